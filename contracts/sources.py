@@ -55,7 +55,7 @@ class Table:
     title: str  # Chinese name of the export
     system: str  # which government system exports it
     columns: tuple[Column, ...]
-    grain: str  # "one row per ..."
+    grain: str  # 粒度："每 ... 一行"
     # Groups of column keys of which at least one must be present (e.g. liangbu amounts).
     one_of: tuple[tuple[str, ...], ...] = ()
 
@@ -141,7 +141,7 @@ DIBAO = Table(
         Column("single_person_coverage", "是否单人户施保", BOOL, ("单人户施保",), synonyms=YESNO),
         Column("household_income_per_capita", "家庭年人均收入（元）", AMOUNT, ("家庭年均收入（元）",)),
     ),
-    "one row per covered person of a 低保 household",
+    "每个在册低保家庭成员一行",
 )
 
 TEKUN = Table(
@@ -169,7 +169,7 @@ TEKUN = Table(
         _start_month(True),
         _status(),
     ),
-    "one row per 特困 person",
+    "每个特困人员一行",
 )
 
 TEKUN_VISIT = Table(
@@ -191,7 +191,7 @@ TEKUN_VISIT = Table(
             synonyms={"乡": "乡镇", "镇": "乡镇", "乡级": "乡镇", "村级": "村", "社区": "村", "村(社区)": "村"},
         ),
     ),
-    "one row per visit to a 特困 person",
+    "每次探访一行",
 )
 
 LINSHI = Table(
@@ -206,7 +206,7 @@ LINSHI = Table(
         Column("relief_date", "救助日期", DATE, (), True),
         Column("reason", "救助事由", TEXT),
     ),
-    "one row per 临时救助 granted",
+    "每次临时救助一行",
 )
 
 ERTONG = Table(
@@ -221,7 +221,7 @@ ERTONG = Table(
         _start_month(False),
         _status(),
     ),
-    "one row per child",
+    "每个儿童一行",
 )
 
 LIANGBU = Table(
@@ -236,7 +236,7 @@ LIANGBU = Table(
         Column("care_subsidy", "护理补贴（元/月）", AMOUNT, ("重度残疾人护理补贴（元/月）", "护理补贴")),
         _status(),
     ),
-    "one row per person receiving either subsidy",
+    "每个享受两项补贴之一的人一行",
     one_of=(("living_subsidy", "care_subsidy"),),
 )
 
@@ -253,7 +253,7 @@ LAONIAN = Table(
         Column("monthly_amount", "月补贴金额（元）", AMOUNT, (), True),
         _status(),
     ),
-    "one row per person and subsidy type",
+    "每人每种补贴一行",
 )
 
 PAYMENT_ITEMS = (
@@ -286,7 +286,7 @@ FAFANG = Table(
         Column("amount", "发放金额（元）", AMOUNT, (), True),
         Column("account", "一卡通账号", TEXT),
     ),
-    "one row per payment (person, item, month)",
+    "每笔发放一行（人、项目、月份）",
 )
 
 SIWANG = Table(
@@ -299,7 +299,7 @@ SIWANG = Table(
         Column("death_date", "死亡日期", DATE, (), True),
         Column("info_source", "信息来源", TEXT),
     ),
-    "one row per registered death",
+    "每条死亡登记一行",
 )
 
 # --- 防返贫监测 poverty registry -------------------------------------------------------
@@ -376,7 +376,7 @@ FUPIN = Table(
             synonyms=YESNO,
         ),
     ),
-    "one row per registered person",
+    "每个建档人员一行",
 )
 
 # --- 残联 disability federation ------------------------------------------------------
@@ -402,7 +402,7 @@ CANLIAN = Table(
             blank_as="正常",
         ),
     ),
-    "one row per disability certificate",
+    "每张残疾人证一行",
 )
 
 # --- 医保 medical insurance -----------------------------------------------------------
@@ -447,7 +447,7 @@ YIBAO_CANBAO = Table(
         Column("contribution", "居民医保缴费金额", AMOUNT, ("个人缴费金额",)),
         Column("subsidy_amount", "资助金额", AMOUNT),
     ),
-    "one row per person and insurance year",
+    "每人每参保年度一行",
 )
 
 YIBAO_JIESUAN = Table(
@@ -467,7 +467,7 @@ YIBAO_JIESUAN = Table(
         Column("medical_aid", "医疗救助金额（元）", AMOUNT, ("医疗救助基金支出",)),
         Column("out_of_pocket", "个人负担金额（元）", AMOUNT, ("个人现金支付金额（元）", "个人负担总金额")),
     ),
-    "one row per hospital settlement",
+    "每次住院结算一行",
 )
 
 TABLES: dict[str, Table] = {

@@ -1,0 +1,143 @@
+"""Pandera contracts for the DuckDB tables a run writes (../shared/spec/outputs.md).
+
+Each column carries its Chinese description: ``pipeline/store.py`` creates the tables from these
+schemas and writes the descriptions as DuckDB ``COMMENT``s, so the contract, the DDL and the
+analyst's documentation are one declaration.  Table and column names are contracts: other
+people's SQL depends on them.
+"""
+
+from __future__ import annotations
+
+import pandera.polars as pa
+import polars as pl
+
+
+def col(dtype, description: str, nullable: bool = True, **kw) -> pa.Column:
+    return pa.Column(dtype, nullable=nullable, description=description, **kw)
+
+
+QUARTER = col(pl.Utf8, "季度，如 2026Q3", nullable=False, checks=pa.Check.str_matches(r"^\d{4}Q[1-4]$"))
+
+SourceRecords = pa.DataFrameSchema(
+    {
+        "quarter": QUARTER,
+        "record_id": col(pl.Int64, "记录编号（本季度内唯一）", nullable=False, unique=True),
+        "source_table": col(pl.Utf8, "来源表（逻辑名：dibao 低保、fupin 防返贫监测 ...）", nullable=False),
+        "file_name": col(pl.Utf8, "来源文件名", nullable=False),
+        "sheet_name": col(pl.Utf8, "来源工作表名（CSV 为空）", nullable=False),
+        "row_number": col(pl.Int64, "来源行号（Excel 中看到的行号，或文本编辑器中的行号）", nullable=False),
+        "person_key": col(pl.Utf8, "人员键（识别后的同一人）"),
+        "id_number_raw": col(pl.Utf8, "身份证号（原始）"),
+        "id_number": col(pl.Utf8, "身份证号（规范化后的18位；无法恢复时为空）"),
+        "id_valid": col(pl.Boolean, "身份证号是否有效（校验位、出生日期、地区码）"),
+        "id_issue": col(pl.Utf8, "身份证号问题说明"),
+        "id_prefix": col(pl.Utf8, "身份证号已知前缀（末位丢失时保留的数字）"),
+        "name_raw": col(pl.Utf8, "姓名（原始）"),
+        "name": col(pl.Utf8, "姓名（规范化：简体、去空格和分隔符）"),
+        "name_display": col(pl.Utf8, "姓名（显示用：简体，分隔符统一为·）"),
+        "gender": col(pl.Utf8, "性别（由身份证号得出）"),
+        "birth_date": col(pl.Date, "出生日期（由身份证号得出）"),
+        "region_code": col(pl.Utf8, "区划代码（12位）"),
+        "county": col(pl.Utf8, "县（市、区）"),
+        "township": col(pl.Utf8, "乡镇（街道）"),
+        "village": col(pl.Utf8, "村（社区）"),
+        "household_key": col(pl.Utf8, "家庭键（dibao:户主身份证号 或 fupin:户编号）"),
+        "relation": col(pl.Utf8, "与户主关系"),
+        "match_method": col(pl.Utf8, "识别方法（为何认定为该人员）"),
+        "match_score": col(pl.Float64, "识别得分（0-1）"),
+        "raw_values": col(pl.Utf8, "原始行内容（JSON：原表头 -> 单元格文字，含未识别的列）"),
+    },
+    name="source_records",
+    title="来源记录：每个被采用的输入数据行一行",
+)
+
+Persons = pa.DataFrameSchema(
+    {
+        "quarter": QUARTER,
+        "person_key": col(pl.Utf8, "人员键", nullable=False),
+        "id_number": col(pl.Utf8, "身份证号（有效的18位，或空）"),
+        "name": col(pl.Utf8, "姓名"),
+        "gender": col(pl.Utf8, "性别"),
+        "birth_date": col(pl.Date, "出生日期"),
+        "county": col(pl.Utf8, "县（按 residence_precedence 选定的居住地）"),
+        "township": col(pl.Utf8, "乡镇（按 residence_precedence 选定的居住地）"),
+        "village": col(pl.Utf8, "村（按 residence_precedence 选定的居住地）"),
+        "n_records": col(pl.Int64, "来源记录数"),
+        "source_tables": col(pl.Utf8, "出现在哪些来源表（逗号分隔）"),
+    },
+    name="persons",
+    title="人员：识别后的每个人一行",
+)
+
+MatchReview = pa.DataFrameSchema(
+    {
+        "quarter": QUARTER,
+        "record_id_l": col(pl.Int64, "记录一的编号", nullable=False),
+        "record_id_r": col(pl.Int64, "记录二的编号", nullable=False),
+        "score": col(pl.Float64, "相似得分"),
+        "reasons": col(pl.Utf8, "疑似同一人的依据与疑点，供人工判断"),
+    },
+    name="match_review",
+    title="疑似同一人：待人工核实的记录对",
+)
+
+RejectedRows = pa.DataFrameSchema(
+    {
+        "quarter": QUARTER,
+        "file_name": col(pl.Utf8, "文件名", nullable=False),
+        "sheet_name": col(pl.Utf8, "工作表名（CSV 为空）", nullable=False),
+        "row_number": col(pl.Int64, "行号（Excel 或文本编辑器中看到的行号）", nullable=False),
+        "source_table": col(pl.Utf8, "识别出的来源表（文件无法识别时为空）"),
+        "reason": col(pl.Utf8, "未采用的原因", nullable=False),
+        "raw_values": col(pl.Utf8, "原始行内容（JSON）"),
+    },
+    name="rejected_rows",
+    title="未采用的输入行及原因",
+)
+
+Runs = pa.DataFrameSchema(
+    {
+        "run_id": col(pl.Utf8, "运行编号", nullable=False),
+        "quarter": QUARTER,
+        "status": col(pl.Utf8, "状态：running 运行中 / succeeded 成功 / failed 失败", nullable=False),
+        "started_at": col(pl.Datetime("us"), "开始时间", nullable=False),
+        "finished_at": col(pl.Datetime("us"), "结束时间"),
+        "input_dir": col(pl.Utf8, "输入目录"),
+        "files": col(pl.Utf8, "输入文件（JSON：文件名、SHA-256、工作表、表、行数、采用、未采用）"),
+        "policy_path": col(pl.Utf8, "政策文件路径"),
+        "policy": col(pl.Utf8, "所用政策参数（JSON）"),
+        "policy_sha256": col(pl.Utf8, "政策参数的 SHA-256"),
+        "code_version": col(pl.Utf8, "程序版本"),
+        "counts": col(pl.Utf8, "各表行数（JSON）"),
+        "stage_seconds": col(pl.Utf8, "各阶段耗时（秒，JSON）"),
+        "error": col(pl.Utf8, "失败原因"),
+    },
+    name="runs",
+    title="运行记录：每次运行一行",
+)
+
+RunFiles = pa.DataFrameSchema(
+    {
+        "run_id": col(pl.Utf8, "运行编号", nullable=False),
+        "quarter": QUARTER,
+        "file_name": col(pl.Utf8, "文件名", nullable=False),
+        "sheet_name": col(pl.Utf8, "工作表名", nullable=False),
+        "sha256": col(pl.Utf8, "文件 SHA-256"),
+        "form": col(pl.Utf8, "文件格式（xlsx / xls / csv-utf8 / csv-gbk ...）"),
+        "source_table": col(pl.Utf8, "识别出的来源表"),
+        "header_row": col(pl.Int64, "表头所在行"),
+        "data_rows": col(pl.Int64, "数据行数（= 采用 + 未采用）", nullable=False),
+        "accepted_rows": col(pl.Int64, "采用行数（source_records）", nullable=False),
+        "rejected_rows": col(pl.Int64, "未采用行数（rejected_rows）", nullable=False),
+        "title_rows": col(pl.Int64, "表头上方的标题行数"),
+        "blank_rows": col(pl.Int64, "跳过的空行数"),
+        "footer_rows": col(pl.Int64, "表尾（合计、制表人等）行数"),
+        "message": col(pl.Utf8, "文件或工作表级别的问题说明"),
+    },
+    name="run_files",
+    title="运行的输入文件明细：每个文件的每个工作表一行，行数可核对",
+)
+
+OUTPUT_CONTRACTS: dict[str, pa.DataFrameSchema] = {
+    s.name: s for s in (SourceRecords, Persons, MatchReview, RejectedRows, Runs, RunFiles)
+}

@@ -1,0 +1,334 @@
+"""The stages of one quarterly run, as plain functions over polars frames.
+
+``flows/quarterly.py`` wraps each stage in a Prefect task; tests and benchmarks call them
+directly.  Every input row ends in exactly one of ``source_records`` / ``rejected_rows``:
+``prepare`` keeps the count per file and sheet in ``run_files``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import polars as pl
+
+from contracts.sources import TABLES, Table
+from pipeline import store
+from pipeline.ingest import FileProblem, FileRead, SheetTable, read_file
+from pipeline.normalise import fill_region_names, normalise
+from pipeline.policy import Policy
+from pipeline.validate import split
+
+# Columns every record offers to identity resolution and to source_records.
+COMMON = (
+    "id_number_raw",
+    "id_number",
+    "id_valid",
+    "id_issue",
+    "id_prefix",
+    "name_raw",
+    "name",
+    "name_display",
+    "name_pinyin",
+    "name_pinyin_fuzzy",
+    "gender",
+    "birth_date",
+    "region_code",
+    "county",
+    "township",
+    "village",
+    "relation",
+)
+_PROVENANCE = ("file_name", "sheet_name", "row_number")
+_DROP_FROM_STAGING = ("raw", "problems")
+
+
+@dataclass
+class Prepared:
+    """Accepted records per table (normalised, with provenance) and everything rejected."""
+
+    tables: dict[str, pl.DataFrame]
+    rejected: pl.DataFrame
+    run_files: pl.DataFrame
+    files: list[dict] = field(default_factory=list)
+
+
+def input_files(input_dir: Path) -> list[Path]:
+    """The files of a quarter's folder a run reads (sorted; Office lock and hidden files skipped)."""
+    if not input_dir.is_dir():
+        raise FileNotFoundError(f"输入目录 {input_dir} 不存在")
+    return sorted(
+        p
+        for p in input_dir.rglob("*")
+        if p.is_file() and not p.name.startswith(("~$", ".")) and p.suffix.lower() in (".xlsx", ".xls", ".xlsm", ".csv", ".txt")
+    )
+
+
+def ingest(path: Path) -> FileRead:
+    return read_file(path)
+
+
+def _file_row(read: FileRead, sheet, table: str | None, data_rows: int, accepted: int, rejected: int, message=None) -> dict:
+    return {
+        "file_name": read.file_name,
+        "sheet_name": sheet.sheet_name,
+        "sha256": read.sha256,
+        "form": read.form,
+        "source_table": table,
+        "header_row": getattr(sheet, "header_row", None),
+        "data_rows": data_rows,
+        "accepted_rows": accepted,
+        "rejected_rows": rejected,
+        "title_rows": getattr(sheet, "title_rows", None),
+        "blank_rows": getattr(sheet, "blank_rows", None),
+        "footer_rows": getattr(sheet, "footer_rows", None),
+        "message": message,
+    }
+
+
+def _rejected_frame(read: FileRead, sheet_name: str, table: str | None, rows: pl.DataFrame, reason) -> pl.DataFrame:
+    reason_expr = reason if isinstance(reason, pl.Expr) else pl.lit(reason)
+    return rows.select(
+        pl.lit(read.file_name).alias("file_name"),
+        pl.lit(sheet_name).alias("sheet_name"),
+        pl.col("row_number").cast(pl.Int64),
+        pl.lit(table, dtype=pl.Utf8).alias("source_table"),
+        reason_expr.cast(pl.Utf8).alias("reason"),
+        pl.col("raw").alias("raw_values"),
+    )
+
+
+def _household_key(table: Table, frame: pl.DataFrame) -> pl.Expr:
+    if table.name == "dibao":
+        head = pl.coalesce(pl.col("head_id_number"), pl.col("head_id_number_prefix"), pl.col("head_id_number_raw"))
+        return pl.concat_str(pl.lit("dibao:"), head)
+    if table.name == "fupin":
+        return pl.concat_str(pl.lit("fupin:"), pl.col("household_number"))
+    return pl.lit(None, dtype=pl.Utf8)
+
+
+def prepare(reads: list[FileRead], reference_date: date) -> Prepared:
+    """Normalise and validate every recognised sheet; route every row to accepted or rejected."""
+    accepted: dict[str, list[pl.DataFrame]] = {}
+    rejected: list[pl.DataFrame] = []
+    run_files: list[dict] = []
+    for read in reads:
+        for sheet in read.sheets:
+            if isinstance(sheet, FileProblem):
+                rejected.append(_rejected_frame(read, sheet.sheet_name, None, sheet.rows, sheet.message))
+                run_files.append(_file_row(read, sheet, None, sheet.rows.height, 0, sheet.rows.height, sheet.message))
+                continue
+            table = TABLES[sheet.table]
+            frame = normalise(table, sheet.rows, reference_date)
+            ok, bad = split(table, frame)
+            ok = ok.with_columns(
+                pl.lit(read.file_name).alias("file_name"),
+                pl.lit(sheet.sheet_name).alias("sheet_name"),
+                pl.lit(table.name).alias("source_table"),
+                _household_key(table, ok).alias("household_key"),
+            )
+            accepted.setdefault(table.name, []).append(ok)
+            rejected.append(_rejected_frame(read, sheet.sheet_name, table.name, bad, pl.col("reason")))
+            run_files.append(_file_row(read, sheet, table.name, sheet.rows.height, ok.height, bad.height))
+    tables = {name: pl.concat(frames, how="diagonal_relaxed") for name, frames in accepted.items()}
+    names = list(tables)
+    filled = fill_region_names([tables[n] for n in names])
+    tables = dict(zip(names, filled))
+    # record_id: one number per accepted row, in a deterministic order (table, file, sheet, row).
+    offset = 0
+    for name in sorted(tables):
+        frame = tables[name].sort(list(_PROVENANCE))
+        tables[name] = frame.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + offset).alias("record_id"))
+        offset += frame.height
+    rejected_all = (
+        pl.concat(rejected, how="vertical_relaxed")
+        if rejected
+        else pl.DataFrame(schema={"file_name": pl.Utf8, "sheet_name": pl.Utf8, "row_number": pl.Int64, "source_table": pl.Utf8, "reason": pl.Utf8, "raw_values": pl.Utf8})
+    )
+    files = [{"file_name": r.file_name, "sha256": r.sha256, "form": r.form} for r in reads]
+    return Prepared(tables, rejected_all, pl.DataFrame(run_files, infer_schema_length=None), files)
+
+
+def link_records(prepared: Prepared) -> pl.DataFrame:
+    """One frame of every accepted record with the columns identity resolution reads."""
+    parts = []
+    for name, frame in prepared.tables.items():
+        cols = [pl.col(c) if c in frame.columns else pl.lit(None).alias(c) for c in COMMON]
+        parts.append(frame.select("record_id", "source_table", "household_key", *cols, *_PROVENANCE))
+    return pl.concat(parts, how="vertical_relaxed") if parts else pl.DataFrame()
+
+
+def code_version() -> str:
+    try:
+        sha = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=Path(__file__).parent, capture_output=True, text=True, timeout=5
+        ).stdout.strip()
+    except Exception:  # no git on a county machine: the package version says enough
+        sha = ""
+    from importlib.metadata import version
+
+    return f"doudi {version('doudi')}" + (f" ({sha})" if sha else "")
+
+
+def new_run_id() -> str:
+    return datetime.now().strftime("%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
+
+
+def outputs(quarter: str, prepared: Prepared, records: pl.DataFrame, linkage) -> dict[str, pl.DataFrame]:
+    """The quarter's rows of every table: source_records, stg_<table>, persons, match_review, rejected_rows."""
+    q = pl.lit(quarter).alias("quarter")
+    assigned = linkage.assignments.select("record_id", "person_key", "match_method", "match_score")
+    raw = pl.concat([f.select("record_id", pl.col("raw").alias("raw_values")) for f in prepared.tables.values()]) if prepared.tables else None
+    source_records = records.join(assigned, on="record_id", how="left")
+    if raw is not None:
+        source_records = source_records.join(raw, on="record_id", how="left")
+    out = {
+        "source_records": source_records.with_columns(q),
+        "persons": linkage.persons.with_columns(q),
+        "match_review": linkage.review.with_columns(q),
+        "rejected_rows": prepared.rejected.with_columns(q),
+    }
+    keys = assigned.select("record_id", "person_key")
+    for name, frame in prepared.tables.items():
+        keep = [c for c in frame.columns if c not in _DROP_FROM_STAGING]
+        out[f"stg_{name}"] = frame.select(keep).join(keys, on="record_id", how="left").with_columns(q)
+    return out
+
+
+def counts(tables: dict[str, pl.DataFrame]) -> dict[str, int]:
+    return {name: frame.height for name, frame in sorted(tables.items())}
+
+
+def run_files_frame(run_id: str, quarter: str, prepared: Prepared) -> pl.DataFrame:
+    return prepared.run_files.with_columns(pl.lit(run_id).alias("run_id"), pl.lit(quarter).alias("quarter"))
+
+
+def start_run(con, run_id: str, quarter: str, input_dir: Path, policy: Policy) -> None:
+    store.append(
+        con,
+        "runs",
+        pl.DataFrame(
+            [
+                {
+                    "run_id": run_id,
+                    "quarter": quarter,
+                    "status": "running",
+                    "started_at": datetime.now(),
+                    "input_dir": str(input_dir),
+                    "policy_path": policy.source,
+                    "policy": policy.to_json(),
+                    "policy_sha256": policy.digest(),
+                    "code_version": code_version(),
+                }
+            ]
+        ),
+    )
+
+
+def finish_run(con, run_id: str, status: str, **values) -> None:
+    store.update_run(con, run_id, status=status, finished_at=datetime.now(), **{k: v for k, v in values.items()})
+
+
+def files_summary(prepared: Prepared) -> list[dict]:
+    by_file = prepared.run_files.group_by("file_name", maintain_order=True).agg(
+        pl.col("sha256").first(),
+        pl.col("form").first(),
+        pl.col("sheet_name"),
+        pl.col("source_table"),
+        pl.col("data_rows").sum(),
+        pl.col("accepted_rows").sum(),
+        pl.col("rejected_rows").sum(),
+    )
+    return json.loads(by_file.write_json())
+
+
+class LocalExecutor:
+    """Runs stages in this process, one after another, telling ``progress`` what it does.
+
+    ``flows/quarterly.py`` supplies an executor that runs the same stages as Prefect tasks;
+    the stages and their order live only in ``run_quarter``.
+    """
+
+    def __init__(self, progress=None):
+        from pipeline.progress import Progress
+
+        self.progress = progress or Progress()
+
+    def call(self, stage: str, fn, *args):
+        with self.progress.stage(stage):
+            return fn(*args)
+
+    def map(self, stage: str, fn, items: list):
+        with self.progress.stage(stage, total=len(items)) as advance:
+            out = []
+            for item in items:
+                out.append(fn(item))
+                advance(getattr(item, "name", str(item)))
+            return out
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    quarter: str
+    db_path: Path
+    counts: dict[str, int]
+    rejected_rows: int
+    problem_sheets: list[str]
+    stage_seconds: dict[str, float]
+
+
+def run_quarter(
+    input_dir: Path,
+    quarter: str,
+    policy: Policy,
+    db_path: Path,
+    reports_dir: Path | None = None,
+    executor=None,
+) -> RunResult:
+    """Reconcile one quarter's folder into ``db_path``: the whole run, whatever runs the stages."""
+    from pipeline.link import link
+    from pipeline.link.settings import load_settings
+    from pipeline.quarter import Quarter
+
+    q = Quarter.parse(quarter)
+    quarter = str(q)
+    executor = executor or LocalExecutor()
+    input_dir, db_path = Path(input_dir), Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    run_id = new_run_id()
+    with store.run_lock(db_path):
+        with store.connect(db_path) as con:
+            start_run(con, run_id, quarter, input_dir, policy)
+        try:
+            paths = input_files(input_dir)
+            reads = executor.map("读取文件", ingest, paths)
+            prepared = executor.call("规范化与校验", prepare, reads, q.reference_date)
+            records = link_records(prepared)
+            settings = load_settings()
+            linkage = executor.call("人员识别", link, records, settings, list(policy["residence_precedence"]))
+            tables = outputs(quarter, prepared, records, linkage)
+            with store.connect(db_path) as con:
+                executor.call("写入数据库", store.write_quarter, con, quarter, tables)
+                store.append(con, "run_files", run_files_frame(run_id, quarter, prepared))
+                finish_run(
+                    con,
+                    run_id,
+                    "succeeded",
+                    files=files_summary(prepared),
+                    counts=counts(tables),
+                    stage_seconds=executor.progress.seconds,
+                )
+        except BaseException as e:
+            with store.connect(db_path) as con:
+                finish_run(con, run_id, "failed", error=f"{type(e).__name__}: {e}", stage_seconds=executor.progress.seconds)
+            raise
+    problems = [
+        f"{r['file_name']} {r['sheet_name']}".strip() + f"：{r['message']}"
+        for r in prepared.run_files.filter(pl.col("message").is_not_null()).to_dicts()
+    ]
+    return RunResult(run_id, quarter, db_path, counts(tables), prepared.rejected.height, problems, dict(executor.progress.seconds))

@@ -1,0 +1,206 @@
+"""The DuckDB file: the analyst's interface (../shared/spec/outputs.md).
+
+One file holds every quarter.  ``write_quarter`` replaces one quarter's rows in every
+quarter-scoped table inside a single transaction: readers see the old quarter or the new one,
+never half; a crash or a kill mid-write leaves the previous contents.  Tables are created from
+the Pandera output contracts (``contracts/outputs.py``) with their Chinese ``COMMENT``s; the
+typed staging tables ``stg_<table>`` take their comments from the table registry.
+
+Only one run may write a database at a time: ``run_lock`` holds an OS lock on ``<db>.lock``
+for the whole run and refuses a second run with a clear message.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pandera.polars as pa
+import polars as pl
+
+from contracts.outputs import OUTPUT_CONTRACTS
+from contracts.sources import TABLES, all_columns
+
+# Tables that hold history rather than one quarter's state: never deleted by a rerun.
+HISTORY_TABLES = ("runs", "run_files")
+
+
+class DatabaseBusy(RuntimeError):
+    """Another run holds the database."""
+
+
+def duck_type(dtype: pl.DataType) -> str:
+    if dtype == pl.Utf8 or dtype == pl.String:
+        return "VARCHAR"
+    if dtype == pl.Int64:
+        return "BIGINT"
+    if dtype == pl.Int32:
+        return "INTEGER"
+    if dtype == pl.Int16:
+        return "SMALLINT"
+    if dtype == pl.Int8:
+        return "TINYINT"
+    if dtype == pl.Float64 or dtype == pl.Float32:
+        return "DOUBLE"
+    if dtype == pl.Boolean:
+        return "BOOLEAN"
+    if dtype == pl.Date:
+        return "DATE"
+    if isinstance(dtype, pl.Datetime):
+        return "TIMESTAMP"
+    if isinstance(dtype, pl.List):
+        return f"{duck_type(dtype.inner)}[]"
+    raise TypeError(f"no DuckDB type for {dtype}")
+
+
+def _sql_text(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def _create_from_contract(con: duckdb.DuckDBPyConnection, schema: pa.DataFrameSchema) -> None:
+    cols = ", ".join(f'"{name}" {duck_type(c.dtype.type)}' for name, c in schema.columns.items())
+    con.execute(f'CREATE TABLE IF NOT EXISTS "{schema.name}" ({cols})')
+    con.execute(f'COMMENT ON TABLE "{schema.name}" IS {_sql_text(schema.title or schema.name)}')
+    for name, c in schema.columns.items():
+        if c.description:
+            con.execute(f'COMMENT ON COLUMN "{schema.name}"."{name}" IS {_sql_text(c.description)}')
+
+
+# Companion columns added by normalisation, with their comment (``{h}`` = the column's header).
+_COMPANIONS = {
+    "_raw": "{h}（原始）",
+    "_valid": "{h}是否有效",
+    "_issue": "{h}问题说明",
+    "_prefix": "{h}已知前缀",
+}
+_EXTRA_COMMENTS = {
+    "quarter": "季度",
+    "record_id": "记录编号（对应 source_records.record_id）",
+    "person_key": "人员键（对应 persons.person_key）",
+    "file_name": "来源文件名",
+    "sheet_name": "来源工作表名",
+    "row_number": "来源行号",
+    "birth_date": "出生日期（由身份证号得出）",
+    "gender": "性别（由身份证号得出）",
+    "name_display": "姓名（显示用）",
+    "name_pinyin": "姓名拼音",
+    "name_pinyin_fuzzy": "姓名模糊拼音",
+    "county_code": "县级区划代码",
+    "township_code": "乡级区划代码",
+    "village_code": "村级区划代码",
+}
+
+
+def _staging_comments(table: str) -> dict[str, str]:
+    out = dict(_EXTRA_COMMENTS)
+    for c in all_columns(TABLES[table]):
+        out[c.key] = c.header
+        for suffix, text in _COMPANIONS.items():
+            out[c.key + suffix] = text.format(h=c.header)
+    return out
+
+
+def _create_staging(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    name = f"stg_{table}"
+    cols = ", ".join(f'"{c}" {duck_type(t)}' for c, t in frame.schema.items())
+    con.execute(f'CREATE TABLE IF NOT EXISTS "{name}" ({cols})')
+    existing = {r[0] for r in con.execute(f"SELECT column_name FROM information_schema.columns WHERE table_name = '{name}'").fetchall()}
+    for c, t in frame.schema.items():
+        if c not in existing:  # a newer doudi added a column: widen the table, keep old quarters
+            con.execute(f'ALTER TABLE "{name}" ADD COLUMN "{c}" {duck_type(t)}')
+    t = TABLES[table]
+    con.execute(f'COMMENT ON TABLE "{name}" IS {_sql_text(f"{t.title}（已规范化）：{t.grain}")}')
+    comments = _staging_comments(table)
+    for c in frame.columns:
+        if c in comments:
+            con.execute(f'COMMENT ON COLUMN "{name}"."{c}" IS {_sql_text(comments[c])}')
+
+
+def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(path), read_only=read_only)
+    if not read_only:
+        for schema in OUTPUT_CONTRACTS.values():
+            _create_from_contract(con, schema)
+    return con
+
+
+@contextmanager
+def run_lock(db_path: Path | str) -> Iterator[None]:
+    """Hold ``<db>.lock`` for a whole run; a second run on the same file is refused at once."""
+    lock_path = Path(f"{db_path}.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "?"
+            raise DatabaseBusy(
+                f"数据库 {db_path} 正在被另一次运行使用（进程 {holder}）。请等它结束后再运行；"
+                "数据库文件不会被改动。"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
+def quarter_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    rows = con.execute(
+        "SELECT DISTINCT table_name FROM information_schema.columns "
+        "WHERE column_name = 'quarter' AND table_schema = 'main'"
+    ).fetchall()
+    views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    return sorted(r[0] for r in rows if r[0] not in HISTORY_TABLES and r[0] not in views)
+
+
+def write_quarter(
+    con: duckdb.DuckDBPyConnection,
+    quarter: str,
+    tables: dict[str, pl.DataFrame],
+) -> None:
+    """Replace ``quarter`` in every quarter-scoped table with ``tables`` (name -> rows), atomically.
+
+    Names ``stg_<table>`` create typed staging tables on first use.  Every frame must carry the
+    ``quarter`` column.  Quarter-scoped tables not in ``tables`` lose that quarter's rows too, so
+    a rerun never mixes old and new rows.
+    """
+    for name, frame in tables.items():
+        if "quarter" not in frame.columns or frame.filter(pl.col("quarter") != quarter).height:
+            raise ValueError(f"{name}: every row must carry quarter = {quarter}")
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for name, frame in tables.items():
+            if name.startswith("stg_"):
+                _create_staging(con, name.removeprefix("stg_"), frame)
+        for name in quarter_tables(con):
+            con.execute(f'DELETE FROM "{name}" WHERE quarter = ?', [quarter])
+        for name, frame in tables.items():
+            con.register("_incoming", frame)
+            con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM _incoming')
+            con.unregister("_incoming")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def append(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
+    """Append history rows (runs, run_files) in their own transaction."""
+    con.register("_incoming", frame)
+    try:
+        con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM _incoming')
+    finally:
+        con.unregister("_incoming")
+
+
+def update_run(con: duckdb.DuckDBPyConnection, run_id: str, **values: object) -> None:
+    sets = ", ".join(f'"{k}" = ?' for k in values)
+    params = [json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v for v in values.values()]
+    con.execute(f'UPDATE runs SET {sets} WHERE run_id = ?', [*params, run_id])

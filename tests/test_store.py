@@ -1,0 +1,113 @@
+"""The DuckDB store: a quarter is replaced whole or not at all; a second run is refused."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import duckdb
+import polars as pl
+import pytest
+
+from pipeline import store
+
+
+def rejected(quarter: str, n: int, reason: str = "x") -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "quarter": [quarter] * n,
+            "file_name": ["a.csv"] * n,
+            "sheet_name": [""] * n,
+            "row_number": list(range(2, n + 2)),
+            "source_table": [None] * n,
+            "reason": [reason] * n,
+            "raw_values": ["{}"] * n,
+        },
+        schema_overrides={"source_table": pl.Utf8},
+    )
+
+
+def count(db, sql: str):
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_rerun_replaces_the_quarter_and_keeps_others(tmp_path):
+    db = tmp_path / "d.duckdb"
+    with store.connect(db) as con:
+        store.write_quarter(con, "2026Q2", {"rejected_rows": rejected("2026Q2", 3)})
+        store.write_quarter(con, "2026Q3", {"rejected_rows": rejected("2026Q3", 5)})
+        store.write_quarter(con, "2026Q3", {"rejected_rows": rejected("2026Q3", 2, "y")})
+    assert count(db, "SELECT quarter, count(*), min(reason) FROM rejected_rows GROUP BY 1 ORDER BY 1") == [
+        ("2026Q2", 3, "x"),
+        ("2026Q3", 2, "y"),
+    ]
+
+
+def test_tables_and_columns_carry_chinese_comments(tmp_path):
+    db = tmp_path / "d.duckdb"
+    with store.connect(db) as con:
+        store.write_quarter(con, "2026Q3", {"stg_dibao": pl.DataFrame({"quarter": ["2026Q3"], "record_id": [1], "household_monthly_amount": [600.0]})})
+    tables = dict(count(db, "SELECT table_name, comment FROM duckdb_tables()"))
+    for name in ("source_records", "persons", "match_review", "rejected_rows", "runs", "run_files", "stg_dibao"):
+        assert tables[name] and any("\u4e00" <= ch <= "\u9fff" for ch in tables[name]), name
+    missing = count(db, "SELECT table_name, column_name FROM duckdb_columns() WHERE NOT internal AND schema_name = 'main' AND (comment IS NULL OR comment = '')")
+    assert missing == []
+    assert dict(count(db, "SELECT column_name, comment FROM duckdb_columns() WHERE table_name = 'stg_dibao'"))[
+        "household_monthly_amount"
+    ] == "户月保障金额（元）"
+
+
+def test_failure_mid_write_leaves_previous_quarter(tmp_path):
+    db = tmp_path / "d.duckdb"
+    with store.connect(db) as con:
+        store.write_quarter(con, "2026Q3", {"rejected_rows": rejected("2026Q3", 4)})
+        # rejected_rows is deleted and re-filled first; then the persons insert fails (a column
+        # persons does not have): the whole quarter must roll back.
+        broken = pl.DataFrame({"quarter": ["2026Q3"], "no_such_column": [1]})
+        with pytest.raises(duckdb.Error):
+            store.write_quarter(con, "2026Q3", {"rejected_rows": rejected("2026Q3", 9), "persons": broken})
+    assert count(db, "SELECT count(*) FROM rejected_rows WHERE quarter = '2026Q3'") == [(4,)]
+
+
+def test_kill_mid_write_leaves_previous_quarter(tmp_path):
+    """A real SIGKILL while a large quarter is being written: the old quarter survives."""
+    db = tmp_path / "d.duckdb"
+    with store.connect(db) as con:
+        store.write_quarter(con, "2026Q3", {"rejected_rows": rejected("2026Q3", 7)})
+    script = textwrap.dedent(
+        f"""
+        import sys, polars as pl
+        from pipeline import store
+        n = 3_000_000
+        big = pl.DataFrame({{"quarter": ["2026Q3"] * n, "file_name": ["big.csv"] * n, "sheet_name": [""] * n,
+                             "row_number": list(range(n)), "source_table": ["dibao"] * n,
+                             "reason": ["r" * 40] * n, "raw_values": ["{{}}"] * n}})
+        con = store.connect({str(db)!r})
+        print("writing", flush=True)
+        for i in range(50):
+            store.write_quarter(con, "2026Q3", {{"rejected_rows": big}})
+        print("finished", flush=True)
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=os.getcwd())
+    assert proc.stdout.readline().strip() == "writing"
+    time.sleep(1.5)  # inside the first transaction: deleting and inserting 3M rows
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    got = count(db, "SELECT count(*), min(file_name) FROM rejected_rows WHERE quarter = '2026Q3'")[0]
+    # Either the old quarter whole, or (had a commit finished) the new one whole: never a mix.
+    assert got in [(7, "a.csv"), (3_000_000, "big.csv")]
+
+
+def test_second_run_is_refused_while_first_holds_the_lock(tmp_path):
+    db = tmp_path / "d.duckdb"
+    with store.run_lock(db):
+        with pytest.raises(store.DatabaseBusy, match="另一次运行"):
+            with store.run_lock(db):
+                pass
+    with store.run_lock(db):  # released afterwards
+        pass
