@@ -54,7 +54,7 @@ class PrefectExecutor:
             out = []
             for item, future in zip(items, futures):
                 out.append(future.result())
-                advance(getattr(item, "name", ""))
+                advance(item[1] if isinstance(item, tuple) else "")
             return out
 
 

@@ -18,7 +18,7 @@ import polars as pl
 
 from contracts.sources import TABLES, Table
 from pipeline import store
-from pipeline.ingest import FileProblem, FileRead, SheetTable, read_file
+from pipeline.ingest import FileProblem, FileRead, list_files, read_file
 from pipeline.normalise import fill_region_names, normalise
 from pipeline.policy import Policy
 from pipeline.validate import split
@@ -57,25 +57,16 @@ class Prepared:
     files: list[dict] = field(default_factory=list)
 
 
-def input_files(input_dir: Path) -> list[Path]:
-    """The files of a quarter's folder a run reads (sorted; Office lock and hidden files skipped)."""
-    if not input_dir.is_dir():
-        raise FileNotFoundError(f"输入目录 {input_dir} 不存在")
-    return sorted(
-        p
-        for p in input_dir.rglob("*")
-        if p.is_file() and not p.name.startswith(("~$", ".")) and p.suffix.lower() in (".xlsx", ".xls", ".xlsm", ".csv", ".txt")
-    )
-
-
-def ingest(path: Path) -> FileRead:
-    return read_file(path)
+def ingest(item: tuple[Path, str]) -> FileRead:
+    """Read one input file (``item`` = (path, name shown in messages))."""
+    path, name = item
+    return read_file(path, name)
 
 
 def _file_row(read: FileRead, sheet, table: str | None, data_rows: int, accepted: int, rejected: int, message=None) -> dict:
     return {
         "file_name": read.file_name,
-        "sheet_name": sheet.sheet_name,
+        "sheet_name": sheet.sheet_name if sheet is not None else "",
         "sha256": read.sha256,
         "form": read.form,
         "source_table": table,
@@ -88,6 +79,13 @@ def _file_row(read: FileRead, sheet, table: str | None, data_rows: int, accepted
         "footer_rows": getattr(sheet, "footer_rows", None),
         "message": message,
     }
+
+
+def _skipped_row(read: FileRead, sheet_name: str, why: str) -> dict:
+    """A sheet that holds no data rows (empty, chart, hidden without a table): reported, 0 rows."""
+    row = _file_row(read, None, None, 0, 0, 0, why)
+    row["sheet_name"] = sheet_name
+    return row
 
 
 def _rejected_frame(read: FileRead, sheet_name: str, table: str | None, rows: pl.DataFrame, reason) -> pl.DataFrame:
@@ -117,6 +115,8 @@ def prepare(reads: list[FileRead], reference_date: date) -> Prepared:
     rejected: list[pl.DataFrame] = []
     run_files: list[dict] = []
     for read in reads:
+        for sheet_name, why in read.skipped_sheets:
+            run_files.append(_skipped_row(read, sheet_name, why))
         for sheet in read.sheets:
             if isinstance(sheet, FileProblem):
                 rejected.append(_rejected_frame(read, sheet.sheet_name, None, sheet.rows, sheet.message))
@@ -267,7 +267,7 @@ class LocalExecutor:
             out = []
             for item in items:
                 out.append(fn(item))
-                advance(getattr(item, "name", str(item)))
+                advance(item[1] if isinstance(item, tuple) else str(item))
             return out
 
 
@@ -305,8 +305,7 @@ def run_quarter(
         with store.connect(db_path) as con:
             start_run(con, run_id, quarter, input_dir, policy)
         try:
-            paths = input_files(input_dir)
-            reads = executor.map("读取文件", ingest, paths)
+            reads = executor.map("读取文件", ingest, list_files(input_dir))
             prepared = executor.call("规范化与校验", prepare, reads, q.reference_date)
             records = link_records(prepared)
             settings = load_settings()

@@ -1,0 +1,132 @@
+"""Read input files: pick the reader by the file's content, apply the sheet rules.
+
+- the form is told by the bytes (a zip is .xlsx, an OLE2 compound file is .xls, else the
+  suffix decides: .csv / .txt as CSV); anything else is a FileProblem, never skipped silently;
+- hidden sheets are read and kept only when they hold a table; empty sheets beside sheets
+  with data are skipped with a reason; a file with no data at all is one FileProblem;
+- a file that cannot be read is one FileProblem naming the reason.
+"""
+
+from __future__ import annotations
+
+import csv as stdlib_csv
+import hashlib
+from pathlib import Path
+
+from python_calamine import CalamineError, PasswordError
+
+from pipeline.ingest import messages
+from pipeline.ingest.csv import read_csv
+from pipeline.ingest.excel import read_workbook
+from pipeline.ingest.grid import blank_rows
+from pipeline.ingest.model import FileProblem, FileRead, SheetTable
+from pipeline.ingest.sheet import read_sheet
+
+_ZIP = b"PK\x03\x04"
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+TEXT_SUFFIXES = (".csv", ".txt")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et")
+
+
+def form_of(path: Path, data: bytes) -> str:
+    """xlsx / xls / csv, or the suffix (without dot) of a file ingest cannot read.
+
+    Told by the bytes first: systems often export an .xlsx named .xls, or tab-separated
+    text named .xls; those are read as what they are.
+    """
+    suffix = path.suffix.lower()
+    if suffix in EXCEL_SUFFIXES:
+        if data.startswith(_ZIP):
+            return "xlsx"
+        if data.startswith(_OLE2):
+            return "xls"
+        return "csv" if _is_delimited_text(data) else suffix[1:]
+    return "csv" if suffix in TEXT_SUFFIXES else suffix[1:]
+
+
+def _is_delimited_text(data: bytes) -> bool:
+    """Text (no NUL byte, not HTML/XML) - what a system writes as a "fake" .xls."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return b"\x00" not in head and not head.startswith(b"<")
+
+
+def is_ignored(path: Path) -> bool:
+    """Office lock files (``~$x.xlsx``), WPS temp files and hidden files."""
+    return path.name.startswith(("~", ".")) or path.name.lower() in ("thumbs.db", "desktop.ini")
+
+
+def read_file(path: Path, file_name: str | None = None) -> FileRead:
+    """Read one input file.  ``file_name`` (default: the file's name) is used in messages."""
+    path = Path(path)
+    name = file_name or path.name
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    form = form_of(path, data)
+    read = FileRead(name, path, digest, form, [])
+    if not data.strip():
+        read.sheets.append(FileProblem(name, "", messages.empty(name)))
+    elif form in ("xlsx", "xls"):
+        _read_excel(read, data)
+    elif form == "csv":
+        _read_text(read, data)
+    elif path.suffix.lower() in EXCEL_SUFFIXES:
+        read.sheets.append(FileProblem(name, "", messages.unreadable(name, form, "文件内容不是 Excel 格式")))
+    else:
+        read.sheets.append(FileProblem(name, "", messages.unsupported(name, path.suffix.lower())))
+    return read
+
+
+def list_files(folder: Path) -> list[tuple[Path, str]]:
+    """(path, name) of every file under ``folder`` a run reads, sorted by path.
+
+    Sub-folders included; a file in one is named by its path relative to ``folder``
+    (``民政/低保.xlsx``).  Lock, temporary and hidden files are left out.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"输入目录 {folder} 不存在")
+    paths = sorted(
+        p for p in folder.rglob("*") if p.is_file() and not any(is_ignored(Path(part)) for part in p.relative_to(folder).parts)
+    )
+    return [(p, p.relative_to(folder).as_posix()) for p in paths]
+
+
+def read_folder(folder: Path) -> list[FileRead]:
+    """Every file under ``folder`` read (see ``list_files``)."""
+    return [read_file(p, name) for p, name in list_files(folder)]
+
+
+def _read_text(read: FileRead, data: bytes) -> None:
+    try:
+        grid = read_csv(data)
+    except stdlib_csv.Error as error:
+        read.sheets.append(FileProblem(read.file_name, "", messages.unreadable(read.file_name, "CSV", str(error))))
+        return
+    read.sheets.append(read_sheet(read.file_name, "", grid))
+
+
+def _read_excel(read: FileRead, data: bytes) -> None:
+    try:
+        sheets = read_workbook(data)
+    except PasswordError:
+        read.sheets.append(FileProblem(read.file_name, "", messages.unreadable(read.file_name, read.form, "文件设有打开密码")))
+        return
+    except (CalamineError, OSError, ValueError) as error:
+        read.sheets.append(FileProblem(read.file_name, "", messages.unreadable(read.file_name, read.form, str(error))))
+        return
+    empty: list[str] = []
+    for sheet in sheets:
+        if not sheet.is_data:
+            read.skipped_sheets.append((sheet.name, messages.NOT_A_WORKSHEET))
+        elif blank_rows(sheet.grid).all():
+            empty.append(sheet.name)
+        else:
+            result = read_sheet(read.file_name, sheet.name, sheet.grid)
+            if sheet.visible or isinstance(result, SheetTable):
+                read.sheets.append(result)
+            else:
+                read.skipped_sheets.append((sheet.name, messages.HIDDEN_NO_TABLE))
+    if read.sheets:
+        read.skipped_sheets += [(name, messages.EMPTY_SHEET) for name in empty]
+    else:
+        read.sheets.append(FileProblem(read.file_name, "", messages.empty(read.file_name)))
