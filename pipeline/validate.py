@@ -57,6 +57,13 @@ def split(table: Table | str, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Dat
     frame = frame.with_row_index(_IDX).with_columns(pl.col(_IDX).cast(pl.Int64))
     contract = _failure_reasons(table, frame.drop(_IDX))
     parse = frame.select(_IDX, pl.col("problems")).explode("problems").drop_nulls("problems").rename({"problems": "reason"})
+    # A cell that could not be parsed is also blank to the contract: say it once, as the parse problem.
+    parsed_columns = parse.select(_IDX, pl.col("reason").str.extract(r"^([^：]+)：", 1).alias("column"))
+    contract = (
+        contract.with_columns(pl.col("reason").str.extract(r"^([^：]+)：必填项为空$", 1).alias("column"))
+        .join(parsed_columns, on=[_IDX, "column"], how="anti")
+        .drop("column")
+    )
     reasons = (
         pl.concat([parse, contract])
         .group_by(_IDX, maintain_order=True)

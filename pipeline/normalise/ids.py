@@ -1,0 +1,177 @@
+"""Resident ID numbers (GB 11643-1999) from the text ingest read.
+
+Cleaning: NFKC (full-width digits and letters), apostrophes and quotes removed, every white
+space removed, ``x`` -> ``X``, a trailing ``.0`` of a number dropped; placeholders (``无``,
+``-`` ...) are blank.  Then, per ID column ``<k>``:
+
+- ``<k>_raw``     the cell as read;
+- ``<k>``         18 characters for a well-formed number (15-digit old IDs widened: ``19``
+                  inserted after 6 digits and the check digit computed), the cleaned text for a
+                  malformed one (kept, never dropped), null when blank or in scientific notation;
+- ``<k>_valid``   True when well formed with a real province code, a birth date
+                  1900-01-01 .. reference date and the right check digit;
+- ``<k>_issue``   every finding in words, ``；``-joined, null when there is nothing to say.  A
+                  widened old ID is valid and says so (information, not a fault);
+- ``<k>_prefix``  the leading digits known: the first 17 of a full ID, the mantissa digits of
+                  ``5.33321198001011E+17``, the leading digit run of a malformed one.
+
+For the person's own ID (``person=True``) also ``birth_date`` and ``gender`` (男/女 from the
+17th digit), whenever the date part is a valid birth date, even if the check digit fails; a
+number in scientific notation with 14+ digits kept still gives its birth date.
+An invalid ID is never a ``problems`` entry: the row is kept and flagged.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from pipeline.normalise.cells import PLACEHOLDERS, WHITE
+
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+CHECK_CODES = "10X98765432"  # check character for (weighted sum mod 11) = 0, 1, 2 ...
+PROVINCES = tuple(
+    f"{p}"
+    for p in (
+        *range(11, 16), *range(21, 24), *range(31, 38), *range(41, 47),
+        *range(50, 55), *range(61, 66), 71, 81, 82,
+    )
+)  # fmt: skip
+EARLIEST_BIRTH = date(1900, 1, 1)
+
+ISSUE_BLANK = "为空"
+ISSUE_ILLEGAL = "含非法字符"
+ISSUE_REGION = "地区码无效"
+ISSUE_BIRTH = "出生日期无效"
+ISSUE_CHECK = "校验位错误"
+ISSUE_WIDENED = "15位旧号已升为18位"
+
+_QUOTES = "'\"‘’“”`´′″"
+_SCIENTIFIC = r"^(\d)(?:\.(\d+))?[eE]\+?(\d+)$"
+_ID18 = r"^\d{17}[\dX]$"
+_ID15 = r"^\d{15}$"
+_LEGAL = r"^[\dX]+$"
+
+
+def clean_id_text(cell: pl.Expr) -> pl.Expr:
+    """NFKC, quotes and white space removed, x -> X, ``.0`` dropped; blank/placeholder -> null."""
+    text = (
+        cell.str.normalize("NFKC")
+        .str.replace_all(f"[{_QUOTES}]|{WHITE}", "")
+        .str.replace_all("x", "X", literal=True)
+        .str.replace(r"^(\d+)\.0+$", "${1}")
+    )
+    return text.replace(["", *PLACEHOLDERS], None)
+
+
+def check_code(body17: pl.Expr) -> pl.Expr:
+    """The GB 11643 check character of 17 digits (integer arithmetic on the number they spell)."""
+    number = body17.cast(pl.Int64, strict=False)
+    digits = [(number // 10 ** (16 - i)) % 10 * w for i, w in enumerate(WEIGHTS)]
+    return (pl.sum_horizontal(digits) % 11).replace_strict(dict(enumerate(CHECK_CODES)), return_dtype=pl.Utf8)
+
+
+def _birth(digits8: pl.Expr, reference_date: date) -> pl.Expr:
+    day = digits8.str.to_date("%Y%m%d", strict=False)
+    return pl.when(day.is_between(pl.lit(EARLIEST_BIRTH), pl.lit(reference_date))).then(day)
+
+
+def add_id_columns(
+    frame: pl.DataFrame, key: str, reference_date: date, *, person: bool = False, source: str | None = None
+) -> pl.DataFrame:
+    """Add the ``<key>...`` columns (see module doc) read from column ``source`` (default ``key``).
+
+    ``<key>_raw`` is always the column ``key`` as read; ``source`` lets a caller read the number
+    from elsewhere (the 残联 certificate) while keeping the cell as read.  When numbers repeat
+    (a household head's ID on every member's row, a payee's on every payment) each distinct
+    number is read once and joined back; mostly-distinct columns are read in place.
+    """
+    src = f"__{key}_source"
+    frame = frame.with_columns(pl.col(key).alias(f"{key}_raw"), pl.col(source or key).alias(src)).drop(key)
+    if frame.select(pl.col(src).approx_n_unique()).item() > frame.height // 2:
+        return _read_ids(frame, src, key, reference_date, person).drop(src)
+    distinct = _read_ids(frame.select(pl.col(src).unique()), src, key, reference_date, person)
+    return frame.join(distinct, on=src, how="left", nulls_equal=True, maintain_order="left").drop(src)
+
+
+def _read_ids(frame: pl.DataFrame, source: str, key: str, reference_date: date, person: bool) -> pl.DataFrame:
+    """The ``<key>`` columns (but ``_raw``) of each cell of column ``source``, in passes over
+    temporary columns so that nothing is evaluated twice."""
+    tmp = {n: f"__{key}_{n}" for n in ("text", "digits", "length", "body", "full", "widened")}
+    tmp |= {n: f"__{key}_{n}" for n in ("code", "region_ok", "birth", "check_ok", "sci", "formed")}
+    text, body, full = pl.col(tmp["text"]), pl.col(tmp["body"]), pl.col(tmp["full"])
+    frame = frame.with_columns(clean_id_text(pl.col(source)).alias(tmp["text"]))
+
+    sci = text.str.extract_groups(_SCIENTIFIC)
+    widened = text.str.contains(_ID15)
+    frame = frame.with_columns(
+        pl.concat_str([sci.struct.field("1"), sci.struct.field("2").fill_null("")]).alias(tmp["digits"]),
+        (sci.struct.field("3").cast(pl.Int32, strict=False) + 1).alias(tmp["length"]),
+        pl.when(text.str.contains(_ID18))
+        .then(text.str.slice(0, 17))
+        .when(widened)
+        .then(pl.concat_str([text.str.slice(0, 6), pl.lit("19"), text.str.slice(6, 9)]))
+        .alias(tmp["body"]),
+        widened.alias(tmp["widened"]),
+    )
+    frame = frame.with_columns(check_code(body).alias(tmp["code"]))
+    widened, code = pl.col(tmp["widened"]), pl.col(tmp["code"])
+    frame = frame.with_columns(
+        pl.when(widened).then(pl.concat_str([body, code])).otherwise(text).alias(tmp["full"]),
+        pl.col(tmp["length"]).is_not_null().alias(tmp["sci"]),
+        body.is_not_null().alias(tmp["formed"]),
+    )
+    is_sci, well_formed = pl.col(tmp["sci"]), pl.col(tmp["formed"])
+    frame = frame.with_columns(
+        full.str.slice(0, 2).is_in(PROVINCES).alias(tmp["region_ok"]),
+        _birth(full.str.slice(6, 8), reference_date).alias(tmp["birth"]),
+        (full.str.slice(17, 1) == code).alias(tmp["check_ok"]),
+    )
+    region_ok, birth, check_ok = pl.col(tmp["region_ok"]), pl.col(tmp["birth"]), pl.col(tmp["check_ok"])
+    digits, length = pl.col(tmp["digits"]), pl.col(tmp["length"])
+    shape_issue = (
+        pl.when(text.is_null())
+        .then(pl.lit(ISSUE_BLANK))
+        .when(is_sci)
+        .then(pl.format("数值格式，末{}位丢失", length - digits.str.len_chars()))
+        .when(~text.str.contains(_LEGAL) | text.str.slice(0, text.str.len_chars() - 1).str.contains("X"))
+        .then(pl.lit(ISSUE_ILLEGAL))
+        .when(~well_formed)
+        .then(pl.format("位数错误({}位)", text.str.len_chars()))
+    )
+    findings = pl.concat_str(
+        [
+            shape_issue,
+            pl.when(well_formed & ~region_ok).then(pl.lit(ISSUE_REGION)),
+            pl.when(well_formed & birth.is_null()).then(pl.lit(ISSUE_BIRTH)),
+            pl.when(well_formed & ~check_ok).then(pl.lit(ISSUE_CHECK)),
+            pl.when(widened).then(pl.lit(ISSUE_WIDENED)),
+        ],
+        separator="；",
+        ignore_nulls=True,
+    )
+    prefix = (
+        pl.when(well_formed)
+        .then(full.str.slice(0, 17))
+        .when(is_sci)
+        .then(digits)
+        .otherwise(text.str.extract(r"^(\d{1,17})", 1))
+    )
+    frame = frame.with_columns(
+        pl.when(~is_sci).then(full).alias(key),
+        (well_formed & region_ok & birth.is_not_null() & check_ok).fill_null(False).alias(f"{key}_valid"),
+        findings.replace("", None).alias(f"{key}_issue"),
+        prefix.alias(f"{key}_prefix"),
+    )
+    if person:
+        # The date part from the known digits: a full ID, or a scientific one that kept 14+ digits.
+        known = pl.when(well_formed | is_sci).then(pl.col(f"{key}_prefix"))
+        frame = frame.with_columns(_birth(known.str.slice(6, 8), reference_date).alias("birth_date"))
+        sex = known.str.slice(16, 1).cast(pl.Int32, strict=False)
+        frame = frame.with_columns(
+            pl.when(pl.col("birth_date").is_not_null() & sex.is_not_null())
+            .then(pl.when(sex % 2 == 1).then(pl.lit("男")).otherwise(pl.lit("女")))
+            .alias("gender"),
+        )
+    return frame.drop(tmp.values())

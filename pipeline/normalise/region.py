@@ -1,0 +1,119 @@
+"""Region: the 12-digit village code (统计用区划代码) and the county / township / village names.
+
+Per row: ``region_code`` (NFKC, white space and a trailing ``.0`` removed; 6, 9 or 12 digits,
+else a problem), ``county_code`` (first 6 digits), ``township_code`` (first 9), ``village_code``
+(12) and the names ``county``, ``township``, ``village`` (NFKC, white space removed).  A code
+padded with zeros names its level: ``530381101000`` is a township (no village code),
+``530381000000`` a county.
+
+Across the files of one run, :func:`fill_region_names` lends names to rows that carry only a
+code and codes to rows that carry only names.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipeline.normalise.cells import Reader, squeezed
+
+CODE_COLUMNS = ("county_code", "township_code", "village_code")
+NAME_COLUMNS = ("county", "township", "village")
+OUTPUT_COLUMNS = ("region_code", *CODE_COLUMNS, *NAME_COLUMNS)
+_CODE = r"^\d{6}(?:\d{3}(?:\d{3})?)?$"
+
+
+def _code_text(cell: pl.Expr) -> pl.Expr:
+    return squeezed(cell).str.replace(r"^(\d+)\.0+$", "${1}")
+
+
+# The region code as text (an Excel number is fine); 6, 9 or 12 digits, else a problem.
+REGION_CODE = Reader(_code_text, lambda t, c=None: pl.when(t.str.contains(_CODE)).then(t), "不是6、9或12位区划代码")
+# A place name: NFKC, white space removed, blank -> null.
+PLACE_NAME = Reader(squeezed)
+
+
+def region_codes(code: pl.Expr) -> list[pl.Expr]:
+    """county_code, township_code, village_code of a parsed region code (zeros = level absent)."""
+    county = code.str.slice(0, 6)
+    township = code.str.slice(0, 9)
+    return [
+        pl.when(county.str.len_chars() == 6).then(county).alias("county_code"),
+        pl.when((township.str.len_chars() == 9) & (code.str.slice(6, 3) != "000")).then(township).alias("township_code"),
+        pl.when((code.str.len_chars() == 12) & (code.str.slice(6, 3) != "000") & (code.str.slice(9, 3) != "000"))
+        .then(code)
+        .alias("village_code"),
+    ]
+
+
+# --- across the files of a run --------------------------------------------------------------
+
+
+def _names_by_code(seen: pl.DataFrame, code: str, name: str) -> pl.DataFrame:
+    """code -> its most frequent name (ties: the first in sort order)."""
+    return (
+        seen.filter(pl.col(code).is_not_null() & pl.col(name).is_not_null())
+        .group_by(code, name)
+        .len()
+        .sort([code, "len", name], descending=[False, True, False])
+        .unique(code, keep="first")
+        .select(code, pl.col(name).alias(f"__{name}_named"))
+    )
+
+
+def _code_by_names(seen: pl.DataFrame, names: list[str], code: str) -> pl.DataFrame:
+    """names -> code, only where the names were seen with exactly one code."""
+    return (
+        seen.filter(pl.all_horizontal(pl.col(c).is_not_null() for c in (*names, code)))
+        .group_by(names)
+        .agg(pl.col(code).unique())
+        .filter(pl.col(code).list.len() == 1)
+        .select(*names, pl.col(code).list.first().alias(f"__{code}_by_name"))
+    )
+
+
+def fill_region_names(frames: list[pl.DataFrame]) -> list[pl.DataFrame]:
+    """Fill region codes and names of every frame from what all frames of the run say.
+
+    Learned from rows that carry both: code -> name per level (the most frequent name when a
+    code was written several ways), and (county), (county, township), (county, township,
+    village) names -> code when those names always came with one code.  Then, per frame:
+    a missing code is taken from the names (or from the finer code: a village code gives its
+    township and county); a missing name is taken from its code, and when that code was never
+    named anywhere, the code itself stands as the name (the township sheet then still says
+    which place it is).  Values already in a row are never changed.
+    """
+    if not frames:
+        return []
+    seen = pl.concat([f.select(CODE_COLUMNS + NAME_COLUMNS) for f in frames], how="vertical_relaxed")
+    county_names = list(NAME_COLUMNS[:1])
+    township_names = list(NAME_COLUMNS[:2])
+    village_names = list(NAME_COLUMNS)
+    lookups_code = [
+        (village_names, _code_by_names(seen, village_names, "village_code")),
+        (township_names, _code_by_names(seen, township_names, "township_code")),
+        (county_names, _code_by_names(seen, county_names, "county_code")),
+    ]
+    lookups_name = [(code, _names_by_code(seen, code, name)) for code, name in zip(CODE_COLUMNS, NAME_COLUMNS)]
+    filled = []
+    for frame in frames:
+        out = frame
+        for keys, lookup in lookups_code:
+            out = out.join(lookup, on=keys, how="left", maintain_order="left")
+        out = out.with_columns(pl.coalesce("village_code", "__village_code_by_name").alias("village_code"))
+        out = out.with_columns(
+            pl.coalesce("township_code", pl.col("village_code").str.slice(0, 9), "__township_code_by_name").alias(
+                "township_code"
+            )
+        )
+        out = out.with_columns(
+            pl.coalesce("county_code", pl.col("township_code").str.slice(0, 6), "__county_code_by_name").alias(
+                "county_code"
+            )
+        )
+        for code, lookup in lookups_name:
+            out = out.join(lookup, on=code, how="left", maintain_order="left")
+        out = out.with_columns(
+            pl.coalesce(name, f"__{name}_named", code).alias(name) for code, name in zip(CODE_COLUMNS, NAME_COLUMNS)
+        )
+        filled.append(out.select(frame.columns))
+    return filled

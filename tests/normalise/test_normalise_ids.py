@@ -1,0 +1,189 @@
+"""ID numbers: every form of dirt in inputs.md, and that a wrong number is kept and flagged."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from normalise_builders import REFERENCE, make_id
+from pipeline.normalise.ids import add_id_columns
+
+GOOD = make_id("110105", "19491231", "002")  # 11010519491231002X
+
+
+def ids(*cells: str | None, person: bool = True) -> list[dict]:
+    frame = pl.DataFrame({"id_number": pl.Series(cells, dtype=pl.Utf8)})
+    return add_id_columns(frame, "id_number", REFERENCE, person=person).to_dicts()
+
+
+def test_the_fixture_id_ends_in_x():
+    assert GOOD == "11010519491231002X"
+
+
+def test_clean_id_is_valid_with_birth_date_and_gender():
+    (row,) = ids(GOOD)
+    assert row == {
+        "id_number_raw": GOOD,
+        "id_number": GOOD,
+        "id_number_valid": True,
+        "id_number_issue": None,
+        "id_number_prefix": GOOD[:17],
+        "birth_date": date(1949, 12, 31),
+        "gender": "女",
+    }
+
+
+def test_gender_from_seventeenth_digit():
+    male = make_id(seq="011")
+    assert ids(male)[0]["gender"] == "男"
+
+
+@pytest.mark.parametrize(
+    "dirty",
+    [
+        "11010519491231002x",  # lower-case x
+        "'11010519491231002X",  # leading apostrophe (text forced in Excel)
+        "‘11010519491231002X’",  # typographic quotes
+        '"11010519491231002X"',
+        "１１０１０５１９４９１２３１００２Ｘ",  # full-width digits and letter
+        "１１０１０５１９４９１２３１００２ｘ",
+        "110105 19491231 002X",  # inner spaces
+        " 110105\u300019491231002X\t",  # ideographic space, tab
+        "110105\u200b19491231002X",  # zero-width space
+    ],
+)
+def test_dirty_forms_give_the_clean_number(dirty):
+    (row,) = ids(dirty)
+    assert row["id_number"] == GOOD
+    assert row["id_number_valid"] is True
+    assert row["id_number_issue"] is None
+    assert row["id_number_raw"] == dirty  # the cell as read is kept
+
+
+def test_fifteen_digit_old_id_is_widened_and_noted():
+    old = GOOD[:6] + GOOD[8:17]  # 110105491231002
+    (row,) = ids(old)
+    assert row["id_number"] == GOOD
+    assert row["id_number_valid"] is True
+    assert row["id_number_issue"] == "15位旧号已升为18位"
+    assert row["birth_date"] == date(1949, 12, 31)
+
+
+def test_fifteen_digit_id_as_excel_number_text():
+    (row,) = ids(GOOD[:6] + GOOD[8:17] + ".0")
+    assert row["id_number"] == GOOD
+
+
+def test_scientific_notation_15_significant_digits():
+    (row,) = ids("5.33321198001011E+17")
+    assert row["id_number"] is None
+    assert row["id_number_valid"] is False
+    assert row["id_number_prefix"] == "533321198001011"
+    assert row["id_number_issue"] == "数值格式，末3位丢失"
+    # the date part survives in the 15 digits kept; the sex digit does not
+    assert row["birth_date"] == date(1980, 1, 1)
+    assert row["gender"] is None
+
+
+def test_scientific_notation_csv_resaved_by_excel():
+    (row,) = ids("5.30381E+17")
+    assert row["id_number"] is None
+    assert row["id_number_prefix"] == "530381"
+    assert row["id_number_issue"] == "数值格式，末12位丢失"
+    assert row["birth_date"] is None
+
+
+def test_wrong_check_digit_is_kept_and_flagged_not_corrected():
+    wrong = GOOD[:17] + "1"
+    (row,) = ids(wrong)
+    assert row["id_number"] == wrong  # nothing silently changed
+    assert row["id_number_valid"] is False
+    assert row["id_number_issue"] == "校验位错误"
+    assert row["id_number_prefix"] == GOOD[:17]
+    assert row["birth_date"] == date(1949, 12, 31)  # the date part is still valid
+
+
+def test_invalid_birth_date():
+    body = "11010519490231002"  # 1949-02-31
+    from normalise_builders import _WEIGHTS
+
+    number = body + "10X98765432"[sum(int(d) * w for d, w in zip(body, _WEIGHTS)) % 11]
+    (row,) = ids(number)
+    assert row["id_number"] == number
+    assert row["id_number_valid"] is False
+    assert row["id_number_issue"] == "出生日期无效"
+    assert row["birth_date"] is None and row["gender"] is None
+
+
+def test_birth_after_reference_date_is_invalid():
+    (row,) = ids(make_id(birth="20261001"))
+    assert row["id_number_issue"] == "出生日期无效"
+    assert ids(make_id(birth="20260930"))[0]["id_number_valid"] is True
+
+
+def test_birth_before_1900_is_invalid():
+    assert ids(make_id(birth="18991231"))[0]["id_number_issue"] == "出生日期无效"
+
+
+def test_unknown_province_code():
+    (row,) = ids(make_id(region="990101"))
+    assert row["id_number_valid"] is False
+    assert row["id_number_issue"] == "地区码无效"
+
+
+@pytest.mark.parametrize("province", ["11", "15", "23", "37", "46", "54", "65", "71", "81", "82"])
+def test_every_province_range_edge_is_real(province):
+    assert ids(make_id(region=province + "0101"))[0]["id_number_valid"] is True
+
+
+def test_wrong_length():
+    (row,) = ids(GOOD[:17])
+    assert row["id_number"] == GOOD[:17]
+    assert row["id_number_valid"] is False
+    assert row["id_number_issue"] == "位数错误(17位)"
+    assert row["birth_date"] is None
+
+
+def test_illegal_characters():
+    for bad in ("1101051949123100AX", "11010519491231X02X", "身份证11010519491"):
+        (row,) = ids(bad)
+        assert row["id_number"] == bad
+        assert row["id_number_valid"] is False
+        assert row["id_number_issue"] == "含非法字符"
+
+
+@pytest.mark.parametrize("blank", [None, "", "   ", "无", "-", "／"])
+def test_blank(blank):
+    (row,) = ids(blank)
+    assert row["id_number"] is None
+    assert row["id_number_valid"] is False
+    assert row["id_number_issue"] == "为空"
+    assert row["id_number_raw"] == blank
+
+
+def test_several_findings_are_all_said():
+    number = "99010519490231002" + "0"
+    (row,) = ids(number)
+    assert row["id_number_issue"].split("；")[:2] == ["地区码无效", "出生日期无效"]
+
+
+def test_other_id_columns_have_no_birth_date():
+    frame = pl.DataFrame({"head_id_number": [GOOD]})
+    out = add_id_columns(frame, "head_id_number", REFERENCE)
+    assert sorted(out.columns) == [
+        "head_id_number",
+        "head_id_number_issue",
+        "head_id_number_prefix",
+        "head_id_number_raw",
+        "head_id_number_valid",
+    ]
+
+
+def test_repeated_numbers_keep_their_rows():
+    cells = [GOOD, None, "5.30381E+17", GOOD, None, GOOD.lower()]
+    out = pl.DataFrame({"head_id_number": pl.Series(cells, dtype=pl.Utf8)})
+    out = add_id_columns(out, "head_id_number", REFERENCE)
+    assert out["head_id_number_raw"].to_list() == cells
+    assert out["head_id_number"].to_list() == [GOOD, None, None, GOOD, None, GOOD]
