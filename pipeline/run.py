@@ -16,6 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
+from contracts.outputs import SourceRecords
 from contracts.sources import TABLES, Table
 from pipeline import store
 from pipeline.ingest import FileProblem, FileRead, list_files, read_file
@@ -23,26 +24,29 @@ from pipeline.normalise import fill_region_names, normalise
 from pipeline.policy import Policy
 from pipeline.validate import split
 
-# Columns every record offers to identity resolution and to source_records.
-COMMON = (
-    "id_number_raw",
-    "id_number",
-    "id_valid",
-    "id_issue",
-    "id_prefix",
-    "name_raw",
-    "name",
-    "name_display",
-    "name_pinyin",
-    "name_pinyin_fuzzy",
-    "gender",
-    "birth_date",
-    "region_code",
-    "county",
-    "township",
-    "village",
-    "relation",
-)
+# Columns every record offers to identity resolution and to source_records, with their types.
+COMMON = {
+    "id_number_raw": pl.Utf8,
+    "id_number": pl.Utf8,
+    "id_valid": pl.Boolean,
+    "id_issue": pl.Utf8,
+    "id_prefix": pl.Utf8,
+    "name_raw": pl.Utf8,
+    "name": pl.Utf8,
+    "name_display": pl.Utf8,
+    "name_pinyin": pl.Utf8,
+    "name_pinyin_fuzzy": pl.Utf8,
+    "gender": pl.Utf8,
+    "birth_date": pl.Date,
+    "region_code": pl.Utf8,
+    "county": pl.Utf8,
+    "township": pl.Utf8,
+    "village": pl.Utf8,
+    "relation": pl.Utf8,
+}
+# The person's own ID companions are named after the column (id_number_valid ...) in staging;
+# source_records and identity use the short names of outputs.md.
+_RENAMED = {"id_valid": "id_number_valid", "id_issue": "id_number_issue", "id_prefix": "id_number_prefix"}
 _PROVENANCE = ("file_name", "sheet_name", "row_number")
 _DROP_FROM_STAGING = ("raw", "problems")
 
@@ -156,10 +160,13 @@ def prepare(reads: list[FileRead], reference_date: date) -> Prepared:
 def link_records(prepared: Prepared) -> pl.DataFrame:
     """One frame of every accepted record with the columns identity resolution reads."""
     parts = []
-    for name, frame in prepared.tables.items():
-        cols = [pl.col(c) if c in frame.columns else pl.lit(None).alias(c) for c in COMMON]
+    for frame in prepared.tables.values():
+        cols = [
+            (pl.col(_RENAMED.get(c, c)) if _RENAMED.get(c, c) in frame.columns else pl.lit(None)).cast(t).alias(c)
+            for c, t in COMMON.items()
+        ]
         parts.append(frame.select("record_id", "source_table", "household_key", *cols, *_PROVENANCE))
-    return pl.concat(parts, how="vertical_relaxed") if parts else pl.DataFrame()
+    return pl.concat(parts) if parts else pl.DataFrame(schema={"record_id": pl.Int64, "source_table": pl.Utf8, "household_key": pl.Utf8, **COMMON})
 
 
 def code_version() -> str:
@@ -186,9 +193,10 @@ def outputs(quarter: str, prepared: Prepared, records: pl.DataFrame, linkage) ->
     source_records = records.join(assigned, on="record_id", how="left")
     if raw is not None:
         source_records = source_records.join(raw, on="record_id", how="left")
+    contract = list(SourceRecords.columns)
     out = {
-        "source_records": source_records.with_columns(q),
-        "persons": linkage.persons.with_columns(q),
+        "source_records": source_records.with_columns(q).select(contract),
+        "persons": linkage.persons.with_columns(q, pl.col("source_tables").list.join(",")),
         "match_review": linkage.review.with_columns(q),
         "rejected_rows": prepared.rejected.with_columns(q),
     }
@@ -292,7 +300,7 @@ def run_quarter(
 ) -> RunResult:
     """Reconcile one quarter's folder into ``db_path``: the whole run, whatever runs the stages."""
     from pipeline.link import link
-    from pipeline.link.settings import load_settings
+    from pipeline.link import load as load_link_settings
     from pipeline.quarter import Quarter
 
     q = Quarter.parse(quarter)
@@ -308,7 +316,7 @@ def run_quarter(
             reads = executor.map("读取文件", ingest, list_files(input_dir))
             prepared = executor.call("规范化与校验", prepare, reads, q.reference_date)
             records = link_records(prepared)
-            settings = load_settings()
+            settings = load_link_settings()
             linkage = executor.call("人员识别", link, records, settings, list(policy["residence_precedence"]))
             tables = outputs(quarter, prepared, records, linkage)
             with store.connect(db_path) as con:

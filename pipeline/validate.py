@@ -15,6 +15,7 @@ from contracts.inputs import CHECK_WORDS, INPUT_CONTRACTS
 from contracts.sources import TABLES, Table, all_columns
 
 _IDX = "__row_index"
+_REASON = "__reject_reason"
 
 
 def _headers(table: Table) -> dict[str, str]:
@@ -69,7 +70,9 @@ def split(table: Table | str, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Dat
         .group_by(_IDX, maintain_order=True)
         .agg(pl.col("reason").unique(maintain_order=True).str.join("；"))
     )
+    # The table may have a column called "reason" (临时救助 救助事由): keep ours apart.
+    reasons = reasons.rename({"reason": _REASON})
     marked = frame.join(reasons, on=_IDX, how="left")
-    accepted = marked.filter(pl.col("reason").is_null()).drop(_IDX, "reason")
-    rejected = marked.filter(pl.col("reason").is_not_null()).select("row_number", "raw", "reason")
+    accepted = marked.filter(pl.col(_REASON).is_null()).drop(_IDX, _REASON)
+    rejected = marked.filter(pl.col(_REASON).is_not_null()).select("row_number", "raw", pl.col(_REASON).alias("reason"))
     return accepted, rejected

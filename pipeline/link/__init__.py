@@ -1,0 +1,126 @@
+"""pipeline/link: one person across every roster (int_records_linked_to_persons).
+
+``link(records, settings, residence_precedence) -> Linkage``, the steps in order:
+1. anchors.py     exact valid ID links (entities), a parent's ID on a child's row detached;
+2. blocking.py    candidate entity pairs from tiny declared rules;
+3. features.py    record pairs with id_relation, name_ratio, co_members;
+4. scoring.py     comparison levels (comparisons.py), weights (settings.toml), hard rules, decisions;
+5. cluster.py     connected components, split where two valid IDs would meet;
+6. persons.py     person_key, persons, each record's match_method;
+7. explain.py     match_method and review reasons in words.
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from pipeline.link.anchors import anchor
+from pipeline.link.blocking import candidate_pairs
+from pipeline.link.cluster import cluster
+from pipeline.link.explain import method, reasons
+from pipeline.link.features import profiles, record_pairs, pairs_of_records
+from pipeline.link.persons import build
+from pipeline.link.scoring import decide, score_pairs
+from pipeline.link.settings import LinkSettings, load
+
+__all__ = ["link", "Linkage", "LinkSettings", "load"]
+
+# The columns ``link`` reads (``id_number_raw`` is optional: it tells 15-digit old IDs apart).
+RECORD_COLUMNS = (
+    "record_id", "source_table", "name", "name_display", "name_pinyin", "name_pinyin_fuzzy",
+    "id_number", "id_valid", "id_prefix", "birth_date", "gender", "county", "township", "village",
+    "household_key", "relation",
+)
+
+
+@dataclass
+class Linkage:
+    assignments: pl.DataFrame  # one row per record: record_id, person_key, match_method, match_score
+    persons: pl.DataFrame  # one row per person: person_key, id_number, name, gender, birth_date, county, township, village, n_records, source_tables
+    review: pl.DataFrame  # one row per uncertain pair, not linked: record_id_l, record_id_r, score, reasons
+    settings: dict  # LinkSettings.to_dict() as used: goes into `runs`
+    counts: dict = field(default_factory=dict)  # records, entities, candidate pairs, links ... for `runs`
+    stages: dict = field(default_factory=dict)  # stage -> (wall seconds, process peak RSS in MB so far)
+
+
+class _Stages(dict):
+    def __init__(self) -> None:
+        super().__init__()
+        self._t = time.perf_counter()
+
+    def done(self, stage: str) -> None:
+        now = time.perf_counter()
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        self[stage] = (round(now - self._t, 3), round(peak_mb))
+        self._t = now
+
+
+def link(
+    records: pl.DataFrame,
+    settings: LinkSettings | None = None,
+    residence_precedence: list[str] | tuple[str, ...] = (),
+) -> Linkage:
+    settings = settings or load()
+    precedence = list(residence_precedence)
+    missing = [c for c in RECORD_COLUMNS if c not in records.columns]
+    if missing:
+        raise ValueError(f"link: records lack column(s) {', '.join(missing)}")
+    records = records.select(*RECORD_COLUMNS, *(["id_number_raw"] if "id_number_raw" in records.columns else []))
+
+    stages = _Stages()
+    entities, conflicts = anchor(records, settings, precedence)
+    profile = profiles(entities)
+    stages.done("anchors")
+    candidates = candidate_pairs(profile)
+    stages.done("blocking")
+    pairs = record_pairs(candidates, profile)
+    stages.done("features")
+    decided = decide(score_pairs(pairs, settings), settings).with_columns(method(settings).alias("match_method"))
+    del pairs
+    stages.done("scoring")
+    links = decided.filter(pl.col("decision") == "link")
+    entity_table = entities.filter(pl.col("anchored")).group_by("entity").agg(
+        pl.col("anchored", "id_full", "valid", "id_prefix15").first()
+    )
+    membership, split = cluster(entity_table, links)
+    kept = links.join(split, on=["entity_l", "entity_r"], how="anti")
+    stages.done("cluster")
+    assignments, persons = build(entities, membership, kept, precedence)
+    stages.done("persons")
+    review = _review(decided, split, conflicts, entities, assignments, settings)
+    stages.done("review")
+    counts = {
+        "records": records.height,
+        "entities": entities["entity"].n_unique(),
+        "candidate_pairs": candidates.height,
+        "links": kept.height,
+        "split_links": split.height,
+        "review": review.height,
+        "persons": persons.height,
+    }
+    return Linkage(assignments, persons, review, settings.to_dict(), counts, dict(stages))
+
+
+def _review(decided, split, conflicts, entities, assignments, settings) -> pl.DataFrame:
+    columns = ["record_id_l", "record_id_r", "score", "reasons"]
+    uncertain = decided.filter(pl.col("decision") == "review").with_columns(pl.lit(None, pl.Utf8).alias("conflict"))
+    fuzzy = pl.concat([uncertain, split.select(uncertain.columns)]).with_columns(reasons(settings).alias("reasons"))
+    detached = pl.DataFrame(schema={"record_id_l": pl.Int64, "record_id_r": pl.Int64, "score": pl.Float64, "reasons": pl.Utf8})
+    if conflicts.height:
+        own = profiles(entities.with_columns(pl.lit(False).alias("detached")))
+        pairs = score_pairs(pairs_of_records(conflicts, own), settings)
+        detached = pairs.with_columns(reasons(settings).alias("reasons")).select(columns)
+    person = assignments.select("record_id", "person_key")
+    low, high = pl.min_horizontal("record_id_l", "record_id_r"), pl.max_horizontal("record_id_l", "record_id_r")
+    rows = (
+        pl.concat([detached.select(columns), fuzzy.select(columns)])
+        .with_columns(low.alias("record_id_l"), high.alias("record_id_r"))
+        .unique(["record_id_l", "record_id_r"], keep="first", maintain_order=True)
+        .join(person.rename({"record_id": "record_id_l", "person_key": "_pl"}), on="record_id_l")
+        .join(person.rename({"record_id": "record_id_r", "person_key": "_pr"}), on="record_id_r")
+    )
+    return rows.filter(pl.col("_pl") != pl.col("_pr")).select(columns).sort("record_id_l", "record_id_r")

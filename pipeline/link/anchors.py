@@ -1,0 +1,138 @@
+"""Anchors: exact valid ID links. One row per record with the entity it belongs to.
+
+An entity is either every record carrying one valid ID number and a name that fits it (the ID
+anchors them), or a single record. A record carrying a valid ID is *detached* from it, and treated
+as a record with no usable ID, when its name does not fit the ID owner's name (not the same after
+folding, not the same pinyin or near pinyin, rapidfuzz ratio below ``name_ratio``). The owner's name
+is the name most records of the ID carry, where a name only seen on *suspect* rows comes last:
+- the ID is the row's own 低保 household head's (户主身份证号) while the row is not the 户主: a parent's
+  ID typed on a child's row;
+- the row's 与户主关系 is a younger generation (之子, 之女, 孙子 ...) and the ID's birth date is less
+  than 15 years after the 户主's: an age inconsistent with its relation.
+Each detached record is paired with a record of the ID's owner for match_review.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipeline.link.settings import LinkSettings
+from pipeline.link.features import name_ratio
+
+HEAD_RELATIONS = ("户主", "本人")
+# 与户主关系 of a younger generation: such a member is at least this many years younger than the 户主.
+YOUNGER_GENERATION = "子|女|孙|儿|媳|婿|外甥|侄"
+GENERATION_YEARS = 15
+
+
+def precedence_rank(residence_precedence: list[str]) -> pl.Expr:
+    """0 for the first table of the policy's residence_precedence, len(...) for unlisted tables."""
+    order = {t: i for i, t in enumerate(residence_precedence)}
+    return pl.col("source_table").replace_strict(order, default=len(order), return_dtype=pl.Int32)
+
+
+def id_columns() -> list[pl.Expr]:
+    """id_full: an 18-char ID with all digits known; id_prefix15: the first 15 digits when known."""
+    partial = pl.col("id_prefix").is_not_null() & (pl.col("id_prefix").str.len_chars() < 17)
+    full = pl.col("id_number").is_not_null() & (pl.col("id_number").str.len_chars() == 18) & ~partial
+    id_full = pl.when(full).then(pl.col("id_number"))
+    prefix15 = (
+        pl.when(full)
+        .then(pl.col("id_number").str.slice(0, 15))
+        .when(partial & (pl.col("id_prefix").str.len_chars() >= 15))
+        .then(pl.col("id_prefix").str.slice(0, 15))
+    )
+    return [id_full.alias("id_full"), prefix15.alias("id_prefix15"), (full & pl.col("id_valid").fill_null(False)).alias("valid")]
+
+
+def anchor(records: pl.DataFrame, settings: LinkSettings, residence_precedence: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Records with entity, anchored, detached, id_full, id_prefix15, valid, entity_name, entity_records;
+    and conflicts: one row per detached record with an owner, record_id_l (owner), record_id_r, conflict."""
+    head_id = (
+        pl.when(pl.col("household_key").str.starts_with("dibao:"))
+        .then(pl.col("household_key").str.strip_prefix("dibao:"))
+    )
+    r = records.with_columns(*id_columns(), precedence_rank(residence_precedence).alias("_rank")).with_columns(
+        (
+            pl.col("valid")
+            & (pl.col("id_full") == head_id).fill_null(False)
+            & pl.col("relation").is_not_null()
+            & ~pl.col("relation").is_in(HEAD_RELATIONS)
+        ).alias("_head_id_on_member"),
+        (
+            pl.col("valid")
+            & pl.col("relation").str.contains(YOUNGER_GENERATION).fill_null(False)
+            & (
+                pl.col("birth_date")
+                < head_id.str.slice(6, 8).str.to_date("%Y%m%d", strict=False).dt.offset_by(f"{GENERATION_YEARS}y")
+            ).fill_null(False)
+        ).alias("_age_conflict"),
+    ).with_columns((pl.col("_head_id_on_member") | pl.col("_age_conflict")).alias("_suspect"))
+    # The owner's name of each valid ID: the name most records carry, names on suspect rows last
+    # (ties: the higher-precedence table, the first record).
+    owners = (
+        r.filter(pl.col("valid") & pl.col("name").is_not_null())
+        .group_by("id_full", "name")
+        .agg(
+            pl.col("_suspect").all(),
+            pl.len().alias("_n"),
+            pl.col("_rank").min(),
+            pl.col("record_id").min().alias("owner_record"),
+            pl.col("name_pinyin").first().alias("owner_pinyin"),
+            pl.col("name_pinyin_fuzzy").first().alias("owner_fuzzy"),
+        )
+        .sort("id_full", "_suspect", "_n", "_rank", "owner_record", descending=[False, False, True, False, False])
+        .group_by("id_full", maintain_order=True)
+        .first()
+        .select("id_full", pl.col("name").alias("owner_name"), "owner_pinyin", "owner_fuzzy", "owner_record")
+    )
+    r = r.join(owners, on="id_full", how="left")
+    fits = (
+        pl.col("name").is_null()
+        | pl.col("owner_name").is_null()
+        | (pl.col("name") == pl.col("owner_name"))
+        | (pl.col("name_pinyin") == pl.col("owner_pinyin"))
+        | (pl.col("name_pinyin_fuzzy") == pl.col("owner_fuzzy"))
+    ).fill_null(False)
+    r = r.with_columns(fits.alias("_fits"))
+    unsure = r.filter(pl.col("valid") & ~pl.col("_fits")).select("record_id", "name", "owner_name")
+    if unsure.height:
+        ratio = name_ratio(unsure["name"], unsure["owner_name"])
+        shaped = unsure.select("record_id", (ratio >= settings.name_ratio).alias("_shape"))
+        r = r.join(shaped, on="record_id", how="left").with_columns(
+            (pl.col("_fits") | pl.col("_shape").fill_null(False)).alias("_fits")
+        ).drop("_shape")
+    anchored = pl.col("valid") & pl.col("_fits")
+    detached = pl.col("valid") & ~anchored
+    r = r.with_columns(anchored.alias("anchored"), detached.alias("detached"))
+    # Entity numbers: anchored records by ID (dense rank), every other record on its own after them.
+    n_ids = r.filter(pl.col("anchored"))["id_full"].n_unique()
+    r = r.with_columns(
+        pl.when(pl.col("anchored"))
+        .then(pl.col("id_full").rank("dense").over("anchored").cast(pl.Int64) - 1)
+        .otherwise(pl.col("record_id").rank("ordinal").over("anchored").cast(pl.Int64) - 1 + n_ids)
+        .alias("entity")
+    )
+    conflicts = (
+        r.filter(pl.col("detached") & pl.col("owner_record").is_not_null())
+        .with_columns(
+            pl.concat_str(
+                pl.format("同一身份证号下姓名不符: {} / {}", pl.col("owner_name"), pl.col("name")),
+                pl.when(pl.col("_head_id_on_member")).then(
+                    pl.format("身份证号为本户户主的, 本行关系为{}", pl.col("relation"))
+                ),
+                pl.when(pl.col("_age_conflict")).then(
+                    pl.format("年龄与关系不符: 关系为{}, 身份证号显示年龄与户主相差不足{}岁", pl.col("relation"), pl.lit(GENERATION_YEARS))
+                ),
+                separator="、",
+                ignore_nulls=True,
+            ).alias("conflict")
+        )
+        .select(pl.col("owner_record").alias("record_id_l"), pl.col("record_id").alias("record_id_r"), "conflict")
+    )
+    r = r.with_columns(
+        pl.when(pl.col("anchored")).then(pl.col("owner_name")).alias("entity_name"),
+        pl.len().over("entity").cast(pl.Int64).alias("entity_records"),
+    )
+    keep = [c for c in r.columns if not c.startswith("_") and not c.startswith("owner_")]
+    return r.select(keep), conflicts

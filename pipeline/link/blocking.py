@@ -1,0 +1,108 @@
+"""Blocking: which entity pairs are compared at all. One row per candidate pair (entity_l < entity_r).
+
+A rule is a tiny value: the profile columns that must be equal, or an ID column whose values must be
+one digit or one adjacent transposition apart (a SymSpell-like index: each ID gives 17 keys with one
+body digit blanked and 16 with two adjacent digits put in order; IDs sharing a key are candidates).
+``unanchored_only`` rules pair entities without a valid ID with every entity: two entities that both
+hold a valid ID can only link as a typo under one name (scoring's hard rule), so only the rule
+``typo_of("id_full", "birth_date", "name_pinyin_fuzzy")`` pairs them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from pipeline.link.features import adjacent_swap, body_differences
+
+
+@dataclass(frozen=True)
+class Block:
+    keys: tuple[str, ...]  # columns that must be equal
+    typo: str | None = None  # an ID column whose values must also be a typo apart (found through the
+    # SymSpell index when unanchored_only, else by filtering the pairs the keys give)
+    unanchored_only: bool = False
+
+    @property
+    def name(self) -> str:
+        return "+".join(([f"typo:{self.typo}"] if self.typo else []) + list(self.keys))
+
+
+def on(*keys: str, unanchored_only: bool = False) -> Block:
+    return Block(tuple(keys), unanchored_only=unanchored_only)
+
+
+def typo_of(id_column: str, *keys: str, unanchored_only: bool = False) -> Block:
+    return Block(tuple(keys), typo=id_column, unanchored_only=unanchored_only)
+
+
+BLOCKS = (
+    on("id_prefix15", "name_first", unanchored_only=True),  # Excel-number IDs: the 15 digits kept
+    # an invalid ID one typo from another ID, under a name with the same first character
+    typo_of("id_full", "name_first", unanchored_only=True),
+    on("birth_date", "name_pinyin_fuzzy", unanchored_only=True),
+    # two valid IDs may only link as a typo with the same birth date and name (scoring's hard rule)
+    typo_of("id_full", "birth_date", "name_pinyin_fuzzy"),
+    on("village", "name_pinyin_fuzzy", unanchored_only=True),
+    on("household_key", unanchored_only=True),
+)
+
+
+def candidate_pairs(profile: pl.DataFrame, blocks: tuple[Block, ...] = BLOCKS) -> pl.DataFrame:
+    """entity_l, entity_r (entity_l < entity_r), blocks: the rules that found the pair."""
+    found = [_pairs(profile.lazy(), b).with_columns(pl.lit(b.name).alias("block")) for b in blocks]
+    return (
+        pl.concat(found)
+        .group_by("entity_l", "entity_r")
+        .agg(pl.col("block").unique().sort().alias("blocks"))
+        .sort("entity_l", "entity_r")
+        .collect()
+    )
+
+
+def _pairs(profile: pl.LazyFrame, block: Block) -> pl.LazyFrame:
+    columns = [*([block.typo] if block.typo else []), *block.keys]
+    right = profile.select("entity", *columns).drop_nulls().unique().collect().lazy()
+    left = (
+        profile.filter(~pl.col("anchored")).select("entity", *columns).drop_nulls().unique().collect().lazy()
+        if block.unanchored_only
+        else right
+    )
+    if block.typo and block.unanchored_only:  # few on the left: the SymSpell index
+        on = ["key", *block.keys]
+        joined = pl.concat(
+            [
+                _keyed(left, block.typo, k, block.keys).join(_keyed(right, block.typo, k, block.keys), on=on, suffix="_r")
+                for k in range(33)
+            ]
+        )
+    elif block.typo:  # selective keys: join on them, keep the IDs a typo apart
+        a, b = pl.col(block.typo), pl.col(f"{block.typo}_r")
+        joined = left.join(right, on=list(block.keys), suffix="_r").filter(
+            (body_differences(a, b) <= 1) | ((body_differences(a, b) == 2) & adjacent_swap(a, b))
+        )
+    else:
+        joined = left.join(right, on=list(block.keys), suffix="_r")
+    a, b = pl.col("entity"), pl.col("entity_r")
+    return (
+        joined.filter(a != b)
+        .select(pl.min_horizontal(a, b).alias("entity_l"), pl.max_horizontal(a, b).alias("entity_r"))
+        .unique()
+    )
+
+
+def _keyed(frame: pl.LazyFrame, column: str, k: int, also: tuple[str, ...] = ()) -> pl.LazyFrame:
+    """Key k of each ID: k < 17 blanks body digit k; k >= 17 orders body digits k-17 and k-16.
+    The 17-digit body fits an Int64; the key number k is added above it (k + 1) * 10**17."""
+    body = pl.col(column).str.slice(0, 17).cast(pl.Int64, strict=False)
+    tag = (k + 1) * 10**17
+    if k < 17:
+        place = 10 ** (16 - k)
+        key = body - ((body // place) % 10) * place + tag
+    else:
+        i = k - 17
+        hi, lo = 10 ** (16 - i), 10 ** (15 - i)
+        a, b = (body // hi) % 10, (body // lo) % 10
+        key = body - a * hi - b * lo + pl.min_horizontal(a, b) * hi + pl.max_horizontal(a, b) * lo + tag
+    return frame.select("entity", key.alias("key"), *also).drop_nulls()

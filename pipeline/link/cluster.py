@@ -1,0 +1,106 @@
+"""Clustering: persons as connected components of the accepted links between entities.
+
+``components`` labels every entity on an edge with the smallest entity of its component (min-label
+propagation with pointer jumping, all in polars). ``cluster`` then checks that no component holds two
+valid ID numbers that are not a typo of each other; such a component is split by keeping, for each
+entity without a valid ID, only its best link (when no other ties with it) (then only the typo links between valid IDs, then
+none); the links taken away are returned for match_review. Usable alone: it needs only entities
+(entity, anchored, id_full, valid, id_prefix15) and links (entity_l, entity_r, score).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipeline.link.comparisons import VALID_ID_TYPOS
+from pipeline.link.features import id_relation
+
+SPLIT = "已拆分: 与其他记录相连后同一人下出现两个不同的有效身份证号"
+
+
+def components(edges: pl.DataFrame) -> pl.DataFrame:
+    """entity, cluster for every entity on an edge (entity_l, entity_r)."""
+    e = edges.select("entity_l", "entity_r")
+    both = pl.concat([e, e.select(pl.col("entity_r").alias("entity_l"), pl.col("entity_l").alias("entity_r"))])
+    labels = both.select(pl.col("entity_l").alias("entity")).unique().with_columns(pl.col("entity").alias("cluster"))
+    while True:
+        nearest = (
+            both.join(labels, left_on="entity_r", right_on="entity")
+            .group_by("entity_l")
+            .agg(pl.col("cluster").min().alias("_n"))
+        )
+        step = labels.join(nearest, left_on="entity", right_on="entity_l").with_columns(
+            pl.min_horizontal("cluster", "_n").alias("cluster")
+        ).drop("_n")
+        jumped = step.join(
+            step.select(pl.col("entity").alias("cluster"), pl.col("cluster").alias("_j")), on="cluster"
+        ).with_columns(pl.min_horizontal("cluster", "_j").alias("cluster")).drop("_j")
+        if jumped.join(labels, on=["entity", "cluster"], how="anti").height == 0:
+            return jumped.sort("entity")
+        labels = jumped
+
+
+def cluster(entities: pl.DataFrame, links: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(entity, cluster) for entities on a kept link; the links taken away, with a conflict column."""
+    kept, dropped = links, []
+    for rule in (_best_link_per_unanchored, _typo_links_only, lambda edges, ents: edges.clear()):
+        membership = components(kept)
+        bad = _conflicted(membership, entities)
+        if bad.height == 0:
+            break
+        in_bad = kept.join(membership, left_on="entity_l", right_on="entity").filter(
+            pl.col("cluster").is_in(bad["cluster"].implode())
+        ).drop("cluster")
+        keep = rule(in_bad, entities)
+        gone = in_bad.join(keep, on=["entity_l", "entity_r"], how="anti")
+        dropped.append(gone)
+        kept = kept.join(gone, on=["entity_l", "entity_r"], how="anti")
+    membership = components(kept)
+    gone = pl.concat(dropped) if dropped else links.clear()
+    return membership, gone.with_columns(pl.lit(SPLIT).alias("conflict"))
+
+
+def _conflicted(membership: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:
+    """Clusters holding two valid IDs that are no typo of each other."""
+    ids = membership.join(entities.filter(pl.col("anchored")), on="entity").select(
+        "cluster", "entity", "id_full", "valid", "id_prefix15"
+    )
+    pairs = (
+        ids.join(ids, on="cluster", suffix="_r")
+        .filter(pl.col("entity") < pl.col("entity_r"))
+        .rename({"id_full": "id_full_l", "valid": "valid_l", "id_prefix15": "id_prefix15_l"})
+        .with_columns(id_relation())
+    )
+    return pairs.filter(~pl.col("id_relation").is_in(VALID_ID_TYPOS)).select("cluster").unique()
+
+
+def _best_link_per_unanchored(edges: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:
+    """Typo links between valid IDs, and each entity without a valid ID's best link when it is
+    strictly better than its next one (a tie is a guess: both go to review)."""
+    anchored = entities.filter(pl.col("anchored"))["entity"].implode()
+    e = edges.with_columns(
+        pl.col("entity_l").is_in(anchored).alias("_al"), pl.col("entity_r").is_in(anchored).alias("_ar")
+    )
+    typo = e.filter(pl.col("_al") & pl.col("_ar")).select("entity_l", "entity_r")
+    ends = pl.concat(
+        [
+            e.filter(~pl.col("_al")).select(pl.col("entity_l").alias("_u"), "entity_l", "entity_r", "score"),
+            e.filter(~pl.col("_ar")).select(pl.col("entity_r").alias("_u"), "entity_l", "entity_r", "score"),
+        ]
+    )
+    best = (
+        ends.sort(["_u", "score"], descending=[False, True])
+        .with_columns(pl.col("score").shift(-1).over("_u").alias("_next"))
+        .group_by("_u", maintain_order=True)
+        .first()
+        .filter(pl.col("_next").is_null() | (pl.col("score") > pl.col("_next")))
+        .select("entity_l", "entity_r")
+    )
+    return pl.concat([typo, best]).unique()
+
+
+def _typo_links_only(edges: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:
+    anchored = entities.filter(pl.col("anchored"))["entity"].implode()
+    return edges.filter(pl.col("entity_l").is_in(anchored) & pl.col("entity_r").is_in(anchored)).select(
+        "entity_l", "entity_r"
+    )

@@ -1,0 +1,130 @@
+"""Comparisons: for each kind of evidence, an ordered list of levels, null first and else last.
+
+Each level has a key (its weight in settings.toml), a label (the Chinese words that
+``match_method`` and ``match_review`` reasons are made of), and a SQL condition over one row per
+record pair: a column ``c`` of the left record is ``c_l``, of the right one ``c_r``, plus the pair
+features of ``features.py`` (``id_relation``, ``name_ratio``, ``co_members``). ``{name}`` in a
+condition is a threshold of the settings. The first level whose condition holds is the pair's level.
+Comparisons never standardise: names, pinyin and IDs arrive normalised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+
+@dataclass(frozen=True)
+class Level:
+    key: str
+    label: str
+    sql: str
+    corroborates: bool = False  # counts as evidence besides the name (hard rule min_corroborations)
+
+    def condition(self, thresholds: dict) -> pl.Expr:
+        return pl.sql_expr(self.sql.format(**thresholds))
+
+
+def Null(*columns: str) -> Level:
+    return Level("null", "缺失", " OR ".join(f"{c}_l IS NULL OR {c}_r IS NULL" for c in columns))
+
+
+def Exact(column: str, label: str, key: str = "equal", corroborates: bool = False) -> Level:
+    return Level(key, label, f"{column}_l = {column}_r", corroborates)
+
+
+def Else(label: str) -> Level:
+    return Level("else", label, "TRUE")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    name: str
+    levels: tuple[Level, ...]
+
+    def __post_init__(self) -> None:
+        keys = [lv.key for lv in self.levels]
+        assert keys[0] == "null" and keys[-1] == "else" and len(set(keys)) == len(keys), self.name
+
+    @property
+    def column(self) -> str:
+        return f"{self.name}_level"
+
+    def level_expr(self, thresholds: dict) -> pl.Expr:
+        """The key of the first level that holds."""
+        expr = pl.when(self.levels[0].condition(thresholds)).then(pl.lit(self.levels[0].key))
+        for lv in self.levels[1:-1]:
+            expr = expr.when(lv.condition(thresholds)).then(pl.lit(lv.key))
+        return expr.otherwise(pl.lit("else")).alias(self.column)
+
+    def level(self, key: str) -> Level:
+        return next(lv for lv in self.levels if lv.key == key)
+
+
+ID_NUMBER = Comparison(
+    "id_number",
+    (
+        Level("null", "无可比身份证号", "id_relation IS NULL"),
+        Level("same", "身份证号一致", "id_relation = 'same'", True),
+        Level("check_digit", "身份证号校验位之差", "id_relation = 'check_digit'", True),
+        Level("one_digit", "身份证号一位之差", "id_relation = 'one_digit'", True),
+        Level("transposition", "身份证号相邻两位颠倒", "id_relation = 'transposition'", True),
+        Level("prefix15", "数值型身份证号前15位", "id_relation = 'prefix15'", True),
+        Level("valid_different", "身份证号均有效且不同", "id_relation = 'valid_different'"),
+        Else("身份证号不同"),
+    ),
+)
+
+NAME = Comparison(
+    "name",
+    (
+        Null("name"),
+        Exact("name_display", "姓名一致", "exact"),
+        Exact("name", "姓名繁简或分隔符不同", "folded"),
+        Exact("name_pinyin", "姓名同音", "pinyin"),
+        Exact("name_pinyin_fuzzy", "姓名近音", "fuzzy_pinyin"),
+        Level("shape", "姓名形近", "name_ratio >= {name_ratio}"),
+        Else("姓名不同"),
+    ),
+)
+
+BIRTH_DATE = Comparison(
+    "birth_date",
+    (Null("birth_date"), Exact("birth_date", "出生日期一致", corroborates=True), Else("出生日期不同")),
+)
+
+GENDER = Comparison("gender", (Null("gender"), Exact("gender", "性别一致"), Else("性别不同")))
+
+VILLAGE = Comparison(
+    "village",
+    (
+        Null("village"),
+        Level(
+            "equal",
+            "同村",
+            "village_l = village_r AND (township_l IS NULL OR township_r IS NULL OR township_l = township_r)",
+            True,
+        ),
+        Else("不同村"),
+    ),
+)
+
+HOUSEHOLD = Comparison(
+    "household",
+    (
+        Null("household_key"),
+        Exact("household_key", "同一户内的两行", "same"),
+        Level("co_members", "同户成员", "co_members >= 1", True),
+        Else("户内成员不同"),
+    ),
+)
+
+# Order is the order of the words in match_method and reasons.
+COMPARISONS = (ID_NUMBER, NAME, BIRTH_DATE, VILLAGE, HOUSEHOLD, GENDER)
+
+# Name levels that count as the same name; a link needs one of them.
+NAME_AGREES = ("exact", "folded", "pinyin", "fuzzy_pinyin", "shape")
+# Two different valid IDs may link only through these ID levels with these name levels.
+VALID_ID_TYPOS = ("one_digit", "transposition")
+VALID_ID_NAMES = ("exact", "folded")

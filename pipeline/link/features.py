@@ -1,0 +1,150 @@
+"""Pair features: one row per record pair of two candidate entities, with the columns comparisons read.
+
+Each record's comparison columns appear twice, ``c_l`` and ``c_r``; three features are derived for the
+pair: ``id_relation`` (how the two ID numbers differ), ``name_ratio`` (rapidfuzz ratio of the matching
+names, only where pinyin does not already decide) and ``co_members`` (names the two records'
+households share besides the pair's own).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from rapidfuzz import fuzz
+
+# The columns of one record a comparison may read.
+PROFILE = (
+    "record_id",
+    "entity",
+    "name_display",
+    "name",
+    "name_pinyin",
+    "name_pinyin_fuzzy",
+    "name_first",
+    "birth_date",
+    "gender",
+    "township",
+    "village",
+    "household_key",
+    "id_full",
+    "id_prefix15",
+    "valid",
+    "anchored",
+    "entity_name",
+    "entity_records",
+)
+
+
+def profiles(anchored_records: pl.DataFrame) -> pl.DataFrame:
+    """One row per record: what comparisons see. A detached record's ID, and the birth date and
+    gender read from it, are not its own: they are blanked."""
+    own = ~pl.col("detached")
+    return anchored_records.with_columns(pl.col("name").str.slice(0, 1).alias("name_first")).select(
+        *[
+            pl.when(own).then(pl.col(c)).alias(c) if c in ("birth_date", "gender", "id_full", "id_prefix15") else pl.col(c)
+            for c in PROFILE
+            if c != "valid"
+        ],
+        (pl.col("valid") & own).alias("valid"),
+    ).select(PROFILE)
+
+
+def name_ratio(a: pl.Series, b: pl.Series) -> pl.Series:
+    """rapidfuzz ratio (0-100) of two name columns, null where either is null."""
+    return pl.Series(
+        [None if x is None or y is None else fuzz.ratio(x, y) for x, y in zip(a.to_list(), b.to_list())],
+        dtype=pl.Float64,
+    )
+
+
+def _digit(side: pl.Expr, i: int) -> pl.Expr:
+    return side.str.slice(i, 1)
+
+
+def body_differences(left: pl.Expr, right: pl.Expr) -> pl.Expr:
+    """How many of the 17 body digits of two 18-char IDs differ."""
+    return pl.sum_horizontal([(_digit(left, i) != _digit(right, i)).cast(pl.Int32) for i in range(17)])
+
+
+def adjacent_swap(left: pl.Expr, right: pl.Expr) -> pl.Expr:
+    """Two adjacent body digits of one ID are the other's, swapped (with body_differences == 2)."""
+    return pl.any_horizontal(
+        [
+            (_digit(left, i) != _digit(right, i))
+            & (_digit(left, i) == _digit(right, i + 1))
+            & (_digit(left, i + 1) == _digit(right, i))
+            for i in range(16)
+        ]
+    )
+
+
+def id_relation() -> pl.Expr:
+    """same / check_digit / one_digit / transposition / valid_different / different for two 18-char
+    IDs; prefix15 / different when one side only has the 15 digits Excel kept; null otherwise."""
+    left, right = pl.col("id_full_l"), pl.col("id_full_r")
+    diffs, swapped = body_differences(left, right), adjacent_swap(left, right)
+    both = left.is_not_null() & right.is_not_null()
+    prefixes = pl.col("id_prefix15_l").is_not_null() & pl.col("id_prefix15_r").is_not_null()
+    return (
+        pl.when(both & (left == right)).then(pl.lit("same"))
+        .when(both & (diffs == 0)).then(pl.lit("check_digit"))
+        .when(both & (diffs == 1)).then(pl.lit("one_digit"))
+        .when(both & (diffs == 2) & swapped).then(pl.lit("transposition"))
+        .when(both & pl.col("valid_l") & pl.col("valid_r")).then(pl.lit("valid_different"))
+        .when(both).then(pl.lit("different"))
+        .when(prefixes & (pl.col("id_prefix15_l") == pl.col("id_prefix15_r"))).then(pl.lit("prefix15"))
+        .when(prefixes).then(pl.lit("different"))
+        .alias("id_relation")
+    )
+
+
+def record_pairs(entity_pairs: pl.DataFrame, profile: pl.DataFrame) -> pl.DataFrame:
+    """Every record pair of each candidate entity pair (entity_l, entity_r), with the pair features."""
+    return _pairs(entity_pairs.select("entity_l", "entity_r"), profile, "entity")
+
+
+def pairs_of_records(record_ids: pl.DataFrame, profile: pl.DataFrame) -> pl.DataFrame:
+    """The given record pairs (record_id_l, record_id_r, any further columns), with the pair features."""
+    return _pairs(record_ids, profile, "record_id")
+
+
+def _pairs(keys: pl.DataFrame, profile: pl.DataFrame, on: str) -> pl.DataFrame:
+    left = profile.rename({c: f"{c}_l" for c in PROFILE})
+    right = profile.rename({c: f"{c}_r" for c in PROFILE})
+    pairs = (
+        keys.join(left, on=f"{on}_l")
+        .join(right, on=f"{on}_r")
+        .with_row_index("pair")
+        .with_columns(id_relation())
+    )
+    return _with_co_members(_with_name_ratio(pairs), profile)
+
+
+def _with_name_ratio(pairs: pl.DataFrame) -> pl.DataFrame:
+    undecided = pairs.filter(
+        pl.col("name_l").is_not_null()
+        & pl.col("name_r").is_not_null()
+        & (pl.col("name_pinyin_fuzzy_l") != pl.col("name_pinyin_fuzzy_r")).fill_null(True)
+    ).select("pair", "name_l", "name_r")
+    ratio = undecided.select("pair", name_ratio(undecided["name_l"], undecided["name_r"]).alias("name_ratio"))
+    return pairs.join(ratio, on="pair", how="left")
+
+
+def _with_co_members(pairs: pl.DataFrame, profile: pl.DataFrame) -> pl.DataFrame:
+    members = profile.select("household_key", "name_pinyin_fuzzy").drop_nulls().unique()
+    shared = (
+        pairs.filter(pl.col("household_key_l") != pl.col("household_key_r"))
+        .select("pair", "household_key_l", "household_key_r", "name_pinyin_fuzzy_l", "name_pinyin_fuzzy_r")
+        .join(members.rename({"household_key": "household_key_l", "name_pinyin_fuzzy": "member"}), on="household_key_l")
+        .filter(
+            (pl.col("member") != pl.col("name_pinyin_fuzzy_l")).fill_null(True)
+            & (pl.col("member") != pl.col("name_pinyin_fuzzy_r")).fill_null(True)
+        )
+        .join(
+            members.rename({"household_key": "household_key_r", "name_pinyin_fuzzy": "member"}),
+            on=["household_key_r", "member"],
+            how="semi",
+        )
+        .group_by("pair")
+        .agg(pl.len().cast(pl.Int64).alias("co_members"))
+    )
+    return pairs.join(shared, on="pair", how="left").with_columns(pl.col("co_members").fill_null(0))

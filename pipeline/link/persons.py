@@ -1,0 +1,155 @@
+"""Persons: one row per resolved person, and the person_key and match_method of every record.
+
+``person_key`` is stable across quarters: the cluster's canonical valid ID number (the most frequent
+valid ID among its anchored records; a typo'd ID that was linked never is), else
+``X`` + a BLAKE2b hash of (name, birth date or ID prefix, village), with ``-2``, ``-3`` ... added in
+record order when two persons without an ID would share a hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import polars as pl
+
+from pipeline.link.anchors import precedence_rank
+from pipeline.link.explain import ALONE, EXACT_ID, OLD_ID
+
+RESIDENCE = ("county", "township", "village")
+
+
+def _most_frequent(frame: pl.DataFrame, value: str | list[str], alias: str | None = None) -> pl.DataFrame:
+    """person, value: the most frequent non-null value per person (ties: higher-precedence table,
+    then the earliest record)."""
+    cols = [value] if isinstance(value, str) else value
+    counted = (
+        frame.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in cols))
+        .group_by("person", *cols)
+        .agg(pl.len().alias("_n"), pl.col("_rank").min(), pl.col("record_id").min().alias("_first"))
+        .sort(["person", "_n", "_rank", "_first"], descending=[False, True, False, False])
+        .group_by("person", maintain_order=True)
+        .first()
+    )
+    out = counted.select("person", *cols)
+    return out.rename({value: alias}) if alias and isinstance(value, str) else out
+
+
+def build(
+    anchored: pl.DataFrame,
+    membership: pl.DataFrame,
+    entity_links: pl.DataFrame,
+    residence_precedence: list[str],
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(assignments, persons). ``anchored``: records with entity, anchored, detached, id_full;
+    ``membership``: entity, cluster; ``entity_links``: kept links with score, match_method."""
+    r = anchored.join(membership, on="entity", how="left").with_columns(
+        pl.coalesce("cluster", pl.col("entity") + 10**15).alias("person"),  # never a real entity number
+        precedence_rank(residence_precedence).alias("_rank"),
+    )
+    canonical = _most_frequent(r.filter(pl.col("anchored")), "id_full", "canonical_id")
+    no_id = r.filter(~pl.col("detached")).join(canonical, on="person", how="anti")
+    residence = (
+        r.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in RESIDENCE))
+        .with_columns(pl.len().over("person", *RESIDENCE).alias("_freq"))
+        .sort(["person", "_rank", "_freq", "record_id"], descending=[False, False, True, False])
+        .group_by("person", maintain_order=True)
+        .first()
+        .select("person", *RESIDENCE)
+    )
+    persons = (
+        r.group_by("person")
+        .agg(
+            pl.len().cast(pl.Int64).alias("n_records"),
+            pl.col("source_table").unique().sort().alias("source_tables"),
+            pl.col("record_id").min().alias("_first"),
+        )
+        .join(canonical, on="person", how="left")
+        .join(_most_frequent(r.with_columns(pl.coalesce("name_display", "name").alias("_d")), "_d", "name"), on="person", how="left")
+        .join(_most_frequent(no_id, "name", "_match_name"), on="person", how="left")
+        .join(_most_frequent(no_id, "gender", "_g1"), on="person", how="left")
+        .join(_most_frequent(no_id, "birth_date", "_b1"), on="person", how="left")
+        .join(_most_frequent(no_id, "id_prefix", "_prefix"), on="person", how="left")
+        .join(residence, on="person", how="left")
+        .with_columns(  # a person with a valid ID: birth date and gender as the ID says
+            pl.coalesce(
+                pl.col("canonical_id").str.slice(6, 8).str.to_date("%Y%m%d", strict=False), "_b1"
+            ).alias("birth_date"),
+            pl.coalesce(
+                pl.when(pl.col("canonical_id").is_not_null()).then(
+                    pl.when(pl.col("canonical_id").str.slice(16, 1).cast(pl.Int32) % 2 == 1)
+                    .then(pl.lit("男"))
+                    .otherwise(pl.lit("女"))
+                ),
+                "_g1",
+            ).alias("gender"),
+        )
+    )
+    persons = _with_person_key(persons)
+    assignments = _assignments(r, persons, entity_links)
+    persons = persons.rename({"canonical_id": "id_number"}).select(
+        "person_key", "id_number", "name", "gender", "birth_date", *RESIDENCE, "n_records", "source_tables", "person"
+    ).sort("person_key")
+    return assignments, persons.drop("person")
+
+
+def _with_person_key(persons: pl.DataFrame) -> pl.DataFrame:
+    basis = pl.concat_str(
+        [
+            pl.col("_match_name").fill_null(""),
+            pl.coalesce(pl.col("birth_date").cast(pl.Utf8), pl.col("_prefix")).fill_null(""),
+            pl.col("village").fill_null(""),
+        ],
+        separator="|",
+    )
+    no_id = persons.filter(pl.col("canonical_id").is_null()).select("person", basis.alias("_basis"))
+    digests = [
+        "X" + hashlib.blake2b(v.encode(), digest_size=8).hexdigest().upper() for v in no_id["_basis"].to_list()
+    ]
+    hashed = persons.join(
+        no_id.select("person", pl.Series("_hash", digests, dtype=pl.Utf8)), on="person", how="left"
+    )
+    hashed = hashed.with_columns(
+        pl.col("_first").rank("ordinal").over(pl.coalesce("canonical_id", "_hash")).alias("_nth")
+    )
+    key = pl.when(pl.col("canonical_id").is_not_null()).then(pl.col("canonical_id")).otherwise(
+        pl.when(pl.col("_nth") == 1).then(pl.col("_hash")).otherwise(pl.format("{}-{}", pl.col("_hash"), pl.col("_nth")))
+    )
+    return hashed.with_columns(key.alias("person_key"))
+
+
+def _assignments(r: pl.DataFrame, persons: pl.DataFrame, entity_links: pl.DataFrame) -> pl.DataFrame:
+    ends = pl.concat(
+        [
+            entity_links.select(pl.col("entity_l").alias("entity"), "score", "match_method"),
+            entity_links.select(pl.col("entity_r").alias("entity"), "score", "match_method"),
+        ]
+    )
+    best = ends.sort(["entity", "score", "match_method"], descending=[False, True, False]).group_by(
+        "entity", maintain_order=True
+    ).first()
+    old_id = (
+        pl.col("id_number_raw").str.count_matches(r"[0-9Xx]") == 15
+        if "id_number_raw" in r.columns
+        else pl.lit(False)
+    )
+    by_id = pl.col("anchored") & (pl.col("id_full") == pl.col("canonical_id")) & (pl.col("entity_records") >= 2)
+    return (
+        r.join(persons.select("person", "person_key", "canonical_id", "n_records"), on="person")
+        .join(best, on="entity", how="left")
+        .with_columns(
+            pl.when(pl.col("n_records") == 1)
+            .then(pl.lit(ALONE))
+            .when(by_id & old_id.fill_null(False))
+            .then(pl.lit(OLD_ID))
+            .when(by_id | pl.col("match_method").is_null())
+            .then(pl.lit(EXACT_ID))
+            .otherwise(pl.col("match_method"))
+            .alias("match_method"),
+            pl.when((pl.col("n_records") == 1) | by_id | pl.col("score").is_null())
+            .then(pl.lit(1.0))
+            .otherwise(pl.col("score"))
+            .alias("match_score"),
+        )
+        .select("record_id", "person_key", "match_method", "match_score")
+        .sort("record_id")
+    )

@@ -1,0 +1,81 @@
+"""Scoring: levels, weights, the hard rules, and one decision per candidate entity pair.
+
+``score_pairs`` gives every record pair its level per comparison, ``bits`` (prior + weights),
+``score`` (0..1), ``corroborations`` and ``refused`` (the hard rule that forbids a link, in words).
+``decide`` keeps the best record pair of each entity pair and its decision: link, review or none.
+
+Hard rules (settings cannot switch them off):
+- a link needs the same name (any agreeing name level) and ``min_corroborations`` other pieces of
+  evidence: the same name alone, or with one more fact, never links;
+- two different valid IDs never link unless one is a one-digit or adjacent-transposition typo of the
+  other and the name (after folding), birth date and village all agree, and not when both IDs are
+  established on their own records (``established_records``) under different names: two people.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipeline.link.comparisons import COMPARISONS, NAME_AGREES, VALID_ID_NAMES, VALID_ID_TYPOS
+from pipeline.link.settings import LinkSettings
+
+
+def score_pairs(pairs: pl.DataFrame, settings: LinkSettings) -> pl.DataFrame:
+    thresholds = {"name_ratio": settings.name_ratio}
+    scored = pairs.with_columns([c.level_expr(thresholds) for c in COMPARISONS])
+    bits = settings.prior_bits + pl.sum_horizontal(
+        [pl.col(c.column).replace_strict(settings.weights[c.name], return_dtype=pl.Float64) for c in COMPARISONS]
+    )
+    corroborations = pl.sum_horizontal(
+        [pl.col(c.column).is_in([lv.key for lv in c.levels if lv.corroborates]).cast(pl.Int32) for c in COMPARISONS]
+    )
+    return scored.with_columns(
+        bits.alias("bits"),
+        (1.0 / (1.0 + pl.lit(2.0).pow(-bits))).alias("score"),
+        corroborations.alias("corroborations"),
+    ).with_columns(_refused(settings).alias("refused"))
+
+
+def _refused(settings: LinkSettings) -> pl.Expr:
+    name, id_level = pl.col("name_level"), pl.col("id_number_level")
+    both_valid = pl.col("valid_l") & pl.col("valid_r") & (id_level != "same")
+    established = (
+        (pl.col("entity_records_l") >= settings.established_records)
+        & (pl.col("entity_records_r") >= settings.established_records)
+        & (pl.col("entity_name_l") != pl.col("entity_name_r"))
+    ).fill_null(False)
+    rest_agrees = (
+        name.is_in(VALID_ID_NAMES) & (pl.col("birth_date_level") == "equal") & (pl.col("village_level") == "equal")
+    )
+    return (
+        pl.when(~name.is_in(NAME_AGREES))
+        .then(pl.lit("姓名不一致"))
+        .when(pl.col("corroborations") < settings.min_corroborations)
+        .then(pl.lit("仅姓名相同, 佐证不足"))
+        .when(both_valid & ~id_level.is_in(VALID_ID_TYPOS))
+        .then(pl.lit("两个身份证号均有效且不同"))
+        .when(both_valid & ~rest_agrees)
+        .then(pl.lit("两个有效身份证号仅一位之差, 但姓名、出生日期、村不全一致"))
+        .when(both_valid & established)
+        .then(pl.lit("两个有效身份证号各自在多条记录上对应不同姓名"))
+    )
+
+
+def decide(scored: pl.DataFrame, settings: LinkSettings) -> pl.DataFrame:
+    """One row per entity pair: its best record pair and decision (link / review / none)."""
+    linkable = pl.col("refused").is_null() & (pl.col("score") >= settings.link_score)
+    best = (
+        scored.with_columns(linkable.alias("_linkable"))
+        .sort(["entity_l", "entity_r", "_linkable", "score", "record_id_l", "record_id_r"],
+              descending=[False, False, True, True, False, False])
+        .group_by("entity_l", "entity_r", maintain_order=True)
+        .first()
+    )
+    return best.with_columns(
+        pl.when(pl.col("_linkable"))
+        .then(pl.lit("link"))
+        .when(pl.col("name_level").is_in(NAME_AGREES) & (pl.col("score") >= settings.review_score))
+        .then(pl.lit("review"))
+        .otherwise(pl.lit("none"))
+        .alias("decision")
+    ).drop("_linkable")

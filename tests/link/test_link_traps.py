@@ -1,0 +1,205 @@
+"""Traps that must NOT link, cluster splitting, person_key stability and the settings file."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from link_builders import frame, make_id, record
+
+from pipeline.link import link
+from pipeline.link.cluster import components
+from pipeline.link.settings import LinkSettings, load
+
+PRECEDENCE = ["dibao", "tekun", "ertong", "fupin", "canlian", "yibao_canbao"]
+
+
+def run(rows):
+    return link(frame(rows), None, PRECEDENCE)
+
+
+def keys(linkage):
+    return dict(linkage.assignments.select("record_id", "person_key").iter_rows())
+
+
+def test_namesakes_in_one_village_stay_apart():
+    a, b = make_id("19620305", "112"), make_id("19751120", "331")
+    rows = [
+        record(1, "dibao", "张伟", a), record(2, "fupin", "张伟", a),
+        record(3, "dibao", "张伟", b), record(4, "canlian", "张伟", b),
+    ]
+    result = run(rows)
+    k = keys(result)
+    assert k[1] == k[2] == a and k[3] == k[4] == b
+    assert result.review.height == 0
+
+
+def test_namesake_without_id_is_not_guessed():
+    a, b = make_id("19620305", "112"), make_id("19751120", "331")
+    rows = [record(1, "dibao", "张伟", a), record(2, "dibao", "张伟", b), record(3, "linshi", "张伟", "5.30381E+17")]
+    k = keys(run(rows))
+    assert len({k[1], k[2], k[3]}) == 3
+
+
+def test_twins_stay_apart():
+    head = make_id("19600101", "015")
+    a, b = make_id("20100606", "011"), make_id("20100606", "013")  # body differs in one digit
+    rows = [
+        record(1, "dibao", "李大军", a, household_key=f"dibao:{head}", relation="之子"),
+        record(2, "dibao", "李小军", b, household_key=f"dibao:{head}", relation="之子"),
+        record(3, "fupin", "李大军", a, household_key="fupin:77", relation="之子"),
+        record(4, "fupin", "李小军", b, household_key="fupin:77", relation="之子"),
+    ]
+    result = run(rows)
+    k = keys(result)
+    assert k[1] == k[3] == a and k[2] == k[4] == b
+
+
+def test_twins_with_homophone_names_stay_apart_and_go_to_review():
+    head = make_id("19600101", "015")
+    a, b = make_id("20100606", "011"), make_id("20100606", "013")
+    rows = [
+        record(1, "dibao", "张伟", a, household_key=f"dibao:{head}", relation="之子"),
+        record(2, "dibao", "张玮", b, household_key=f"dibao:{head}", relation="之子"),
+        record(3, "fupin", "张伟", a), record(4, "fupin", "张玮", b),
+    ]
+    result = run(rows)
+    k = keys(result)
+    assert k[1] == k[3] == a and k[2] == k[4] == b
+    assert result.review.height >= 1
+    assert all(r.startswith("疑似同一人") for r in result.review["reasons"])
+
+
+def test_established_ids_of_different_people_do_not_link_even_as_typos():
+    a, b = make_id("20100606", "011"), make_id("20100606", "013")
+    rows = [
+        record(1, "dibao", "张伟", a), record(2, "fupin", "张伟", a),
+        record(3, "dibao", "张玮", b), record(4, "fupin", "张玮", b),
+        record(5, "linshi", "张伟", b),  # a one-off row putting 张伟 on 张玮's ID
+    ]
+    k = keys(run(rows))
+    assert k[1] == k[2] == a
+    assert k[3] == k[4] == b
+
+
+def test_parent_id_on_child_row_goes_to_review():
+    parent, child = make_id("19700202", "031"), make_id("20050505", "052")
+    rows = [
+        record(1, "dibao", "张建国", parent, household_key=f"dibao:{parent}", relation="户主"),
+        record(2, "dibao", "张小明", parent, household_key=f"dibao:{parent}", relation="之子"),
+        record(3, "fupin", "张建国", parent, household_key="fupin:88", relation="户主"),
+        record(4, "fupin", "张小明", child, household_key="fupin:88", relation="之子"),
+    ]
+    result = run(rows)
+    k = keys(result)
+    assert k[1] == k[3] == parent
+    assert k[2] != parent
+    row = result.review.filter((pl.col("record_id_l") == 1) & (pl.col("record_id_r") == 2))
+    assert row.height == 1
+    assert "身份证号为本户户主的" in row["reasons"].item()
+    person = result.persons.filter(pl.col("person_key") == k[2])
+    assert person["id_number"].item() != parent
+
+
+def test_relation_with_an_impossible_age_alone_does_not_detach():
+    head, son = make_id("19680808", "011"), make_id("19700202", "031")
+    rows = [
+        record(1, "dibao", "李军", son, household_key=f"dibao:{head}", relation="之子"),  # relation mistyped
+        record(2, "fupin", "李军", son),
+    ]
+    assert set(keys(run(rows)).values()) == {son}
+
+
+def test_parent_id_on_child_row_outside_the_head_is_caught_by_age():
+    head, mother = make_id("19680808", "011"), make_id("19700202", "042")
+    rows = [
+        record(1, "dibao", "王芳", mother, household_key=f"dibao:{head}", relation="配偶"),
+        record(2, "dibao", "李小芳", mother, household_key=f"dibao:{head}", relation="之女"),
+    ]
+    result = run(rows)
+    k = keys(result)
+    assert k[1] == mother and k[2] != mother
+    assert "年龄与关系不符" in result.review["reasons"].item()
+
+
+def test_a_record_bridging_two_valid_ids_is_split():
+    a, b = make_id("19800101", "123"), make_id("19850505", "456")
+    c, d = make_id("19810303", "224"), make_id("19860606", "248")
+    rows = [
+        record(1, "dibao", "刘洋", a, household_key="dibao:H1"), record(2, "dibao", "陈红", c, household_key="dibao:H1"),
+        record(3, "tekun", "刘洋", b, household_key="dibao:H2"), record(4, "tekun", "陈红", d, household_key="dibao:H2"),
+        record(5, "fupin", "刘洋", "5.30381E+17", household_key="fupin:9"),
+        record(6, "fupin", "陈红", "5.30381E+17", household_key="fupin:9"),
+    ]
+    result = run(rows)
+    k = keys(result)
+    assert k[1] == a and k[3] == b and k[2] == c and k[4] == d
+    assert k[5] not in (a, b) and k[6] not in (c, d)  # equally good for both: no guess
+    assert result.counts["split_links"] == 4
+    split = result.review.filter(pl.col("reasons").str.contains("已拆分"))
+    assert split.height == 4
+
+
+def test_a_bridging_record_keeps_its_clearly_best_link():
+    a, b = make_id("19800101", "123"), make_id("19850505", "456")
+    c, d = make_id("19810303", "224"), make_id("19860606", "248")
+    rows = [
+        record(1, "dibao", "刘阳", a, household_key="dibao:H1"), record(2, "dibao", "陈红", c, household_key="dibao:H1"),
+        record(3, "tekun", "刘洋", b, household_key="dibao:H2"), record(4, "tekun", "陈红", d, household_key="dibao:H2"),
+        record(5, "fupin", "刘洋", "5.30381E+17", household_key="fupin:9"),
+        record(6, "fupin", "陈红", "5.30381E+17", household_key="fupin:9"),
+    ]
+    result = run(rows)
+    k = keys(result)
+    assert k[5] == b  # 刘洋 = 刘洋 beats 刘阳 (同音)
+    assert k[6] not in (c, d)  # a tie: review
+    assert result.review.filter((pl.col("record_id_l") == 1) & (pl.col("record_id_r") == 5)).height == 1
+
+
+def test_components_joins_chains():
+    edges = pl.DataFrame({"entity_l": [5, 1, 2, 10], "entity_r": [9, 2, 3, 11]})
+    got = dict(components(edges).iter_rows())
+    assert got == {1: 1, 2: 1, 3: 1, 5: 5, 9: 5, 10: 10, 11: 10}
+
+
+def _world():
+    pid, other = make_id(), make_id("19551010", "222")
+    return [
+        record(1, "dibao", "陈国华", pid),
+        record(2, "linshi", "陈国化", pid[:15] + "4" + pid[16:]),
+        record(3, "tekun", "周桂英", other),
+        record(4, "linshi", "吴老三", "5.30381E+17", village="河边村"),
+    ]
+
+
+def test_person_key_is_the_same_for_the_same_input():
+    first, second = run(_world()), run(_world())
+    assert first.assignments.equals(second.assignments)
+    assert first.persons.equals(second.persons)
+    assert first.review.equals(second.review)
+
+
+def test_person_key_survives_added_records():
+    before = keys(run(_world()))
+    more = _world() + [
+        record(10, "fupin", "陈国华", make_id()),
+        record(11, "dibao", "何平", make_id("19880808", "777")),
+        record(12, "fupin", "吴老四", "5.30381E+17", village="河边村"),
+        record(0, "canlian", "周桂英", make_id("19551010", "222")),
+    ]
+    after = keys(run(more))
+    assert {r: after[r] for r in before} == before
+    assert after[10] == before[1] and after[0] == before[3]
+    assert before[4].startswith("X")
+
+
+def test_settings_round_trip_and_refuse_unknown_keys():
+    s = load()
+    assert LinkSettings.from_dict(s.to_dict()) == s
+    bad = s.to_dict()
+    bad["thresholds"]["link_scor"] = 0.9
+    with pytest.raises(ValueError, match="thresholds.link_scor"):
+        LinkSettings.from_dict(bad)
+    bad = s.to_dict()
+    del bad["weights"]["name"]["pinyin"]
+    with pytest.raises(ValueError, match="weights.name.pinyin"):
+        LinkSettings.from_dict(bad)
