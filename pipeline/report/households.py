@@ -1,0 +1,41 @@
+"""Which household a person belongs to, for grouping lists and for the 户 column.
+
+A 低保 household (户主身份证号) wins over a registry household (户编号); a person in neither is a
+household of their own.  The 户 column names the 低保 户主 when ``persons`` knows the ID number.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+
+def with_households(frame: pl.DataFrame, facts: pl.DataFrame | None, persons: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` (with ``person_key``) plus ``household_key`` (sorting) and ``household`` (words)."""
+    if facts is None or facts.is_empty():
+        return frame.with_columns(
+            pl.concat_str(pl.lit("person:"), pl.col("person_key").fill_null("")).alias("household_key"),
+            pl.lit(None, dtype=pl.Utf8).alias("household"),
+        )
+    hh = facts.select("person_key", "dibao_household", "fupin_household").unique("person_key", keep="first")
+    heads = (
+        persons.filter(pl.col("id_number").is_not_null())
+        .select(pl.col("id_number").alias("dibao_household"), pl.col("name").alias("_head_name"))
+        .unique("dibao_household", keep="first")
+    )
+    out = frame.join(hh, on="person_key", how="left").join(heads, on="dibao_household", how="left")
+    dibao_words = pl.when(pl.col("_head_name").is_not_null()).then(
+        pl.concat_str(pl.col("_head_name"), pl.lit("户（低保）"))
+    ).otherwise(pl.concat_str(pl.lit("低保户主身份证尾号"), pl.col("dibao_household").str.slice(-4)))
+    return out.with_columns(
+        pl.coalesce(
+            pl.concat_str(pl.lit("dibao:"), pl.col("dibao_household")),
+            pl.concat_str(pl.lit("fupin:"), pl.col("fupin_household")),
+            pl.concat_str(pl.lit("person:"), pl.col("person_key").fill_null("")),
+        ).alias("household_key"),
+        pl.when(pl.col("dibao_household").is_not_null())
+        .then(dibao_words)
+        .when(pl.col("fupin_household").is_not_null())
+        .then(pl.concat_str(pl.lit("户编号\n"), pl.col("fupin_household")))
+        .otherwise(None)
+        .alias("household"),
+    ).drop("dibao_household", "fupin_household", "_head_name")

@@ -1,0 +1,211 @@
+"""How every sheet looks on screen and on paper: fonts, a title row, a header row, column widths
+that fit (a CJK character counts double), wrapped text with row heights to match, frozen header,
+print titles, landscape A4 fit to width, page header and page numbers.
+
+Every sheet of every workbook goes through ``write_table`` (a title row, a header row, data rows)
+and ``print_setup``; nothing else sets widths or page settings.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+BODY_FONT = "宋体"
+HEAD_FONT = "黑体"
+BODY_SIZE = 10
+LINE_HEIGHT = 14.0  # points per line of 10-point text
+THIN = Side(style="thin", color="000000")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
+FILL_IN_FILL = PatternFill("solid", fgColor="FFF2CC")  # the columns the township fills in
+TITLE_ROW = 1
+HEADER_ROW = 2
+FIRST_DATA_ROW = 3
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    max_width: int = 40  # display width (CJK = 2) beyond which the text wraps
+    min_width: int = 4
+    wrap: bool = False
+    fill_in: bool = False  # left empty for the township to fill (整改台账)
+    number_format: str | None = None
+    align: str = "left"
+
+
+def display_width(text: object) -> int:
+    """Width of ``text`` in half-width cells: wide and full-width characters count 2."""
+    if text is None:
+        return 0
+    s = text.strftime("%Y-%m-%d") if isinstance(text, (date, datetime)) else str(text)
+    longest = 0
+    for line in s.split("\n"):
+        longest = max(longest, sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line))
+    return longest
+
+
+def _lines(text: object, width: float) -> int:
+    if text is None or text == "":
+        return 1
+    s = str(text)
+    room = max(width, 1)
+    return sum(max(1, math.ceil(display_width(part) / room)) for part in s.split("\n"))
+
+
+def _excel_width(cells: float) -> float:
+    # Excel's width unit is one '0' of the default font (Calibri 11, 7 px); a half-width character
+    # of 宋体 10pt is 6.7 px and a CJK one twice that; 1.5 units pad the cell.
+    return round(cells * 0.95 + 1.5, 1)
+
+
+def fit_widths(columns: Sequence[Column], rows: Sequence[Sequence[object]]) -> list[int]:
+    """Display width of each column: its longest value, between min_width and max_width; a header
+    longer than that wraps onto two lines rather than widening a column of short values."""
+    widths = []
+    for i, c in enumerate(columns):
+        w = max(c.min_width, min(c.max_width, max([display_width(r[i]) for r in rows], default=0)))
+        head = display_width(c.header)
+        if head > w:
+            w = max(w, min(head, math.ceil(head / 2) + 1))
+        widths.append(w)
+    return widths
+
+
+def apply_widths(ws: Worksheet, widths: Sequence[int]) -> None:
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = _excel_width(w)
+
+
+def write_title(ws: Worksheet, row: int, text: str, ncols: int, size: int = 14, center: bool = True) -> None:
+    """A title line merged across ``ncols`` columns."""
+    cell = ws.cell(row, 1, text)
+    cell.font = Font(name=HEAD_FONT, size=size, bold=True)
+    cell.alignment = Alignment(horizontal="center" if center else "left", vertical="center", wrap_text=True)
+    if ncols > 1:
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
+    ws.row_dimensions[row].height = (size * 1.5) * (text.count("\n") + 1) + 8
+
+
+def write_block(
+    ws: Worksheet,
+    row: int,
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[object]],
+    widths: Sequence[int],
+    empty_note: str | None = None,
+    total_last: bool = False,
+) -> int:
+    """Headers in ``row``, data below; returns the last row written (``total_last``: bold last row).
+
+    With no rows and ``empty_note``, the note is written on the next row across the columns (it is
+    not a data row: its first cell stays empty).
+    """
+    n = len(columns)
+    header_lines = 1
+    for i, c in enumerate(columns):
+        header_lines = max(header_lines, _lines(c.header, widths[i]))
+        cell = ws.cell(row, i + 1, c.header)
+        cell.font = Font(name=HEAD_FONT, size=BODY_SIZE, bold=True)
+        cell.fill = FILL_IN_FILL if c.fill_in else HEADER_FILL
+        cell.border = BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.row_dimensions[row].height = LINE_HEIGHT * header_lines + 6
+
+    body = Font(name=BODY_FONT, size=BODY_SIZE)
+    bold = Font(name=HEAD_FONT, size=BODY_SIZE, bold=True)
+    for r, values in enumerate(rows, start=row + 1):
+        lines = 1
+        for i, (c, v) in enumerate(zip(columns, values)):
+            cell = ws.cell(r, i + 1, v)
+            cell.font = bold if total_last and r == row + len(rows) else body
+            cell.border = BORDER
+            cell.alignment = Alignment(horizontal=c.align, vertical="top", wrap_text=c.wrap)
+            if c.number_format:
+                cell.number_format = c.number_format
+            if c.wrap:
+                lines = max(lines, _lines(v, widths[i]))
+        ws.row_dimensions[r].height = LINE_HEIGHT * lines + 4
+    if rows:
+        return row + len(rows)
+    if empty_note:
+        note = ws.cell(row + 1, min(2, n), empty_note)
+        note.font = body
+        if n > 2:
+            ws.merge_cells(start_row=row + 1, start_column=2, end_row=row + 1, end_column=n)
+        ws.row_dimensions[row + 1].height = LINE_HEIGHT + 8
+        return row + 1
+    return row
+
+
+def write_pairs(ws: Worksheet, row: int, pairs: Sequence[tuple[str, object]], widths: Sequence[int]) -> int:
+    """Label in column A, its value merged across the other columns; returns the last row."""
+    n = len(widths)
+    room = sum(widths[1:]) or widths[0]
+    for r, (label, value) in enumerate(pairs, start=row):
+        head = ws.cell(r, 1, label)
+        head.font = Font(name=HEAD_FONT, size=BODY_SIZE, bold=True)
+        head.fill = HEADER_FILL
+        head.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell = ws.cell(r, 2, value)
+        cell.font = Font(name=BODY_FONT, size=BODY_SIZE)
+        cell.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
+        for c in range(1, n + 1):
+            ws.cell(r, c).border = BORDER
+        if n > 2:
+            ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=n)
+        ws.row_dimensions[r].height = LINE_HEIGHT * _lines(value, room) + 6
+    return row + len(pairs) - 1
+
+
+def write_table(
+    ws: Worksheet,
+    title: str,
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[object]],
+    empty_note: str | None = None,
+    total_last: bool = False,
+) -> int:
+    """A list sheet: title in row 1, headers in row 2 (frozen), ``rows`` from row 3.
+
+    Returns the last data row (``HEADER_ROW`` when there are no rows).
+    """
+    widths = fit_widths(columns, rows)
+    write_title(ws, TITLE_ROW, title, len(columns))
+    last = write_block(ws, HEADER_ROW, columns, rows, widths, empty_note, total_last)
+    apply_widths(ws, widths)
+    ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 1).coordinate
+    return last if rows else HEADER_ROW
+
+
+def print_setup(ws: Worksheet, header_left: str, header_right: str, title_rows: str | None = f"{TITLE_ROW}:{HEADER_ROW}") -> None:
+    """Landscape A4, fit to one page wide (as many pages tall as needed), titles on every page."""
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.header = ws.page_margins.footer = 0.25
+    if title_rows:
+        ws.print_title_rows = title_rows
+    for hf in (ws.oddHeader, ws.evenHeader, ws.firstHeader):
+        hf.left.text = header_left
+        hf.right.text = header_right
+        hf.left.size = hf.right.size = 9
+    for hf in (ws.oddFooter, ws.evenFooter, ws.firstFooter):
+        hf.center.text = "第 &P 页，共 &N 页"
+        hf.center.size = 9
+        hf.right.text = "&A"
+        hf.right.size = 9

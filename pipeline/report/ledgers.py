@@ -1,0 +1,109 @@
+"""The two person ledgers of a township workbook, from ``person_facts``:
+
+- 三类对象筛查台账: every 三类对象 person of the township, the policies they receive and the cases found;
+- 困难重度残疾人台账: every 重残 person in 低保, 特困 or 三类对象, and whether they get each benefit.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipeline.report.households import with_households
+from pipeline.report.layout import Column
+from pipeline.report.terms import UNKNOWN_VILLAGE, yes_no
+
+
+def _yn(header: str) -> Column:
+    return Column(header, min_width=4, align="center")
+
+
+HEAD = (
+    Column("序号", align="center"),
+    Column("村", max_width=14, wrap=True),
+    Column("户", max_width=16, wrap=True),
+    Column("姓名", max_width=12),
+    Column("身份证号", max_width=20),
+    Column("年龄", align="center"),
+)
+TAIL = (
+    Column("发现问题（规则代码）", max_width=14, wrap=True),
+    Column("问题", max_width=40, wrap=True),
+)
+SANLEI_FLAGS = {
+    "重残": "is_zhongcan",
+    "重病": "is_zhongbing",
+    "低保": "in_dibao",
+    "特困": "in_tekun",
+    "残疾人生活补贴": "has_living_subsidy",
+    "重度残疾人护理补贴": "has_care_subsidy",
+    "参保": "is_insured",
+    "资助参保": "is_aided_insurance",
+}
+ZHONGCAN_FLAGS = {
+    "低保": "in_dibao",
+    "特困": "in_tekun",
+    "残疾人生活补贴": "has_living_subsidy",
+    "重度残疾人护理补贴": "has_care_subsidy",
+    "参保": "is_insured",
+    "资助参保": "is_aided_insurance",
+}
+# The person_facts columns that decide who is listed: without them a ledger cannot be made.
+SANLEI_NEEDS = ("is_sanlei",)
+ZHONGCAN_NEEDS = ("is_zhongcan", "in_dibao", "in_tekun", "is_sanlei")
+SANLEI_COLUMNS = (*HEAD, *[_yn(h) for h in SANLEI_FLAGS], *TAIL)
+ZHONGCAN_COLUMNS = (*HEAD, Column("身份", max_width=12, wrap=True), *[_yn(h) for h in ZHONGCAN_FLAGS], *TAIL)
+
+
+def _codes(cases: pl.DataFrame) -> pl.DataFrame:
+    """person_key -> the codes and rule words of the person's cases this quarter."""
+    return (
+        cases.filter(pl.col("person_key").is_not_null())
+        .select("person_key", "rule_code", "rule_name")
+        .unique()
+        .sort("person_key", "rule_code")
+        .group_by("person_key", maintain_order=True)
+        .agg(
+            pl.col("rule_code").drop_nulls().str.join("、").alias("codes"),
+            pl.concat_str(pl.col("rule_code"), pl.lit(" "), pl.col("rule_name"), ignore_nulls=True).str.join("；\n").alias("problems"),
+        )
+    )
+
+
+def _people(facts: pl.DataFrame, persons: pl.DataFrame, township: str, cases: pl.DataFrame) -> pl.DataFrame:
+    here = persons.filter(pl.col("township") == township).select("person_key", "id_number", "name", "village").unique("person_key")
+    out = facts.join(here, on="person_key", how="inner").join(_codes(cases), on="person_key", how="left")
+    out = with_households(out.drop("dibao_household", "fupin_household"), facts, persons)
+    return out.sort(["village", "household_key", "name", "person_key"], nulls_last=True)
+
+
+def _row(i: int, r: dict, flags: dict[str, str], extra: list[object]) -> list[object]:
+    name = r["name"] or ""
+    if r.get("is_dead"):
+        name += "（已故）"
+    return [
+        i,
+        r["village"] or UNKNOWN_VILLAGE,
+        r["household"],
+        name,
+        r["id_number"],
+        r["age"],
+        *extra,
+        *[yes_no(r[c]) for c in flags.values()],
+        r["codes"] or "未发现问题",
+        r["problems"],
+    ]
+
+
+def sanlei_rows(facts: pl.DataFrame, persons: pl.DataFrame, township: str, cases: pl.DataFrame) -> list[list[object]]:
+    people = _people(facts.filter(pl.col("is_sanlei").fill_null(False)), persons, township, cases)
+    return [_row(i, r, SANLEI_FLAGS, []) for i, r in enumerate(people.iter_rows(named=True), start=1)]
+
+
+def zhongcan_rows(facts: pl.DataFrame, persons: pl.DataFrame, township: str, cases: pl.DataFrame) -> list[list[object]]:
+    covered = pl.col("in_dibao").fill_null(False) | pl.col("in_tekun").fill_null(False) | pl.col("is_sanlei").fill_null(False)
+    people = _people(facts.filter(pl.col("is_zhongcan").fill_null(False) & covered), persons, township, cases)
+    rows = []
+    for i, r in enumerate(people.iter_rows(named=True), start=1):
+        status = "、".join(w for w, c in (("低保", "in_dibao"), ("特困", "in_tekun"), ("三类对象", "is_sanlei")) if r[c])
+        rows.append(_row(i, r, ZHONGCAN_FLAGS, [status]))
+    return rows

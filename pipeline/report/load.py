@@ -1,0 +1,238 @@
+"""Read what the reports need from a DuckDB file, read-only, tolerating missing tables and columns.
+
+Every table is read into polars with exactly the columns the reports use; a column the database
+lacks comes back as nulls and a table it lacks as an empty frame, and ``ReportData.gaps`` says so
+in words (the cover sheet and the ledgers print it) instead of failing the reports.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipeline.quarter import Quarter
+from pipeline.report.terms import UNKNOWN_TOWNSHIP
+
+CASES = {
+    "quarter": pl.Utf8,
+    "case_id": pl.Utf8,
+    "rule_code": pl.Utf8,
+    "rule_name": pl.Utf8,
+    "kind": pl.Utf8,
+    "sieve": pl.Int64,
+    "person_key": pl.Utf8,
+    "id_number": pl.Utf8,
+    "name": pl.Utf8,
+    "county": pl.Utf8,
+    "township": pl.Utf8,
+    "village": pl.Utf8,
+    "detail": pl.Utf8,
+    "evidence": pl.Utf8,
+    "amount": pl.Float64,
+    "first_seen_quarter": pl.Utf8,
+    "status": pl.Utf8,
+}
+OVERLAP = {
+    "quarter": pl.Utf8,
+    "level": pl.Utf8,
+    "unit": pl.Utf8,
+    "pair": pl.Utf8,
+    "measure": pl.Utf8,
+    "left_count": pl.Int64,
+    "right_count": pl.Int64,
+    "overlap_count": pl.Int64,
+    "left_rate": pl.Float64,
+    "right_rate": pl.Float64,
+}
+PERSONS = {
+    "quarter": pl.Utf8,
+    "person_key": pl.Utf8,
+    "id_number": pl.Utf8,
+    "name": pl.Utf8,
+    "gender": pl.Utf8,
+    "birth_date": pl.Date,
+    "county": pl.Utf8,
+    "township": pl.Utf8,
+    "village": pl.Utf8,
+}
+FACTS = {
+    "quarter": pl.Utf8,
+    "person_key": pl.Utf8,
+    "age": pl.Int64,
+    "is_dead": pl.Boolean,
+    "in_dibao": pl.Boolean,
+    "in_tekun": pl.Boolean,
+    "in_ertong": pl.Boolean,
+    "is_sanlei": pl.Boolean,
+    "is_zhongcan": pl.Boolean,
+    "is_zhongbing": pl.Boolean,
+    "has_living_subsidy": pl.Boolean,
+    "has_care_subsidy": pl.Boolean,
+    "is_insured": pl.Boolean,
+    "is_aided_insurance": pl.Boolean,
+    "dibao_household": pl.Utf8,
+    "fupin_household": pl.Utf8,
+}
+RUNS = {
+    "run_id": pl.Utf8,
+    "quarter": pl.Utf8,
+    "status": pl.Utf8,
+    "started_at": pl.Datetime("us"),
+    "finished_at": pl.Datetime("us"),
+    "input_dir": pl.Utf8,
+    "files": pl.Utf8,
+    "policy": pl.Utf8,
+    "code_version": pl.Utf8,
+    "counts": pl.Utf8,
+}
+TABLE_WORDS = {
+    "cases": "问题线索（cases）",
+    "overlap_rates": "重合率（overlap_rates）",
+    "persons": "人员（persons）",
+    "person_facts": "人员政策享受情况（person_facts）",
+    "runs": "运行记录（runs）",
+}
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    run_id: str | None
+    status: str | None
+    started_at: object
+    finished_at: object
+    input_dir: str | None
+    code_version: str | None
+    files: list[dict]
+
+
+@dataclass
+class ReportData:
+    quarter: str
+    cases: pl.DataFrame
+    overlap: pl.DataFrame
+    persons: pl.DataFrame
+    facts: pl.DataFrame | None  # None when the database cannot tell (no person_facts or persons)
+    run: RunInfo | None
+    history_cases: pl.DataFrame  # every quarter: quarter, township, sieve, kind, status, n
+    history_overlap: pl.DataFrame  # every quarter, county level
+    gaps: list[str] = field(default_factory=list)  # what the database lacks, in words
+    facts_missing: frozenset[str] = frozenset()  # person_facts columns the database lacks (read as null)
+
+
+def _columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    rows = con.sql(
+        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'main'"
+    ).fetchall()
+    out: dict[str, set[str]] = {}
+    for table, column in rows:
+        out.setdefault(table, set()).add(column)
+    return out
+
+
+def _read(
+    con: duckdb.DuckDBPyConnection,
+    have: dict[str, set[str]],
+    table: str,
+    schema: dict[str, pl.DataType],
+    gaps: list[str],
+    where: str = "",
+    params: list | None = None,
+    required: tuple[str, ...] = (),
+) -> pl.DataFrame | None:
+    """The table with exactly ``schema``'s columns; None when it or a ``required`` column is missing."""
+    if table not in have:
+        gaps.append(f"数据库中没有{TABLE_WORDS.get(table, table)}表")
+        return None
+    present = [c for c in schema if c in have[table]]
+    missing = [c for c in schema if c not in have[table]]
+    if missing:
+        gaps.append(f"{TABLE_WORDS.get(table, table)}表缺少列：{'、'.join(missing)}")
+    if any(c in missing for c in required):
+        return None
+    if "quarter" in where and "quarter" not in have[table]:
+        return None
+    cols = ", ".join(f'"{c}"' for c in present)
+    frame = con.sql(f'SELECT {cols} FROM "{table}" {where}', params=params or []).pl() if present else pl.DataFrame()
+    frame = frame.with_columns(
+        [pl.lit(None, dtype=t).alias(c) for c, t in schema.items() if c not in frame.columns]
+    )
+    return frame.select([pl.col(c).cast(t, strict=False) for c, t in schema.items()])
+
+
+def _empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    return pl.DataFrame(schema=schema)
+
+
+def _as_fraction(frame: pl.DataFrame) -> pl.DataFrame:
+    """Rates are fractions (0-1); a database that stored percentages (any rate > 1) is scaled."""
+    if frame.is_empty():
+        return frame
+    top = frame.select(pl.max_horizontal(pl.col("left_rate").max(), pl.col("right_rate").max())).item()
+    if top is not None and top > 1.0:
+        return frame.with_columns(pl.col("left_rate") / 100, pl.col("right_rate") / 100)
+    return frame
+
+
+def _run(con, have, quarter: str, gaps: list[str]) -> RunInfo | None:
+    runs = _read(con, have, "runs", RUNS, gaps, "WHERE quarter = ?", [quarter], required=("quarter",))
+    if runs is None or runs.is_empty():
+        if runs is not None:
+            gaps.append(f"运行记录（runs）表中没有 {quarter} 的运行")
+        return None
+    runs = runs.with_columns((pl.col("status") == "succeeded").alias("_ok")).sort(
+        ["_ok", "started_at"], descending=True, nulls_last=True
+    )
+    r = runs.row(0, named=True)
+    try:
+        files = json.loads(r["files"]) if r["files"] else []
+    except json.JSONDecodeError:
+        files = []
+    if not isinstance(files, list):
+        files = []
+    return RunInfo(
+        r["run_id"], r["status"], r["started_at"], r["finished_at"], r["input_dir"], r["code_version"],
+        [f for f in files if isinstance(f, dict)],
+    )
+
+
+def load(db_path: Path | str, quarter: str) -> ReportData:
+    quarter = str(Quarter.parse(quarter))
+    gaps: list[str] = []
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        have = _columns(con)
+        where = "WHERE quarter = ?"
+        cases = _read(con, have, "cases", CASES, gaps, where, [quarter], required=("quarter", "sieve"))
+        overlap = _read(con, have, "overlap_rates", OVERLAP, gaps, where, [quarter], required=("quarter",))
+        persons = _read(con, have, "persons", PERSONS, gaps, where, [quarter], required=("quarter", "person_key"))
+        facts = _read(con, have, "person_facts", FACTS, gaps, where, [quarter], required=("quarter", "person_key"))
+        run = _run(con, have, quarter, gaps)
+        history = _read(con, have, "cases", CASES, [], required=("quarter", "sieve"))
+        history_overlap = _read(con, have, "overlap_rates", OVERLAP, [], "WHERE level = '县'", required=("quarter", "level"))
+    cases = cases if cases is not None else _empty(CASES)
+    overlap = _as_fraction(overlap if overlap is not None else _empty(OVERLAP))
+    persons = persons if persons is not None else _empty(PERSONS)
+    cases = cases.with_columns(pl.col("township").fill_null(UNKNOWN_TOWNSHIP))
+    persons = persons.with_columns(pl.col("township").fill_null(UNKNOWN_TOWNSHIP))
+    if facts is not None and persons.is_empty():
+        gaps.append("人员（persons）表中没有本季度的人员，无法按乡镇列出台账")
+        facts = None
+    facts_missing = frozenset(c for c in FACTS if c not in have.get("person_facts", set()))
+    history = history if history is not None else _empty(CASES)
+    history = history.with_columns(pl.col("township").fill_null(UNKNOWN_TOWNSHIP))
+    history_cases = history.group_by(["quarter", "township", "sieve", "kind", "status"]).agg(pl.len().alias("n"))
+    return ReportData(
+        quarter=quarter,
+        cases=cases,
+        overlap=overlap,
+        persons=persons,
+        facts=facts,
+        run=run,
+        history_cases=history_cases,
+        history_overlap=_as_fraction(history_overlap if history_overlap is not None else _empty(OVERLAP)),
+        gaps=list(dict.fromkeys(gaps)),
+        facts_missing=facts_missing,
+    )

@@ -1,0 +1,152 @@
+"""One township's "九过筛子" workbook: cover, sieves 1-8, sieve 9 (the policy), two ledgers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+from openpyxl import Workbook
+
+from pipeline.policy import Policy
+from pipeline.report import rectify
+from pipeline.report.cover import write_cover
+from pipeline.report.files import save_workbook
+from pipeline.report.households import with_households
+from pipeline.report.layout import FIRST_DATA_ROW, Column, print_setup, write_table
+from pipeline.report.ledgers import (
+    SANLEI_COLUMNS,
+    SANLEI_NEEDS,
+    ZHONGCAN_COLUMNS,
+    ZHONGCAN_NEEDS,
+    sanlei_rows,
+    zhongcan_rows,
+)
+from pipeline.report.load import ReportData
+from pipeline.report.policy_sheet import policy_rows
+from pipeline.report.terms import (
+    COVER_SHEET,
+    POLICY_SHEET,
+    SANLEI_SHEET,
+    SIEVES,
+    UNKNOWN_VILLAGE,
+    ZHONGCAN_SHEET,
+    quarter_label,
+)
+
+CASE_COLUMNS = (
+    Column("序号", align="center"),
+    Column("村", max_width=10, wrap=True),
+    Column("户", max_width=18, wrap=True),
+    Column("姓名", max_width=10, wrap=True),
+    Column("身份证号", max_width=18),
+    Column("规则\n代码", align="center"),
+    Column("问题", max_width=12, wrap=True),
+    Column("详情", max_width=28, wrap=True),
+    Column("金额\n（元）", max_width=10, number_format="#,##0.00", align="right"),
+    Column("数据来源", max_width=18, wrap=True),
+    Column("状态", align="center"),
+    Column("首次发现\n季度", align="center"),
+    *rectify.COLUMNS,
+)
+CASE_HEADERS = [c.header for c in CASE_COLUMNS]
+POLICY_COLUMNS = (
+    Column("序号", align="center"),
+    Column("政策事项", max_width=30, wrap=True),
+    Column("标准", max_width=30, wrap=True, align="right"),
+    Column("单位", max_width=10),
+    Column("说明", max_width=46, wrap=True),
+    Column("涉及规则", max_width=16, wrap=True),
+    Column("参数名（政策文件）", max_width=26, wrap=True),
+)
+NO_FACTS = "数据库中没有人员政策享受情况（person_facts），本台账无法生成。"
+
+
+def evidence_text(evidence: str | None) -> str | None:
+    """One record per line: a JSON list is unpacked, ``；``/``; `` separated text is split."""
+    if not evidence:
+        return evidence
+    text = evidence.strip()
+    if text.startswith("["):
+        try:
+            items = json.loads(text)
+        except json.JSONDecodeError:
+            items = None
+        if isinstance(items, list):
+            return "\n".join(
+                " ".join(str(v) for v in i.values() if v not in (None, "")) if isinstance(i, dict) else str(i) for i in items
+            )
+    return "\n".join(p.strip() for p in text.replace("；", ";").split(";") if p.strip())
+
+
+def sorted_cases(cases: pl.DataFrame, data: ReportData) -> pl.DataFrame:
+    """Cases grouped by village, then household, then person (then rule)."""
+    return with_households(cases, data.facts, data.persons).sort(
+        ["village", "household_key", "name", "person_key", "rule_code"], nulls_last=True
+    )
+
+
+def case_rows(cases: pl.DataFrame) -> list[list[object]]:
+    return [
+        [
+            i,
+            r["village"] or UNKNOWN_VILLAGE,
+            r["household"],
+            r["name"],
+            r["id_number"],
+            r["rule_code"],
+            r["rule_name"],
+            r["detail"],
+            r["amount"],
+            evidence_text(r["evidence"]),
+            r["status"],
+            r["first_seen_quarter"],
+            *[None] * len(rectify.COLUMNS),
+        ]
+        for i, r in enumerate(cases.iter_rows(named=True), start=1)
+    ]
+
+
+def write_township(data: ReportData, township: str, county: str, policy: Policy, path: Path) -> Path:
+    cases = sorted_cases(data.cases.filter(pl.col("township") == township), data)
+    overlap = data.overlap.filter((pl.col("level") == "乡镇") & (pl.col("unit") == township))
+    label = quarter_label(data.quarter)
+    header_left = f"{county}{township}"
+    header_right = f"{label}“九过筛子”清单"
+
+    wb = Workbook()
+    cover = wb.active
+    cover.title = COVER_SHEET
+    write_cover(cover, data, county, township, cases, overlap)
+    print_setup(cover, header_left, header_right, title_rows=None)
+
+    for n, sieve in SIEVES.items():
+        ws = wb.create_sheet(sieve.sheet)
+        part = cases.filter(pl.col("sieve") == n)
+        new = int((part.get_column("status") == "新增").sum())
+        title = f"{sieve.sheet}（{sieve.goal}）　{township}　{label}　共 {part.height} 条（新增 {new}，延续 {part.height - new}）\n筛查内容：{sieve.content}"
+        last = write_table(ws, title, CASE_COLUMNS, case_rows(part), empty_note="本季度本乡镇未发现此类问题。")
+        rectify.add_validations(ws, CASE_HEADERS, FIRST_DATA_ROW, last)
+        print_setup(ws, header_left, header_right)
+
+    ws = wb.create_sheet(POLICY_SHEET)
+    rows = [[i, r.topic, r.value, r.unit, r.words, r.rules, r.key] for i, r in enumerate(policy_rows(policy), start=1)]
+    write_table(ws, f"{POLICY_SHEET}　{label}比对所用政策标准（政策文件：{Path(policy.source).name}）", POLICY_COLUMNS, rows)
+    print_setup(ws, header_left, header_right)
+
+    for name, columns, make, needs in (
+        (SANLEI_SHEET, SANLEI_COLUMNS, sanlei_rows, SANLEI_NEEDS),
+        (ZHONGCAN_SHEET, ZHONGCAN_COLUMNS, zhongcan_rows, ZHONGCAN_NEEDS),
+    ):
+        ws = wb.create_sheet(name)
+        lacking = [c for c in needs if c in data.facts_missing]
+        if data.facts is None:
+            rows, note = [], NO_FACTS
+        elif lacking:
+            rows, note = [], f"人员政策享受情况（person_facts）表缺少列 {'、'.join(lacking)}，本台账无法生成。"
+        else:
+            rows, note = make(data.facts, data.persons, township, data.cases), "本乡镇无此类人员。"
+        write_table(ws, f"{name}　{township}　{label}　共 {len(rows)} 人", columns, rows, empty_note=note)
+        print_setup(ws, header_left, header_right)
+
+    return save_workbook(wb, path)

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Tools to look at what doudi prints: LibreOffice Calc (xlsx -> PDF), CJK fonts (宋体/黑体 glyphs,
+# else Chinese prints as boxes), headless Chromium (the county summary page) and poppler-utils
+# (pdftoppm, pdfinfo). Used by benchmarks/render_check.py; not needed to run or test doudi.
+# Idempotent: installs only what is missing; safe to run again. Needs root (or sudo) and apt.
+set -euo pipefail
+
+PACKAGES=(libreoffice-calc fonts-noto-cjk chromium poppler-utils)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "render tools already installed: ${PACKAGES[*]}"
+    exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+echo "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fc-cache -f >/dev/null 2>&1 || true
+echo "render tools installed: ${PACKAGES[*]}"

@@ -1,0 +1,196 @@
+"""Township workbooks: sheets, headers, one row per case, grouping, print settings, validations."""
+
+from __future__ import annotations
+
+import duckdb
+import openpyxl
+import pytest
+from fixture_db import QUARTER
+
+from pipeline.report.layout import FIRST_DATA_ROW, HEADER_ROW, display_width
+from pipeline.report.terms import COVER_SHEET, POLICY_SHEET, SANLEI_SHEET, SIEVES, ZHONGCAN_SHEET, quarter_label
+from pipeline.report.workbook import CASE_HEADERS
+
+EXPECTED_SHEETS = [COVER_SHEET, *[s.sheet for s in SIEVES.values()], POLICY_SHEET, SANLEI_SHEET, ZHONGCAN_SHEET]
+
+
+def data_rows(ws) -> list[tuple]:
+    """The numbered rows under the header (序号 is an integer)."""
+    return [r for r in ws.iter_rows(min_row=FIRST_DATA_ROW, values_only=True) if isinstance(r[0], int)]
+
+
+def counts(db, sql: str, params=()) -> dict:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {tuple(r[:-1]): r[-1] for r in con.execute(sql, list(params)).fetchall()}
+
+
+def test_one_workbook_per_township_and_the_county_summary(reports, township_books, db):
+    towns = counts(db, "SELECT DISTINCT township, 1 FROM persons WHERE quarter = ?", [QUARTER])
+    assert set(township_books) == {t for (t,) in towns}
+    names = sorted(p.name for p in reports)
+    assert f"{QUARTER}_县汇总.xlsx" in names and f"{QUARTER}_县汇总.html" in names
+    assert all(p.parent.name == QUARTER and p.exists() for p in reports)
+
+
+def test_sheets_and_headers(township_books):
+    for town, path in township_books.items():
+        wb = openpyxl.load_workbook(path)
+        assert wb.sheetnames == EXPECTED_SHEETS
+        for sieve in SIEVES.values():
+            ws = wb[sieve.sheet]
+            assert [c.value for c in ws[HEADER_ROW]] == CASE_HEADERS
+            assert town in ws.cell(1, 1).value and quarter_label(QUARTER) in ws.cell(1, 1).value
+        assert town in wb[COVER_SHEET].cell(1, 1).value
+
+
+def test_header_words():
+    flat = [h.replace("\n", "") for h in CASE_HEADERS]
+    for h in ("序号", "村", "户", "姓名", "身份证号", "规则代码", "问题", "详情", "数据来源", "状态", "首次发现季度",
+              "核查结果", "整改措施", "整改时限", "责任人", "销号日期"):
+        assert h in flat
+
+
+def test_one_row_per_case_in_its_sieve_sheet(township_books, db):
+    per = counts(db, "SELECT township, sieve, count(*) FROM cases WHERE quarter = ? GROUP BY ALL", [QUARTER])
+    seen = 0
+    for town, path in township_books.items():
+        wb = openpyxl.load_workbook(path)
+        for n, sieve in SIEVES.items():
+            rows = data_rows(wb[sieve.sheet])
+            assert len(rows) == per.get((town, n), 0), (town, sieve.sheet)
+            assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
+            seen += len(rows)
+    assert seen == sum(per.values()) > 0
+
+
+def test_case_rows_carry_the_case(township_books, db):
+    with duckdb.connect(str(db), read_only=True) as con:
+        cases = con.sql("SELECT * FROM cases WHERE quarter = ?", params=[QUARTER]).pl()
+    by_key = {(r["id_number"], r["rule_code"]): r for r in cases.iter_rows(named=True)}
+    col = {h: i for i, h in enumerate(CASE_HEADERS)}
+    wb = openpyxl.load_workbook(next(iter(township_books.values())))
+    for sieve in SIEVES.values():
+        for row in data_rows(wb[sieve.sheet]):
+            case = by_key[(row[col["身份证号"]], row[col["规则\n代码"]])]
+            assert row[col["姓名"]] == case["name"]
+            assert row[col["问题"]] == case["rule_name"]
+            assert row[col["详情"]] == case["detail"]
+            assert row[col["状态"]] == case["status"]
+            assert row[col["首次发现\n季度"]] == case["first_seen_quarter"]
+            assert all(row[col[h]] is None for h in ("核查结果", "整改措施", "整改时限", "责任人", "销号日期"))
+
+
+def test_rows_grouped_by_village_then_household(township_books):
+    col = {h: i for i, h in enumerate(CASE_HEADERS)}
+    for path in township_books.values():
+        wb = openpyxl.load_workbook(path)
+        for sieve in SIEVES.values():
+            villages = [r[col["村"]] for r in data_rows(wb[sieve.sheet])]
+            assert villages == sorted(villages)
+
+
+def test_print_settings(township_books):
+    for town, path in township_books.items():
+        wb = openpyxl.load_workbook(path)
+        for ws in wb.worksheets:
+            assert ws.page_setup.orientation == "landscape", ws.title
+            assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
+            assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+            assert ws.sheet_properties.pageSetUpPr.fitToPage
+            assert town in ws.oddHeader.left.text and quarter_label(QUARTER) in ws.oddHeader.right.text
+            assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
+            if ws.title != COVER_SHEET:
+                assert ws.print_title_rows.replace("$", "") == "1:2"
+                assert ws.freeze_panes == "A3"
+
+
+def test_columns_fit_their_values(township_books):
+    wb = openpyxl.load_workbook(next(iter(township_books.values())))
+    ws = wb[SIEVES[2].sheet]
+    id_col = CASE_HEADERS.index("身份证号") + 1
+    width = ws.column_dimensions[openpyxl.utils.get_column_letter(id_col)].width
+    assert width >= 18 * 0.95  # an 18-digit ID shows whole
+    assert display_width("张三") == 4 and display_width("53038119") == 8 and display_width("（元）") == 6
+    detail = ws.cell(FIRST_DATA_ROW, CASE_HEADERS.index("详情") + 1)
+    assert detail.alignment.wrap_text
+
+
+def validations(ws) -> dict[tuple[int, int, int, int], list]:
+    """(min_col, min_row, max_col, max_row) of each range -> the validations on it."""
+    out: dict[tuple, list] = {}
+    for dv in ws.data_validations.dataValidation:
+        for rng in dv.sqref.ranges:
+            out.setdefault(rng.bounds, []).append(dv)
+    return out
+
+
+def test_rectification_columns_have_choice_lists_and_date_checks(township_books):
+    col = {h: i + 1 for i, h in enumerate(CASE_HEADERS)}
+    checked = 0
+    for path in township_books.values():
+        wb = openpyxl.load_workbook(path)
+        for sieve in SIEVES.values():
+            ws = wb[sieve.sheet]
+            n = len(data_rows(ws))
+            dvs = validations(ws)
+            if n == 0:
+                assert not dvs
+                continue
+            last = FIRST_DATA_ROW + n - 1
+            on = lambda h: dvs[(col[h], FIRST_DATA_ROW, col[h], last)]  # noqa: E731
+            (verify,) = on("核查结果")
+            assert verify.type == "list" and verify.formula1 == '"属实,不属实,部分属实"' and verify.showErrorMessage
+            (measure,) = on("整改措施")
+            assert measure.type == "list" and not measure.showErrorMessage  # suggestions, free text allowed
+            for h in ("整改时限", "销号日期"):
+                (d,) = on(h)
+                assert d.type == "date" and d.showErrorMessage
+                assert ws.cell(FIRST_DATA_ROW, col[h]).number_format == "yyyy-mm-dd"
+            checked += 1
+    assert checked > 0
+
+
+def test_empty_sieve_sheet_says_so(db, policy, tmp_path):
+    from fixture_db import make_db
+
+    from pipeline.report import write_reports
+
+    small = make_db(tmp_path / "small.duckdb", persons_per_township=5, cases_per_township=1, townships=("城关镇",))
+    books = [p for p in write_reports(small, QUARTER, tmp_path / "r", policy) if "九过筛子清单" in p.name]
+    wb = openpyxl.load_workbook(books[0])
+    empty = [s.sheet for s in SIEVES.values() if not data_rows(wb[s.sheet])]
+    assert empty
+    assert "未发现此类问题" in wb[empty[0]].cell(FIRST_DATA_ROW, 2).value
+
+
+@pytest.mark.parametrize("sheet", [COVER_SHEET])
+def test_cover_counts_per_sieve(township_books, db, sheet):
+    per = counts(
+        db,
+        "SELECT township, sieve, status, count(*) FROM cases WHERE quarter = ? GROUP BY ALL",
+        [QUARTER],
+    )
+    for town, path in township_books.items():
+        ws = openpyxl.load_workbook(path)[sheet]
+        rows = {r[0]: r for r in ws.iter_rows(values_only=True) if r[0] in {s.sheet for s in SIEVES.values()} | {"合计"}}
+        for n, s in SIEVES.items():
+            new, old = per.get((town, n, "新增"), 0), per.get((town, n, "延续"), 0)
+            assert rows[s.sheet][2:5] == (new, old, new + old)
+        total = sum(v for (t, _, _), v in per.items() if t == town)
+        assert rows["合计"][4] == total
+        text = "\n".join(str(c) for r in ws.iter_rows(values_only=True) for c in r if c)
+        assert "低保花名册2026年9月.xlsx" in text  # the run's files
+        assert "运行成功" in text
+
+
+def test_cover_shows_the_townships_overlap_rates(township_books, db):
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute(
+            "SELECT unit, pair, overlap_count, left_rate FROM overlap_rates WHERE quarter = ? AND level = '乡镇' AND measure = 'persons'",
+            [QUARTER],
+        ).fetchall()
+    for town, path in township_books.items():
+        cover = list(openpyxl.load_workbook(path)[COVER_SHEET].iter_rows(values_only=True))
+        for unit, pair, n, rate in rows:
+            if unit == town:
+                assert any(r[0] == pair and r[1] == "按人" and r[4] == n and r[5] == f"{rate * 100:.1f}%" for r in cover)
