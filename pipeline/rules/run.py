@@ -1,0 +1,155 @@
+"""``run_rules``: the screening stage as a pure function, frames in and frames out.
+
+Everything runs in one in-memory DuckDB connection:
+
+1. the staging frames (``stg_<table>``, ``persons``), made complete by :mod:`.staging`, and the
+   policy's structured values as small tables (:mod:`.policy_tables`) are registered;
+2. every fact of ``sql/facts`` is materialised once, in dependency order;
+3. every rule of ``sql/rules`` runs with its policy numbers bound; its rows, tagged with the sieve,
+   kind and name of the rule's own header, go to ``rule_hits``;
+4. ``sql/marts`` turns the hits into ``cases`` (dead-person filter, one case per rule and person,
+   evidence, 新增 / 延续), ``resolved_cases`` (销号) and ``overlap_rates``.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from contracts.sources import TABLES
+from pipeline.policy import Policy
+from pipeline.quarter import Quarter
+from pipeline.rules import sqlfiles
+from pipeline.rules.policy_tables import policy_tables
+from pipeline.rules.staging import complete_inputs
+
+# The columns of ``cases`` (outputs.md, plus rule_name, amount and record_ids).
+CASES_SCHEMA: dict[str, pl.DataType] = {
+    "quarter": pl.Utf8,
+    "case_id": pl.Utf8,
+    "rule_code": pl.Utf8,
+    "rule_name": pl.Utf8,
+    "kind": pl.Utf8,
+    "sieve": pl.Int64,
+    "person_key": pl.Utf8,
+    "id_number": pl.Utf8,
+    "name": pl.Utf8,
+    "county": pl.Utf8,
+    "township": pl.Utf8,
+    "village": pl.Utf8,
+    "detail": pl.Utf8,
+    "amount": pl.Float64,
+    "evidence": pl.Utf8,
+    "record_ids": pl.List(pl.Int64),
+    "first_seen_quarter": pl.Utf8,
+    "status": pl.Utf8,
+}
+
+_RULE_HITS = """
+CREATE TEMP TABLE rule_hits (
+    seq BIGINT, rule_code VARCHAR, sieve BIGINT, kind VARCHAR, rule_name VARCHAR,
+    person_key VARCHAR, detail VARCHAR, amount DOUBLE, record_ids BIGINT[]
+)"""
+
+
+def _bind_values(policy: Policy, quarter: Quarter) -> dict[str, object]:
+    return {
+        **policy.scalars(),
+        "quarter": str(quarter),
+        "quarter_start": quarter.start,
+        "reference_date": quarter.reference_date,
+    }
+
+
+def _register(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
+    con.register(f"_{name}_frame", frame)
+    con.execute(f'CREATE TEMP TABLE "{name}" AS SELECT * FROM "_{name}_frame"')
+    con.unregister(f"_{name}_frame")
+
+
+def _previous(previous_cases: pl.DataFrame | None) -> pl.DataFrame:
+    from pipeline.rules.staging import conform
+
+    return conform(previous_cases, CASES_SCHEMA)
+
+
+def _materialise(con: duckdb.DuckDBPyConnection, name: str, sql: str, values: dict) -> None:
+    con.execute(f'CREATE TEMP TABLE "{name}" AS {sql}', sqlfiles.bind(sql, values))
+
+
+def _query(con: duckdb.DuckDBPyConnection, sql: str, values: dict) -> pl.DataFrame:
+    return con.sql(sql, params=sqlfiles.bind(sql, values)).pl()
+
+
+def connect(
+    tables: dict[str, pl.DataFrame], policy: Policy, quarter: str, previous_cases: pl.DataFrame | None = None
+) -> tuple[duckdb.DuckDBPyConnection, dict[str, object]]:
+    """An in-memory connection holding the inputs, the policy tables and every fact (for tests
+    and for an analyst who wants to look at the facts), and the values its SQL binds."""
+    q = Quarter.parse(quarter)
+    values = _bind_values(policy, q)
+    con = duckdb.connect()
+    titles = pl.DataFrame({"source_table": list(TABLES), "title": [t.title for t in TABLES.values()]})
+    for name, frame in {**complete_inputs(tables), **policy_tables(policy), "source_titles": titles}.items():
+        _register(con, name, frame)
+    _register(con, "previous_cases", _previous(previous_cases))
+    con.execute(sqlfiles.macros())
+    for fact in sqlfiles.load_facts():
+        _materialise(con, fact.name, fact.sql, values)
+    return con, values
+
+
+def run_rule(con: duckdb.DuckDBPyConnection, rule: sqlfiles.Rule, values: dict, seq: int) -> None:
+    """Append the rows of one rule to ``rule_hits``, tagged from the rule's header.
+
+    DuckDB takes one parameter style per statement, so the tags go in as a one-row table and the
+    rule's own ``$name`` parameters are bound by name.
+    """
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _rule AS SELECT ? AS seq, ? AS rule_code, ? AS sieve, ? AS kind, ? AS rule_name",
+        [seq, rule.code, rule.sieve, rule.kind, rule.name],
+    )
+    con.execute(
+        "INSERT INTO rule_hits SELECT r.seq, r.rule_code, r.sieve, r.kind, r.rule_name, "
+        "h.person_key, h.detail, h.amount, h.record_ids "
+        f"FROM _rule AS r, ({rule.sql}\n) AS h",
+        sqlfiles.bind(rule.sql, values),
+    )
+
+
+def run_rules(
+    tables: dict[str, pl.DataFrame],
+    policy: Policy,
+    quarter: str,
+    previous_cases: pl.DataFrame | None = None,
+) -> dict[str, pl.DataFrame]:
+    """Every screening rule, the overlap rates and the quarter-over-quarter status of a quarter.
+
+    ``tables``: the quarter's ``stg_<table>`` frames (any may be missing) and ``persons``.
+    ``previous_cases``: the previous quarter's ``cases`` (or None): same ``case_id`` -> 延续.
+    Returns ``cases``, ``resolved_cases``, ``overlap_rates``, ``person_facts`` (one row per person
+    with the facts the rules share) and ``rule_hits`` (every row every rule selected, before the
+    dead-person filter and merging).
+    """
+    con, values = connect(tables, policy, quarter, previous_cases)
+    try:
+        con.execute(_RULE_HITS)
+        for seq, rule in enumerate(sqlfiles.load_rules()):
+            run_rule(con, rule, values, seq)
+        _materialise(con, "cases", sqlfiles.load_mart("cases").sql, values)
+        out = {
+            "cases": con.sql("SELECT * FROM cases").pl(),
+            "resolved_cases": _query(con, sqlfiles.load_mart("resolved_cases").sql, values),
+            "overlap_rates": _query(con, sqlfiles.load_mart("overlap_rates").sql, values),
+            "person_facts": con.sql("SELECT * FROM fct_person_quarter ORDER BY person_key").pl(),
+            "rule_hits": con.sql("SELECT * FROM rule_hits ORDER BY seq, person_key").pl(),
+        }
+    finally:
+        con.close()
+    return out
+
+
+def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Create ``missed_cases`` and ``exit_cases`` over ``cases`` in a DuckDB file (sql/views)."""
+    for statement in sqlfiles.load_views():
+        con.execute(statement)

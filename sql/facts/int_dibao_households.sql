@@ -1,0 +1,41 @@
+-- one row per 低保 household with an in-force member (same 户主身份证号): key household_key
+-- household_key = 'dibao:' || normalised 户主身份证号.  The 户主 (the 低保金 payee) is the person
+-- whose 身份证号 is the 户主身份证号: an in-force row of the household, else any person with that
+-- ID, else the row that says 户主, else the household's first row.  Amount and 分类施保类别 are the
+-- 户主 row's, else the household's highest / first.
+WITH rows AS (
+    SELECT d.*, coalesce(d.household_key, 'dibao:' || d.head_id_number) AS hh
+    FROM stg_dibao AS d
+    JOIN int_in_force_rows AS r ON r.record_id = d.record_id
+    WHERE coalesce(d.household_key, d.head_id_number) IS NOT NULL
+),
+households AS (
+    SELECT
+        hh                                                                          AS household_key,
+        any_value(head_id_number)                                                   AS head_id_number,
+        arg_min(person_key, record_id) FILTER (WHERE id_number = head_id_number)    AS head_by_row,
+        arg_min(person_key, record_id) FILTER (WHERE relation = '户主')              AS head_by_relation,
+        arg_min(person_key, record_id)                                              AS first_member,
+        arg_min(record_id, record_id) FILTER (WHERE id_number = head_id_number OR relation = '户主') AS head_record_id,
+        coalesce(max(household_monthly_amount) FILTER (WHERE id_number = head_id_number),
+                 max(household_monthly_amount))                                     AS household_monthly_amount,
+        coalesce(arg_min(category, record_id) FILTER (WHERE id_number = head_id_number),
+                 arg_min(category, record_id))                                      AS category,
+        min(start_month)                                                            AS start_month,
+        bool_or(status = '渐退')                                                     AS in_gradual_exit,
+        count(DISTINCT person_key)                                                  AS member_count,
+        list(DISTINCT person_key)                                                   AS member_keys,
+        list(record_id ORDER BY record_id)                                          AS record_ids
+    FROM rows
+    GROUP BY hh
+),
+head_by_id AS (
+    SELECT id_number, min(person_key) AS person_key FROM persons WHERE id_number IS NOT NULL GROUP BY id_number
+)
+SELECT
+    h.household_key, h.head_id_number,
+    coalesce(h.head_by_row, p.person_key, h.head_by_relation, h.first_member) AS head_person_key,
+    h.head_record_id, h.household_monthly_amount, h.category, h.start_month, h.in_gradual_exit,
+    h.member_count, h.member_keys, h.record_ids
+FROM households AS h
+LEFT JOIN head_by_id AS p ON p.id_number = h.head_id_number

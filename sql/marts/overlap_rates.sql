@@ -1,0 +1,63 @@
+-- one row per level x unit x pair x measure: key (level, county, township, village, pair, measure)
+-- Persons counted by their residence in persons (county / township / village; blank = '未知').
+-- measure persons:    left = persons in the left group, right = in the right group, overlap = in both.
+-- measure households: the same over households (int_person_family): a household is in a group when
+--                     a member living in the unit is; overlap = households in both groups.
+-- left_rate = overlap / left, right_rate = overlap / right (null when the count is 0).
+-- Units with no one in either group are left out.
+WITH pairs(pair_order, pair, left_group, right_group) AS (
+    VALUES (1, '低保 x 防返贫', '低保', '防返贫'),
+           (2, '特困 x 防返贫', '特困', '防返贫'),
+           (3, '持证残疾人 x 低保', '持证残疾人', '低保'),
+           (4, '重残 x (低保 or 特困)', '重残', '低保或特困'),
+           (5, '三类对象 x 医保参保', '三类对象', '医保参保')
+),
+person_pair AS (
+    SELECT pr.pair_order, pr.pair, pe.person_key, f.family_key,
+           coalesce(pe.county, '未知') AS county, coalesce(pe.township, '未知') AS township,
+           coalesce(pe.village, '未知') AS village,
+           l.person_key IS NOT NULL AS in_left,
+           r.person_key IS NOT NULL AS in_right
+    FROM pairs AS pr
+    CROSS JOIN persons AS pe
+    LEFT JOIN int_person_family AS f  ON f.person_key = pe.person_key
+    LEFT JOIN int_overlap_groups AS l ON l.group_name = pr.left_group  AND l.person_key = pe.person_key
+    LEFT JOIN int_overlap_groups AS r ON r.group_name = pr.right_group AND r.person_key = pe.person_key
+    WHERE l.person_key IS NOT NULL OR r.person_key IS NOT NULL
+),
+at_level AS (
+    SELECT '县' AS level, 1 AS level_order, county, NULL AS township, NULL AS village, county AS unit, * EXCLUDE (county, township, village) FROM person_pair
+    UNION ALL
+    SELECT '乡镇', 2, county, township, NULL, township, * EXCLUDE (county, township, village) FROM person_pair
+    UNION ALL
+    SELECT '村', 3, county, township, village, village, * EXCLUDE (county, township, village) FROM person_pair
+),
+persons_measure AS (
+    SELECT level, level_order, county, township, village, unit, pair_order, pair, 'persons' AS measure,
+           count(DISTINCT person_key) FILTER (WHERE in_left)              AS left_count,
+           count(DISTINCT person_key) FILTER (WHERE in_right)             AS right_count,
+           count(DISTINCT person_key) FILTER (WHERE in_left AND in_right) AS overlap_count
+    FROM at_level
+    GROUP BY ALL
+),
+household_flags AS (
+    SELECT level, level_order, county, township, village, unit, pair_order, pair, family_key,
+           bool_or(in_left) AS in_left, bool_or(in_right) AS in_right
+    FROM at_level
+    GROUP BY ALL
+),
+households_measure AS (
+    SELECT level, level_order, county, township, village, unit, pair_order, pair, 'households' AS measure,
+           count(*) FILTER (WHERE in_left)              AS left_count,
+           count(*) FILTER (WHERE in_right)             AS right_count,
+           count(*) FILTER (WHERE in_left AND in_right) AS overlap_count
+    FROM household_flags
+    GROUP BY ALL
+)
+SELECT
+    $quarter AS quarter, level, county, township, village, unit, pair, measure,
+    left_count, right_count, overlap_count,
+    CASE WHEN left_count > 0 THEN overlap_count / left_count END   AS left_rate,
+    CASE WHEN right_count > 0 THEN overlap_count / right_count END AS right_rate
+FROM (SELECT * FROM persons_measure UNION ALL SELECT * FROM households_measure)
+ORDER BY level_order, county, township, village, pair_order, measure DESC

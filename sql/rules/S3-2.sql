@@ -1,0 +1,44 @@
+-- S3-2 | sieve 3 | missed | 孤儿/事实无人抚养儿童 | one row per person
+-- policy: none
+-- A child under 18 who is 之子/之女 of a registry (户编号) or 低保 (户主身份证号) household that
+-- holds both a 户主 and a 配偶, each of whom is dead (siwang), 重残 or 重病; not in force in ertong.
+WITH members AS (
+    SELECT 'fupin:' || household_number AS household, household_number AS shown, person_key, relation, record_id
+    FROM stg_fupin WHERE household_number IS NOT NULL AND person_key IS NOT NULL
+    UNION ALL
+    SELECT coalesce(household_key, 'dibao:' || head_id_number), '户主身份证号 ' || head_id_number, person_key, relation, record_id
+    FROM stg_dibao WHERE coalesce(household_key, head_id_number) IS NOT NULL AND person_key IS NOT NULL
+),
+parents AS (
+    SELECT
+        m.household,
+        count(*) FILTER (WHERE m.relation = '户主')                          AS n_heads,
+        count(*) FILTER (WHERE m.relation = '配偶')                          AS n_spouses,
+        bool_and(f.is_dead OR f.is_severe OR f.is_major_ill)                 AS none_can_raise,
+        string_agg(m.relation || ' ' || coalesce(f.name, '') || '：' || concat_ws('、',
+                       CASE WHEN f.is_dead THEN format('{} 死亡', f.death_date) END,
+                       CASE WHEN f.is_severe THEN '重残' END,
+                       CASE WHEN f.is_major_ill THEN '重病' END), '；' ORDER BY m.relation) AS why,
+        flatten(list(list_concat([m.record_id], f.death_record_ids, f.severe_record_ids, f.illness_record_ids))) AS record_ids
+    FROM members AS m
+    JOIN fct_person_quarter AS f USING (person_key)
+    WHERE m.relation IN ('户主', '配偶')
+    GROUP BY m.household
+)
+SELECT
+    c.person_key,
+    format('{} 岁，为{}（{}）{}；父母均无抚养能力（{}），未纳入孤儿/事实无人抚养儿童保障：应纳未纳',
+           c.age, CASE WHEN min(m.household) LIKE 'fupin:%' THEN '防返贫监测户' ELSE '低保户' END,
+           min(m.shown), min(m.relation), min(pa.why)) AS detail,
+    NULL::DOUBLE AS amount,
+    list_sort(list_distinct(flatten(list(list_concat([m.record_id], pa.record_ids))))) AS record_ids
+FROM members AS m
+JOIN parents AS pa USING (household)
+JOIN fct_person_quarter AS c ON c.person_key = m.person_key
+CROSS JOIN ref_definitions AS d
+WHERE m.relation IN ('之子', '之女')
+  AND c.age < d.adult_age
+  AND pa.n_heads > 0 AND pa.n_spouses > 0
+  AND pa.none_can_raise
+  AND NOT c.in_ertong
+GROUP BY c.person_key, c.age

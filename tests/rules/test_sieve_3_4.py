@@ -1,0 +1,221 @@
+"""Sieves 3 and 4: each rule fires on its case and not on the near miss."""
+
+from tests.rules.builder import Build
+
+# --- S3-1 --------------------------------------------------------------------------
+
+def test_s3_1_eighteenth_birthday_on_reference_date_counts():
+    b = Build()
+    p = b.person("小一", birth="2008-09-30")
+    b.add("ertong", p)
+    case = b.fired("S3-1", p)
+    assert case and case["kind"] == "exit" and "18 岁" in case["detail"]
+
+
+def test_s3_1_near_miss_day_after():
+    b = Build()
+    p = b.person("小一", birth="2008-10-01")
+    b.add("ertong", p)
+    assert b.fired("S3-1", p) is None
+
+
+# --- S3-2 --------------------------------------------------------------------------
+
+def _family(b: Build, father_grade: int | None = None, father_death: str | None = "2026-03-01"):
+    father, mother = b.person("父一"), b.person("母一", female=True)
+    child = b.person("子一", birth="2015-05-05")
+    b.add("fupin", father, household_number="H1")
+    b.add("fupin", mother, household_number="H1", relation="配偶")
+    b.add("fupin", child, household_number="H1", relation="之子")
+    if father_death:
+        b.add("siwang", father, death_date=father_death)
+    b.add("canlian", mother, disability_grade=1, disability_category="精神")
+    if father_grade:
+        b.add("canlian", father, disability_grade=father_grade)
+    return father, mother, child
+
+
+def test_s3_2_father_dead_mother_severe():
+    b = Build()
+    _, _, child = _family(b)
+    case = b.fired("S3-2", child)
+    assert case and "死亡" in case["detail"] and "重残" in case["detail"]
+
+
+def test_s3_2_near_miss_death_after_reference_date():
+    b = Build()
+    _, _, child = _family(b, father_death="2026-10-01")
+    assert b.fired("S3-2", child) is None
+
+
+def test_s3_2_near_miss_already_in_ertong():
+    b = Build()
+    _, _, child = _family(b)
+    b.add("ertong", child, child_category="事实无人抚养儿童")
+    assert b.fired("S3-2", child) is None
+
+
+def test_s3_2_near_miss_household_without_spouse():
+    b = Build()
+    father, child = b.person("父二"), b.person("子二", birth="2015-05-05")
+    b.add("dibao", father)
+    b.add("dibao", child, head_id_number=father, relation="之女")
+    b.add("siwang", father, death_date="2026-03-01")
+    assert b.cases("S3-2").is_empty()
+
+
+# --- S3-3 --------------------------------------------------------------------------
+
+def test_s3_3_below_category_standard():
+    b = Build()
+    p = b.person("小二", birth="2015-01-01")
+    b.add("ertong", p, child_category="集中养育孤儿", monthly_amount=1400.0)  # standard 1800
+    case = b.fired("S3-3", p)
+    assert case and case["amount"] == 400.0
+
+
+def test_s3_3_near_miss_at_standard():
+    b = Build()
+    p = b.person("小二", birth="2015-01-01")
+    b.add("ertong", p, child_category="社会散居孤儿", monthly_amount=1400.0)
+    assert b.fired("S3-3", p) is None
+
+
+# --- S4-1 --------------------------------------------------------------------------
+
+def test_s4_1_dibao_certificate_without_living_subsidy():
+    b = Build()
+    p = b.person("残一")
+    b.add("dibao", p, category="三类")
+    b.add("canlian", p, disability_grade=4)
+    case = b.fired("S4-1", p)
+    assert case and "10.00" in case["detail"]
+
+
+def test_s4_1_near_miss_living_subsidy_present():
+    b = Build()
+    p = b.person("残一")
+    b.add("dibao", p)
+    b.add("canlian", p, disability_grade=4)
+    b.add("liangbu", p, living_subsidy=100.0)
+    assert b.fired("S4-1", p) is None
+
+
+# --- S4-2 --------------------------------------------------------------------------
+
+def test_s4_2_grade_one_without_care_subsidy():
+    b = Build()
+    p = b.person("残二")
+    b.add("canlian", p, disability_grade=1, disability_category="听力")
+    case = b.fired("S4-2", p)
+    assert case and "50.00" in case["detail"]
+
+
+def test_s4_2_near_miss_grade_three_earns_none():
+    b = Build()
+    p = b.person("残二")
+    b.add("canlian", p, disability_grade=3, disability_category="肢体")
+    assert b.fired("S4-2", p) is None
+
+
+def test_s4_2_near_miss_cancelled_certificate():
+    b = Build()
+    p = b.person("残二")
+    b.add("canlian", p, disability_grade=1, certificate_status="注销")
+    assert b.fired("S4-2", p) is None
+
+
+# --- S4-3 --------------------------------------------------------------------------
+
+def test_s4_3_amounts_differ_from_standard():
+    b = Build()
+    p = b.person("残三")
+    b.add("dibao", p, category="一类")
+    b.add("canlian", p, disability_grade=2, disability_category="视力")  # care 50
+    b.add("liangbu", p, living_subsidy=50.0, care_subsidy=100.0)
+    case = b.fired("S4-3", p)
+    assert case and "生活补贴" in case["detail"] and "护理补贴" in case["detail"]
+
+
+def test_s4_3_near_miss_amounts_right():
+    b = Build()
+    p = b.person("残三")
+    b.add("dibao", p, category="二类")
+    b.add("canlian", p, disability_grade=2, disability_category="智力")  # care 100
+    b.add("liangbu", p, living_subsidy=100.0, care_subsidy=100.0)
+    assert b.fired("S4-3", p) is None
+
+
+# --- S4-4 --------------------------------------------------------------------------
+
+def test_s4_4_grade_three_with_care_subsidy():
+    b = Build()
+    p = b.person("残四")
+    b.add("canlian", p, disability_grade=3)
+    b.add("liangbu", p, care_subsidy=50.0)
+    case = b.fired("S4-4", p)
+    assert case and "护理补贴范围" in case["detail"]
+    assert b.fired("S4-3", p) is None  # a subsidy the rules give none of is S4-4 only
+
+
+def test_s4_4_no_certificate_or_living_without_dibao():
+    b = Build()
+    no_cert, no_dibao = b.person("残五"), b.person("残六")
+    b.add("liangbu", no_cert, living_subsidy=100.0)
+    b.add("dibao", no_cert)
+    b.add("canlian", no_dibao, disability_grade=4)
+    b.add("liangbu", no_dibao, living_subsidy=100.0)
+    cases = {r["person_key"]: r["detail"] for r in b.cases("S4-4").to_dicts()}
+    assert "无有效残疾人证" in cases[no_cert] and "不是在保低保对象" in cases[no_dibao]
+
+
+def test_s4_4_near_miss_stopped_liangbu_row():
+    b = Build()
+    p = b.person("残七")
+    b.add("liangbu", p, care_subsidy=50.0, status="停保")
+    assert b.fired("S4-4", p) is None
+
+
+# --- S4-5 --------------------------------------------------------------------------
+
+def test_s4_5_certificate_of_another_id():
+    b = Build()
+    p, other = b.person("证一"), b.person("证二")
+    b.add("canlian", p, cert_id_number=other, certificate_number=f"{other}43")
+    assert b.fired("S4-5", p)
+
+
+def test_s4_5_same_id_different_names():
+    b = Build()
+    p = b.person("张三")
+    b.add("dibao", p, name="张三", name_pinyin_fuzzy="zan san")
+    b.add("fupin", p, name="李四", name_pinyin_fuzzy="ni si")
+    case = b.fired("S4-5", p)
+    assert case and "李四" in case["detail"]
+
+
+def test_s4_5_near_miss_homophone_typo():
+    b = Build()
+    p = b.person("张三")
+    b.add("dibao", p, name="张三", name_pinyin_fuzzy="zan san")
+    b.add("fupin", p, name="章三", name_pinyin_fuzzy="zan san")
+    assert b.fired("S4-5", p) is None
+
+
+# --- S4-6 --------------------------------------------------------------------------
+
+def test_s4_6_registry_disabled_without_certificate():
+    b = Build()
+    p, q = b.person("残八"), b.person("残九")
+    b.add("fupin", p, health="残疾")
+    b.add("fupin", q, disability_category="肢体")
+    b.add("canlian", q, certificate_status="注销")
+    assert set(b.cases("S4-6")["person_key"]) == {p, q}
+
+
+def test_s4_6_near_miss_certificate_in_force():
+    b = Build()
+    p = b.person("残八")
+    b.add("fupin", p, health="残疾")
+    b.add("canlian", p)
+    assert b.fired("S4-6", p) is None
