@@ -138,6 +138,124 @@ RunFiles = pa.DataFrameSchema(
     title="运行的输入文件明细：每个文件的每个工作表一行，行数可核对",
 )
 
+
+_CASE_COLUMNS = {
+    "quarter": QUARTER,
+    "case_id": col(pl.Utf8, "问题编号（同一规则、同一人员跨季度不变）", nullable=False),
+    "rule_code": col(pl.Utf8, "规则代码（rules.md，如 S7-1）", nullable=False),
+    "rule_name": col(pl.Utf8, "规则名称"),
+    "kind": col(pl.Utf8, "类别：missed 应纳未纳 / exit 应退 / review 待核实", nullable=False, checks=pa.Check.isin(["missed", "exit", "review"])),
+    "sieve": col(pl.Int64, "第几道筛子（1-8）", nullable=False, checks=pa.Check.in_range(1, 8)),
+    "person_key": col(pl.Utf8, "人员键", nullable=False),
+    "id_number": col(pl.Utf8, "身份证号"),
+    "name": col(pl.Utf8, "姓名"),
+    "county": col(pl.Utf8, "县"),
+    "township": col(pl.Utf8, "乡镇"),
+    "village": col(pl.Utf8, "村"),
+    "detail": col(pl.Utf8, "问题详情（含数字）", nullable=False),
+    "amount": col(pl.Float64, "涉及金额（元），如死亡后发放合计；无则为空"),
+    "evidence": col(pl.Utf8, "依据：所用每条记录的来源文件、工作表和行号"),
+}
+
+Cases = pa.DataFrameSchema(
+    {
+        **_CASE_COLUMNS,
+        "record_ids": col(pl.List(pl.Int64), "所用记录编号（source_records.record_id）"),
+        "first_seen_quarter": col(pl.Utf8, "首次发现季度", nullable=False),
+        "status": col(pl.Utf8, "状态：新增 / 延续", nullable=False, checks=pa.Check.isin(["新增", "延续"])),
+    },
+    name="cases",
+    title="筛查发现的问题：每个规则、每个人员一行",
+)
+
+ResolvedCases = pa.DataFrameSchema(
+    {
+        **_CASE_COLUMNS,
+        "first_seen_quarter": col(pl.Utf8, "首次发现季度"),
+        "last_seen_quarter": col(pl.Utf8, "最后一次发现的季度"),
+        "resolved_quarter": col(pl.Utf8, "销号季度"),
+        "status": col(pl.Utf8, "状态：销号"),
+    },
+    name="resolved_cases",
+    title="销号：上季度的问题本季度未再发现",
+)
+
+OverlapRates = pa.DataFrameSchema(
+    {
+        "quarter": QUARTER,
+        "level": col(pl.Utf8, "层级：县 / 乡镇 / 村", nullable=False, checks=pa.Check.isin(["县", "乡镇", "村"])),
+        "county": col(pl.Utf8, "县"),
+        "township": col(pl.Utf8, "乡镇（层级为县时为空）"),
+        "village": col(pl.Utf8, "村（层级为村时有值）"),
+        "unit": col(pl.Utf8, "单位名称（该层级的县、乡镇或村名）", nullable=False),
+        "pair": col(pl.Utf8, "比对对象，如 低保 x 防返贫", nullable=False),
+        "measure": col(pl.Utf8, "口径：persons 人数 / households 户数", nullable=False, checks=pa.Check.isin(["persons", "households"])),
+        "left_count": col(pl.Int64, "左侧对象数"),
+        "right_count": col(pl.Int64, "右侧对象数"),
+        "overlap_count": col(pl.Int64, "两者重合数"),
+        "left_rate": col(pl.Float64, "重合数占左侧比例（0-1）"),
+        "right_rate": col(pl.Float64, "重合数占右侧比例（0-1）"),
+    },
+    name="overlap_rates",
+    title="重合率：季度 x 层级 x 单位 x 比对对象 x 口径",
+)
+
+_ids = lambda what: col(pl.List(pl.Int64), f"{what}的记录编号")  # noqa: E731
+
+PersonFacts = pa.DataFrameSchema(
+    {
+        "quarter": QUARTER,
+        "person_key": col(pl.Utf8, "人员键", nullable=False),
+        "id_number": col(pl.Utf8, "身份证号"),
+        "name": col(pl.Utf8, "姓名"),
+        "birth_date": col(pl.Date, "出生日期"),
+        "age": col(pl.Int64, "基准日（季末）周岁"),
+        "is_dead": col(pl.Boolean, "基准日前已死亡"),
+        "death_date": col(pl.Date, "死亡日期"),
+        "death_record_ids": _ids("死亡登记"),
+        "in_dibao": col(pl.Boolean, "在保低保"),
+        "dibao_record_ids": _ids("在保低保"),
+        "dibao_category": col(pl.Utf8, "分类施保类别"),
+        "in_tekun": col(pl.Boolean, "在保特困"),
+        "tekun_record_ids": _ids("在保特困"),
+        "in_ertong": col(pl.Boolean, "在保孤儿/事实无人抚养儿童"),
+        "ertong_record_ids": _ids("在保孤儿/事实无人抚养儿童"),
+        "in_force_record_ids": _ids("所有在保名册"),
+        "in_force_rosters": col(pl.List(pl.Utf8), "在保的名册"),
+        "in_registry": col(pl.Boolean, "在防返贫监测系统"),
+        "registry_household": col(pl.Utf8, "防返贫监测户编号"),
+        "is_three_groups": col(pl.Boolean, "三类对象"),
+        "has_labour": col(pl.Boolean, "有劳动能力（劳动技能）"),
+        "registry_record_ids": _ids("防返贫监测"),
+        "has_certificate": col(pl.Boolean, "持有效残疾人证"),
+        "certificate_record_ids": _ids("残疾人证"),
+        "is_severe": col(pl.Boolean, "重残（一、二级有效证）"),
+        "severe_record_ids": _ids("重残"),
+        "is_major_ill": col(pl.Boolean, "重病（12个月内重特大疾病或患有大病）"),
+        "illness_record_ids": _ids("重病"),
+        "is_insured": col(pl.Boolean, "本年度参保"),
+        "is_aided_insurance": col(pl.Boolean, "资助参保（资助金额>0）"),
+        "insured_record_ids": _ids("参保"),
+        "dibao_household": col(pl.Utf8, "低保户主身份证号"),
+        "has_living_subsidy": col(pl.Boolean, "享受困难残疾人生活补贴"),
+        "has_care_subsidy": col(pl.Boolean, "享受重度残疾人护理补贴"),
+    },
+    name="person_facts",
+    title="人员事实：每人每季度一行，规则共用的派生事实",
+)
+
 OUTPUT_CONTRACTS: dict[str, pa.DataFrameSchema] = {
-    s.name: s for s in (SourceRecords, Persons, MatchReview, RejectedRows, Runs, RunFiles)
+    s.name: s
+    for s in (
+        SourceRecords,
+        Persons,
+        MatchReview,
+        RejectedRows,
+        Runs,
+        RunFiles,
+        Cases,
+        ResolvedCases,
+        OverlapRates,
+        PersonFacts,
+    )
 }

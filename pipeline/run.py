@@ -22,6 +22,7 @@ from pipeline import store
 from pipeline.ingest import FileProblem, FileRead, list_files, read_file
 from pipeline.normalise import fill_region_names, normalise
 from pipeline.policy import Policy
+from pipeline.rules import create_views, run_rules
 from pipeline.validate import split
 
 # Columns every record offers to identity resolution and to source_records, with their types.
@@ -254,6 +255,27 @@ def files_summary(prepared: Prepared) -> list[dict]:
     return json.loads(by_file.write_json())
 
 
+def previous_cases(db_path: Path, quarter) -> pl.DataFrame | None:
+    """The previous quarter's cases in the database (None when there are none)."""
+    if not db_path.exists():
+        return None
+    with store.connect(db_path, read_only=True) as con:
+        frame = con.sql("SELECT * FROM cases WHERE quarter = ?", params=[str(quarter.previous())]).pl()
+    return frame if frame.height else None
+
+
+def screen(tables: dict[str, pl.DataFrame], policy: Policy, quarter: str, previous: pl.DataFrame | None) -> dict[str, pl.DataFrame]:
+    """Run every screening rule: cases, resolved_cases, overlap_rates, person_facts of the quarter."""
+    inputs = {name: frame for name, frame in tables.items() if name.startswith("stg_") or name == "persons"}
+    out = run_rules(inputs, policy, quarter, previous)
+    return {
+        "cases": out["cases"],
+        "resolved_cases": out["resolved_cases"],
+        "overlap_rates": out["overlap_rates"],
+        "person_facts": out["person_facts"].with_columns(pl.lit(quarter).alias("quarter")),
+    }
+
+
 class LocalExecutor:
     """Runs stages in this process, one after another, telling ``progress`` what it does.
 
@@ -319,8 +341,12 @@ def run_quarter(
             settings = load_link_settings()
             linkage = executor.call("人员识别", link, records, settings, list(policy["residence_precedence"]))
             tables = outputs(quarter, prepared, records, linkage)
+            previous = previous_cases(db_path, q)
+            screened = executor.call("筛查规则", screen, tables, policy, quarter, previous)
+            tables.update(screened)
             with store.connect(db_path) as con:
                 executor.call("写入数据库", store.write_quarter, con, quarter, tables)
+                create_views(con)
                 store.append(con, "run_files", run_files_frame(run_id, quarter, prepared))
                 finish_run(
                     con,
@@ -334,6 +360,10 @@ def run_quarter(
             with store.connect(db_path) as con:
                 finish_run(con, run_id, "failed", error=f"{type(e).__name__}: {e}", stage_seconds=executor.progress.seconds)
             raise
+    if reports_dir is not None:
+        from pipeline.report import write_reports
+
+        executor.call("生成乡镇清单", write_reports, db_path, quarter, reports_dir, policy)
     problems = [
         f"{r['file_name']} {r['sheet_name']}".strip() + f"：{r['message']}"
         for r in prepared.run_files.filter(pl.col("message").is_not_null()).to_dicts()

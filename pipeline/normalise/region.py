@@ -71,6 +71,25 @@ def _code_by_names(seen: pl.DataFrame, names: list[str], code: str) -> pl.DataFr
     )
 
 
+def _pairs_through_people(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """Code <-> names pairs learned from one person written both ways.
+
+    Systems differ: the 低保 roster may give only a 12-digit code, the registry only names.  When
+    the same valid ID number stands on a row with a code and no names and on a row with names
+    and no code, the two describe one residence (the most frequent pairing wins later).
+    """
+    person = [f for f in frames if "id_number" in f.columns and "id_number_valid" in f.columns]
+    if not person:
+        return pl.DataFrame(schema={c: pl.Utf8 for c in (*CODE_COLUMNS, *NAME_COLUMNS)})
+    rows = pl.concat(
+        [f.filter(pl.col("id_number_valid").fill_null(False)).select("id_number", *CODE_COLUMNS, *NAME_COLUMNS) for f in person],
+        how="vertical_relaxed",
+    )
+    coded = rows.filter(pl.col("village_code").is_not_null() & pl.col("township").is_null()).select("id_number", *CODE_COLUMNS)
+    named = rows.filter(pl.col("village_code").is_null() & pl.col("township").is_not_null()).select("id_number", *NAME_COLUMNS)
+    return coded.join(named, on="id_number").select(*CODE_COLUMNS, *NAME_COLUMNS)
+
+
 def fill_region_names(frames: list[pl.DataFrame]) -> list[pl.DataFrame]:
     """Fill region codes and names of every frame from what all frames of the run say.
 
@@ -80,11 +99,14 @@ def fill_region_names(frames: list[pl.DataFrame]) -> list[pl.DataFrame]:
     a missing code is taken from the names (or from the finer code: a village code gives its
     township and county); a missing name is taken from its code, and when that code was never
     named anywhere, the code itself stands as the name (the township sheet then still says
-    which place it is).  Values already in a row are never changed.
+    which place it is).  Values already in a row are never changed.  Pairs also come from one
+    person (same valid ID) written with a code in one file and with names in another.
     """
     if not frames:
         return []
-    seen = pl.concat([f.select(CODE_COLUMNS + NAME_COLUMNS) for f in frames], how="vertical_relaxed")
+    seen = pl.concat(
+        [*(f.select(CODE_COLUMNS + NAME_COLUMNS) for f in frames), _pairs_through_people(frames)], how="vertical_relaxed"
+    )
     county_names = list(NAME_COLUMNS[:1])
     township_names = list(NAME_COLUMNS[:2])
     village_names = list(NAME_COLUMNS)

@@ -16,7 +16,7 @@ def with_households(frame: pl.DataFrame, facts: pl.DataFrame | None, persons: pl
             pl.concat_str(pl.lit("person:"), pl.col("person_key").fill_null("")).alias("household_key"),
             pl.lit(None, dtype=pl.Utf8).alias("household"),
         )
-    hh = facts.select("person_key", "dibao_household", "fupin_household").unique("person_key", keep="first")
+    hh = facts.select("person_key", "dibao_household", "registry_household").unique("person_key", keep="first")
     heads = (
         persons.filter(pl.col("id_number").is_not_null())
         .select(pl.col("id_number").alias("dibao_household"), pl.col("name").alias("_head_name"))
@@ -29,13 +29,13 @@ def with_households(frame: pl.DataFrame, facts: pl.DataFrame | None, persons: pl
     return out.with_columns(
         pl.coalesce(
             pl.concat_str(pl.lit("dibao:"), pl.col("dibao_household")),
-            pl.concat_str(pl.lit("fupin:"), pl.col("fupin_household")),
+            pl.concat_str(pl.lit("fupin:"), pl.col("registry_household")),
             pl.concat_str(pl.lit("person:"), pl.col("person_key").fill_null("")),
         ).alias("household_key"),
         pl.when(pl.col("dibao_household").is_not_null())
         .then(dibao_words)
-        .when(pl.col("fupin_household").is_not_null())
-        .then(pl.concat_str(pl.lit("户编号\n"), pl.col("fupin_household")))
+        .when(pl.col("registry_household").is_not_null())
+        .then(pl.concat_str(pl.lit("户编号\n"), pl.col("registry_household")))
         .otherwise(None)
         .alias("household"),
-    ).drop("dibao_household", "fupin_household", "_head_name")
+    ).drop("dibao_household", "registry_household", "_head_name")

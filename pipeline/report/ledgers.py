@@ -30,8 +30,8 @@ TAIL = (
     Column("问题", max_width=40, wrap=True),
 )
 SANLEI_FLAGS = {
-    "重残": "is_zhongcan",
-    "重病": "is_zhongbing",
+    "重残": "is_severe",
+    "重病": "is_major_ill",
     "低保": "in_dibao",
     "特困": "in_tekun",
     "残疾人生活补贴": "has_living_subsidy",
@@ -48,8 +48,8 @@ ZHONGCAN_FLAGS = {
     "资助参保": "is_aided_insurance",
 }
 # The person_facts columns that decide who is listed: without them a ledger cannot be made.
-SANLEI_NEEDS = ("is_sanlei",)
-ZHONGCAN_NEEDS = ("is_zhongcan", "in_dibao", "in_tekun", "is_sanlei")
+THREE_GROUPS_NEEDS = ("is_three_groups",)
+SEVERE_NEEDS = ("is_severe", "in_dibao", "in_tekun", "is_three_groups")
 SANLEI_COLUMNS = (*HEAD, *[_yn(h) for h in SANLEI_FLAGS], *TAIL)
 ZHONGCAN_COLUMNS = (*HEAD, Column("身份", max_width=12, wrap=True), *[_yn(h) for h in ZHONGCAN_FLAGS], *TAIL)
 
@@ -72,7 +72,7 @@ def _codes(cases: pl.DataFrame) -> pl.DataFrame:
 def _people(facts: pl.DataFrame, persons: pl.DataFrame, township: str, cases: pl.DataFrame) -> pl.DataFrame:
     here = persons.filter(pl.col("township") == township).select("person_key", "id_number", "name", "village").unique("person_key")
     out = facts.join(here, on="person_key", how="inner").join(_codes(cases), on="person_key", how="left")
-    out = with_households(out.drop("dibao_household", "fupin_household"), facts, persons)
+    out = with_households(out.drop("dibao_household", "registry_household"), facts, persons)
     return out.sort(["village", "household_key", "name", "person_key"], nulls_last=True)
 
 
@@ -95,15 +95,15 @@ def _row(i: int, r: dict, flags: dict[str, str], extra: list[object]) -> list[ob
 
 
 def sanlei_rows(facts: pl.DataFrame, persons: pl.DataFrame, township: str, cases: pl.DataFrame) -> list[list[object]]:
-    people = _people(facts.filter(pl.col("is_sanlei").fill_null(False)), persons, township, cases)
+    people = _people(facts.filter(pl.col("is_three_groups").fill_null(False)), persons, township, cases)
     return [_row(i, r, SANLEI_FLAGS, []) for i, r in enumerate(people.iter_rows(named=True), start=1)]
 
 
 def zhongcan_rows(facts: pl.DataFrame, persons: pl.DataFrame, township: str, cases: pl.DataFrame) -> list[list[object]]:
-    covered = pl.col("in_dibao").fill_null(False) | pl.col("in_tekun").fill_null(False) | pl.col("is_sanlei").fill_null(False)
-    people = _people(facts.filter(pl.col("is_zhongcan").fill_null(False) & covered), persons, township, cases)
+    covered = pl.col("in_dibao").fill_null(False) | pl.col("in_tekun").fill_null(False) | pl.col("is_three_groups").fill_null(False)
+    people = _people(facts.filter(pl.col("is_severe").fill_null(False) & covered), persons, township, cases)
     rows = []
     for i, r in enumerate(people.iter_rows(named=True), start=1):
-        status = "、".join(w for w, c in (("低保", "in_dibao"), ("特困", "in_tekun"), ("三类对象", "is_sanlei")) if r[c])
+        status = "、".join(w for w, c in (("低保", "in_dibao"), ("特困", "in_tekun"), ("三类对象", "is_three_groups")) if r[c])
         rows.append(_row(i, r, ZHONGCAN_FLAGS, [status]))
     return rows

@@ -16,9 +16,9 @@ from pipeline.report.households import with_households
 from pipeline.report.layout import FIRST_DATA_ROW, Column, print_setup, write_table
 from pipeline.report.ledgers import (
     SANLEI_COLUMNS,
-    SANLEI_NEEDS,
+    THREE_GROUPS_NEEDS,
     ZHONGCAN_COLUMNS,
-    ZHONGCAN_NEEDS,
+    SEVERE_NEEDS,
     sanlei_rows,
     zhongcan_rows,
 )
@@ -135,8 +135,8 @@ def write_township(data: ReportData, township: str, county: str, policy: Policy,
     print_setup(ws, header_left, header_right)
 
     for name, columns, make, needs in (
-        (SANLEI_SHEET, SANLEI_COLUMNS, sanlei_rows, SANLEI_NEEDS),
-        (ZHONGCAN_SHEET, ZHONGCAN_COLUMNS, zhongcan_rows, ZHONGCAN_NEEDS),
+        (SANLEI_SHEET, SANLEI_COLUMNS, sanlei_rows, THREE_GROUPS_NEEDS),
+        (ZHONGCAN_SHEET, ZHONGCAN_COLUMNS, zhongcan_rows, SEVERE_NEEDS),
     ):
         ws = wb.create_sheet(name)
         lacking = [c for c in needs if c in data.facts_missing]

@@ -27,6 +27,18 @@ registry AS (
     JOIN int_registry_households AS h USING (household_number)
     GROUP BY f.person_key
 ),
+dibao_household AS (
+    SELECT d.person_key, arg_min(d.head_id_number, d.record_id) AS dibao_household
+    FROM stg_dibao AS d JOIN int_in_force_rows AS r ON r.record_id = d.record_id
+    GROUP BY d.person_key
+),
+subsidies AS (
+    SELECT person_key,
+           bool_or(item = '残疾人生活补贴')     AS has_living_subsidy,
+           bool_or(item = '重度残疾人护理补贴') AS has_care_subsidy
+    FROM int_item_entitlements
+    GROUP BY person_key
+),
 certificates AS (
     SELECT person_key,
            list(record_id ORDER BY record_id)                        AS certificate_record_ids,
@@ -66,7 +78,11 @@ SELECT
     i.person_key IS NOT NULL                         AS is_major_ill,    -- 重病
     ids(i.illness_record_ids)                        AS illness_record_ids,
     e.person_key IS NOT NULL                         AS is_insured,      -- 参保 for the reference year
-    ids(e.record_ids)                                AS insured_record_ids
+    coalesce(e.max_subsidy > 0, false)               AS is_aided_insurance, -- 资助参保 (资助金额 > 0)
+    ids(e.record_ids)                                AS insured_record_ids,
+    dh.dibao_household,                                                  -- 户主身份证号 of the in-force 低保 household
+    coalesce(s.has_living_subsidy, false)            AS has_living_subsidy, -- in-force 两项补贴 生活补贴
+    coalesce(s.has_care_subsidy, false)              AS has_care_subsidy    -- in-force 两项补贴 护理补贴
 FROM persons AS p
 CROSS JOIN ref_quarter AS q
 LEFT JOIN fct_deaths             AS d  USING (person_key)
@@ -76,3 +92,5 @@ LEFT JOIN registry               AS g  USING (person_key)
 LEFT JOIN certificates           AS c  USING (person_key)
 LEFT JOIN int_major_illness      AS i  USING (person_key)
 LEFT JOIN int_insurance_enrolled AS e  USING (person_key)
+LEFT JOIN dibao_household        AS dh USING (person_key)
+LEFT JOIN subsidies              AS s  USING (person_key)

@@ -68,3 +68,23 @@ def test_most_frequent_name_wins():
 
 def test_no_frames():
     assert fill_region_names([]) == []
+
+
+def test_names_learned_through_a_person_written_both_ways():
+    """The 低保 roster gives only codes, the registry only names: one person links the two."""
+    import polars as pl
+
+    from pipeline.normalise.region import fill_region_names
+
+    cols = ["id_number", "id_number_valid", "county_code", "township_code", "village_code", "county", "township", "village"]
+    coded = pl.DataFrame(
+        [["110105194912310021", True, "539921", "539921101", "539921101001", None, None, None],
+         ["110105194912310048", True, "539921", "539921101", "539921101001", None, None, None]],
+        schema={c: pl.Boolean if c == "id_number_valid" else pl.Utf8 for c in cols}, orient="row",
+    )
+    named = pl.DataFrame(
+        [["110105194912310021", True, None, None, None, "青岚县", "青山镇", "石门村"]],
+        schema={c: pl.Boolean if c == "id_number_valid" else pl.Utf8 for c in cols}, orient="row",
+    )
+    out_coded, _ = fill_region_names([coded, named])
+    assert out_coded.select("county", "township", "village").rows() == [("青岚县", "青山镇", "石门村")] * 2

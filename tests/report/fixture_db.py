@@ -116,7 +116,7 @@ def _people(rng: random.Random, county: str, townships: list[str], persons_per_t
                         "township": township,
                         "village": village,
                         "age": ref.year - birth.year - ((ref.month, ref.day) < (birth.month, birth.day)),
-                        "fupin_household": fupin,
+                        "registry_household": fupin,
                         "head_id": head_id,
                         "household_size": size,
                     }
@@ -202,7 +202,7 @@ def _facts(rng: random.Random, quarter: str, people: list[dict]) -> list[dict]:
     out = []
     for p in people:
         in_dibao = rng.random() < 0.35
-        sanlei = p["fupin_household"] is not None and rng.random() < 0.4
+        sanlei = p["registry_household"] is not None and rng.random() < 0.4
         out.append(
             {
                 "quarter": quarter,
@@ -212,15 +212,15 @@ def _facts(rng: random.Random, quarter: str, people: list[dict]) -> list[dict]:
                 "in_dibao": in_dibao,
                 "in_tekun": (not in_dibao) and rng.random() < 0.05,
                 "in_ertong": p["age"] < 18 and rng.random() < 0.05,
-                "is_sanlei": sanlei,
-                "is_zhongcan": rng.random() < 0.15,
-                "is_zhongbing": rng.random() < 0.1,
+                "is_three_groups": sanlei,
+                "is_severe": rng.random() < 0.15,
+                "is_major_ill": rng.random() < 0.1,
                 "has_living_subsidy": rng.random() < 0.3,
                 "has_care_subsidy": rng.random() < 0.3,
                 "is_insured": rng.random() < 0.9,
                 "is_aided_insurance": rng.random() < 0.6,
                 "dibao_household": p["head_id"] if in_dibao else None,
-                "fupin_household": p["fupin_household"],
+                "registry_household": p["registry_household"],
             }
         )
     return out

@@ -31,7 +31,7 @@ def people(db, where: str) -> dict[str, set[str]]:
 
 
 def test_sanlei_ledger_lists_every_sanlei_person(township_books, db):
-    want = people(db, "f.is_sanlei")
+    want = people(db, "f.is_three_groups")
     id_col = [c.header for c in SANLEI_COLUMNS].index("身份证号")
     for town, path in township_books.items():
         ws = openpyxl.load_workbook(path)[SANLEI_SHEET]
@@ -40,7 +40,7 @@ def test_sanlei_ledger_lists_every_sanlei_person(township_books, db):
 
 
 def test_zhongcan_ledger_lists_severely_disabled_in_dibao_tekun_or_sanlei(township_books, db):
-    want = people(db, "f.is_zhongcan AND (f.in_dibao OR f.in_tekun OR f.is_sanlei)")
+    want = people(db, "f.is_severe AND (f.in_dibao OR f.in_tekun OR f.is_three_groups)")
     headers = [c.header for c in ZHONGCAN_COLUMNS]
     for town, path in township_books.items():
         ws = openpyxl.load_workbook(path)[ZHONGCAN_SHEET]
@@ -56,7 +56,7 @@ def test_ledger_shows_the_persons_case_codes(township_books, db):
         codes = con.execute(
             "SELECT c.id_number, string_agg(DISTINCT c.rule_code, '、' ORDER BY c.rule_code) FROM cases c "
             "JOIN person_facts f ON f.quarter = c.quarter AND f.person_key = c.person_key "
-            "WHERE c.quarter = ? AND f.is_sanlei GROUP BY 1",
+            "WHERE c.quarter = ? AND f.is_three_groups GROUP BY 1",
             [QUARTER],
         ).fetchall()
     assert codes
@@ -104,12 +104,12 @@ def test_missing_columns_and_runs_degrade_to_words(tmp_path, policy):
 def test_person_facts_lacking_a_deciding_column_says_which(tmp_path, policy):
     db = make_db(tmp_path / "oldfacts.duckdb", persons_per_township=10, cases_per_township=6)
     with duckdb.connect(str(db)) as con:
-        con.execute("ALTER TABLE person_facts DROP COLUMN is_sanlei")
+        con.execute("ALTER TABLE person_facts DROP COLUMN is_three_groups")
         con.execute("ALTER TABLE person_facts DROP COLUMN has_care_subsidy")
     books = [p for p in write_reports(db, QUARTER, tmp_path / "r", policy) if "九过筛子清单" in p.name]
     wb = openpyxl.load_workbook(books[0])
     for name in (SANLEI_SHEET, ZHONGCAN_SHEET):
         assert not numbered(wb[name])
-        assert "缺少列 is_sanlei" in wb[name].cell(FIRST_DATA_ROW, 2).value
+        assert "缺少列 is_three_groups" in wb[name].cell(FIRST_DATA_ROW, 2).value
     cover = "\n".join(str(c) for r in wb[COVER_SHEET].iter_rows(values_only=True) for c in r if c)
-    assert "is_sanlei" in cover and "has_care_subsidy" in cover
+    assert "is_three_groups" in cover and "has_care_subsidy" in cover

@@ -1,0 +1,98 @@
+"""The whole run, without Prefect, on the bundled county and on a freshly generated one.
+
+What must hold (issue 3): every input data row of every file is in exactly one of
+``source_records`` / ``rejected_rows``, the counts add up per file in ``run_files``, and they agree
+with the generator's truth of how many data rows each file has.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from pipeline.policy import load_policy
+from pipeline.run import run_quarter
+
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLED = ROOT / "sample_data" / "county"
+
+
+def _run(input_dir: Path, quarter: str, db: Path):
+    return run_quarter(input_dir, quarter, load_policy(), db, reports_dir=None)
+
+
+@pytest.fixture(scope="module")
+def fresh_county(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("county")
+    subprocess.run(
+        [sys.executable, "-m", "sample_data.generate", "--households", "120", "--seed", "7", "--out", str(out), "--quarters", "2026Q3"],
+        check=True,
+        cwd=ROOT,
+    )
+    return out
+
+
+@pytest.fixture(scope="module", params=["bundled", "fresh"])
+def county_run(request, tmp_path_factory, fresh_county):
+    root = BUNDLED if request.param == "bundled" else fresh_county
+    db = tmp_path_factory.mktemp("db") / "d.duckdb"
+    result = _run(root / "2026Q3", "2026Q3", db)
+    return root, db, result
+
+
+def _sql(db: Path, q: str) -> pl.DataFrame:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.sql(q).pl()
+
+
+def test_every_row_is_accepted_or_rejected_exactly_once(county_run):
+    root, db, _ = county_run
+    seen = _sql(
+        db,
+        "SELECT file_name, sheet_name, row_number, 'accepted' AS fate FROM source_records "
+        "UNION ALL SELECT file_name, sheet_name, row_number, 'rejected' FROM rejected_rows",
+    )
+    dupes = seen.group_by("file_name", "sheet_name", "row_number").len().filter(pl.col("len") > 1)
+    assert dupes.height == 0, dupes
+    truth = pl.read_csv(root / "truth" / "records.csv", infer_schema_length=0).filter(pl.col("quarter") == "2026Q3")
+    truth = truth.with_columns(pl.col("row_number").cast(pl.Int64), pl.col("sheet_name").fill_null(""))
+    missing = truth.join(seen, on=["file_name", "sheet_name", "row_number"], how="anti")
+    assert missing.height == 0, missing
+    fates = truth.join(seen, on=["file_name", "sheet_name", "row_number"])
+    wrong = fates.filter(
+        ((pl.col("expect") == "reject") & (pl.col("fate") != "rejected"))
+        | ((pl.col("expect") == "accept") & (pl.col("fate") != "accepted"))
+    )
+    assert wrong.height == 0, wrong.select("file_name", "sheet_name", "row_number", "expect", "fate", "dirt")
+
+
+def test_counts_add_up_per_file_and_match_truth(county_run):
+    root, db, result = county_run
+    files = _sql(db, f"SELECT * FROM run_files WHERE run_id = '{result.run_id}'")
+    assert files.filter(pl.col("data_rows") != pl.col("accepted_rows") + pl.col("rejected_rows")).height == 0
+    by_source = _sql(
+        db,
+        "SELECT file_name, sheet_name, count(*) AS n FROM (SELECT file_name, sheet_name FROM source_records "
+        "UNION ALL SELECT file_name, sheet_name FROM rejected_rows) GROUP BY ALL",
+    )
+    joined = files.join(by_source, on=["file_name", "sheet_name"], how="left").with_columns(pl.col("n").fill_null(0))
+    assert joined.filter(pl.col("n") != pl.col("data_rows")).height == 0
+    truth = pl.read_csv(root / "truth" / "files.csv", infer_schema_length=0).filter(pl.col("quarter") == "2026Q3")
+    truth = truth.with_columns(pl.col("data_rows").cast(pl.Int64), pl.col("sheet_name").fill_null(""))
+    cmp = truth.join(files, on=["file_name", "sheet_name"], how="left", suffix="_run")
+    bad = cmp.filter(pl.col("data_rows_run").is_null() | (pl.col("data_rows_run") != pl.col("data_rows")))
+    assert bad.height == 0, bad.select("file_name", "sheet_name", "table", "data_rows", "data_rows_run")
+    recognised = cmp.filter(pl.col("table") != "")
+    assert (recognised["table"] == recognised["source_table"]).all()
+
+
+def test_runs_records_inputs_and_counts(county_run):
+    _, db, result = county_run
+    run = _sql(db, f"SELECT * FROM runs WHERE run_id = '{result.run_id}'").to_dicts()[0]
+    assert run["status"] == "succeeded"
+    assert run["finished_at"] >= run["started_at"]
+    assert '"sha256"' in run["files"] and run["policy_sha256"]
+    assert result.counts["source_records"] > 0
