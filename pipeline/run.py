@@ -364,8 +364,9 @@ def run_quarter(
         from pipeline.report import write_reports
 
         executor.call("生成乡镇清单", write_reports, db_path, quarter, reports_dir, policy)
+    # Sheets whose rows went to rejected_rows whole (a skipped empty/hidden sheet has no rows).
     problems = [
         f"{r['file_name']} {r['sheet_name']}".strip() + f"：{r['message']}"
-        for r in prepared.run_files.filter(pl.col("message").is_not_null()).to_dicts()
+        for r in prepared.run_files.filter(pl.col("message").is_not_null() & (pl.col("data_rows") > 0)).to_dicts()
     ]
     return RunResult(run_id, quarter, db_path, counts(tables), prepared.rejected.height, problems, dict(executor.progress.seconds))

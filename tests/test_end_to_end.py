@@ -83,10 +83,15 @@ def test_counts_add_up_per_file_and_match_truth(county_run):
     truth = pl.read_csv(root / "truth" / "files.csv", infer_schema_length=0).filter(pl.col("quarter") == "2026Q3")
     truth = truth.with_columns(pl.col("data_rows").cast(pl.Int64), pl.col("sheet_name").fill_null(""))
     cmp = truth.join(files, on=["file_name", "sheet_name"], how="left", suffix="_run")
-    bad = cmp.filter(pl.col("data_rows_run").is_null() | (pl.col("data_rows_run") != pl.col("data_rows")))
+    assert cmp.filter(pl.col("data_rows_run").is_null()).height == 0, "a file or sheet of the truth is missing from run_files"
+    recognised = cmp.filter(pl.col("table").fill_null("") != "")
+    bad = recognised.filter(pl.col("data_rows_run") != pl.col("data_rows"))
     assert bad.height == 0, bad.select("file_name", "sheet_name", "table", "data_rows", "data_rows_run")
-    recognised = cmp.filter(pl.col("table") != "")
     assert (recognised["table"] == recognised["source_table"]).all()
+    # A file or sheet that is no table is reported with a message; any rows it has are rejected, not lost.
+    unrecognised = cmp.filter(pl.col("table").fill_null("") == "")
+    assert unrecognised["message"].is_not_null().all()
+    assert (unrecognised["accepted_rows"] == 0).all()
 
 
 def test_runs_records_inputs_and_counts(county_run):
