@@ -30,7 +30,7 @@ ENCODING = {"csv-utf8": "utf-8", "csv-utf8-bom": "utf-8-sig", "csv-gbk": "gb1803
 def county(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("county")
     # dirt rates raised so that a small county shows every kind of dirt
-    generate(300, 11, out, rates=Rates(id=0.5, name=0.4, date=0.2, reject=0.02), quiet=True)
+    generate(300, 11, out, rates=Rates(id=0.5, name=0.4, date=0.2, reject=0.02, sci_file=0.8), quiet=True)
     return out
 
 
