@@ -3,7 +3,9 @@
 -- (a) a certificate whose ID part differs from the 身份证号 written on its row;
 -- (b) the same valid ID number under names that do not match across records.  Names match when
 --     their matching form is equal (繁简, separators, spaces folded) or their fuzzy pinyin is equal
---     (homophone typos such as 张/章, 陈/程): those are spelling, not 人证不符.
+--     (homophone typos such as 张/章, 陈/程), or, in names of 3+ characters, all but one
+--     character agree (similar-shape typos such as 林娜洁 / 材娜洁): those are spelling, not
+--     人证不符.  In a 2-character name one differing character may be another person (张伟 / 李伟).
 WITH certificate_mismatch AS (
     SELECT person_key, record_id,
            format('残疾人证号 {} 所含身份证号 {} 与本行身份证号 {} 不一致', certificate_number, cert_id_number, id_number) AS what,
@@ -27,8 +29,14 @@ name_mismatch AS (
       ON b.id_number = a.id_number AND b.record_id > a.record_id
     JOIN source_titles AS ta ON ta.source_table = a.source_table
     JOIN source_titles AS tb ON tb.source_table = b.source_table
+    CROSS JOIN ref_definitions AS d
     WHERE a.name <> b.name
       AND coalesce(a.name_pinyin_fuzzy <> b.name_pinyin_fuzzy, true)
+      AND NOT (
+          length(a.name) = length(b.name)
+          AND length(a.name) >= d.typo_name_min_chars
+          AND len(list_filter(range(1, length(a.name) + 1), lambda i: substr(a.name, i, 1) <> substr(b.name, i, 1))) = 1
+      )
 ),
 findings AS (
     SELECT * FROM certificate_mismatch

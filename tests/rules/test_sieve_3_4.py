@@ -202,6 +202,22 @@ def test_s4_5_near_miss_homophone_typo():
     assert b.fired("S4-5", p) is None
 
 
+def test_s4_5_near_miss_shape_typo_in_a_three_character_name():
+    b = Build()
+    p = b.person("林娜洁")
+    b.add("dibao", p, name="林娜洁", name_pinyin_fuzzy="lin la jie")
+    b.add("fupin", p, name="材娜洁", name_pinyin_fuzzy="cai la jie")
+    assert b.fired("S4-5", p) is None
+
+
+def test_s4_5_one_character_of_a_two_character_name_may_be_another_person():
+    b = Build()
+    p = b.person("张伟")
+    b.add("dibao", p, name="张伟", name_pinyin_fuzzy="zan wei")
+    b.add("fupin", p, name="李伟", name_pinyin_fuzzy="li wei")
+    assert b.fired("S4-5", p)
+
+
 # --- S4-6 --------------------------------------------------------------------------
 
 def test_s4_6_registry_disabled_without_certificate():
