@@ -1,11 +1,13 @@
 """Score every screening rule against the generator's truth (a script, not a test).
 
-    python benchmarks/eval_rules.py [--households 1500] [--seed 11] [--quarter 2026Q3] [--dir DIR]
+    python benchmarks/eval_rules.py [--households 1500] [--seed 11] [--quarter 2026Q3] [--dir DIR] [--policy FILE]
 
 Generates a fresh county (or reads ``--dir``), runs the whole pipeline without Prefect, maps each
 case's person to the true person (through the source rows it was built from), and prints
 precision and recall per rule code against ``truth/cases.csv``, the near misses that fired, and
-a few examples of every extra and missed case so they can be understood.
+a few examples of every extra and missed case so they can be understood.  ``truth/cases.csv`` is
+the full rule truth of sample_data/truth_rules.py; with ``--policy`` the pipeline runs under that
+policy and the truth is recomputed under it (truth_rules.compute_cases).
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ def main() -> None:
     ap.add_argument("--quarter", default="2026Q3")
     ap.add_argument("--dir", type=Path, help="an already generated county (skips generation)")
     ap.add_argument("--examples", type=int, default=3)
+    ap.add_argument("--policy", type=Path, help="policy TOML for the run and the truth (default: the shipped default)")
     args = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="doudi_eval_rules_"))
@@ -68,7 +71,7 @@ def main() -> None:
     for q in quarters:  # earlier quarters first, so 新增/延续 are real
         if q <= args.quarter:
             started = time.perf_counter()
-            run_quarter(county / q, q, load_policy(), db)
+            run_quarter(county / q, q, load_policy(args.policy), db)
             print(f"ran {q} in {time.perf_counter() - started:.1f}s")
 
     truth_dir = county / "truth"
@@ -76,7 +79,12 @@ def main() -> None:
     records = records.select(
         "file_name", pl.col("sheet_name").fill_null(""), pl.col("row_number").cast(pl.Int64), "person_uid"
     )
-    truth = pl.read_csv(truth_dir / "cases.csv", infer_schema_length=0).filter(pl.col("quarter") == args.quarter)
+    if args.policy is not None:
+        from sample_data.truth_rules import compute_cases
+
+        truth = compute_cases(county, args.policy).with_columns(pl.col("person_uid").cast(pl.Utf8)).filter(pl.col("quarter") == args.quarter)
+    else:
+        truth = pl.read_csv(truth_dir / "cases.csv", infer_schema_length=0).filter(pl.col("quarter") == args.quarter)
     truth = truth.select("rule_code", "person_uid").unique()
     near = pl.read_csv(truth_dir / "near_misses.csv", infer_schema_length=0).filter(pl.col("quarter") == args.quarter)
 

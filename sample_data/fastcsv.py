@@ -165,6 +165,7 @@ def render_csv(plan: FilePlan, frame: pl.DataFrame, quarter: str, rng: np.random
         "person_uid": frame["uid"].cast(pl.Int64), "dirt": dirt_col,
         "expect": pl.select(pl.when(rej != "").then(pl.lit("reject")).otherwise(pl.lit("accept"))).to_series() if n else const(""),
         "reject_reason_kind": rej,
+        "_row": frame["_row"].cast(pl.Int64) if "_row" in frame.columns else pl.Series([None] * n, dtype=pl.Int64),
     })
     return header, body, truth
 

@@ -28,13 +28,14 @@ from .rand import Streams
 from .scenarios import VARIANTS
 from .systems import enrich, tables
 from .traps import assign_ids, plant_traps
+from .truth_rules import write_rule_truth
 from .fastcsv import render_csv, write_fast_csv
 from .writers import render, write, write_notice
 
 RECORD_SCHEMA = {"quarter": pl.Utf8, "file_name": pl.Utf8, "sheet_name": pl.Utf8, "row_number": pl.Int64, "table": pl.Utf8,
                  "person_uid": pl.Int64, "dirt": pl.Utf8, "expect": pl.Utf8, "reject_reason_kind": pl.Utf8}
 
-TRUTH_FILES = ("files.csv", "records.csv", "persons.csv", "cases.csv", "near_misses.csv")
+TRUTH_FILES = ("files.csv", "records.csv", "persons.csv", "planted.csv", "cases.csv", "near_misses.csv")
 
 
 class Clock:
@@ -118,20 +119,22 @@ def generate(households: int, seed: int, out: Path, quarters: list[str] | None =
         rng = S(f"files{q}")
         month_label = f"{q.year}年{q.ref.month}月"
         for fi, plan in enumerate(plan_quarter(qi, q.year, q.ref.month, COUNTY_NAME, forms, rng)):
-            df = T[plan.table].join(parent, on="uid", how="left").with_columns(_planted=pl.col("uid").is_in(planted_uids.implode()))
+            df = T[plan.table].with_row_index("_row").with_columns(pl.col("_row").cast(pl.Int64)).join(parent, on="uid", how="left").with_columns(
+                _planted=pl.col("uid").is_in(planted_uids.implode()))
             if plan.form.startswith("csv"):
                 header, body, tr = render_csv(plan, df, str(q), rng, rates, fi)
                 write_fast_csv(qdir / plan.file_name, plan.form, header, body)
                 file_rows.append(dict(quarter=str(q), file_name=plan.file_name, sheet_name="", table=plan.table,
                                       header_row=1, data_rows=body.height, form=plan.form))
-                _append_records(records_path, tr, seen_uids)
-                continue
-            sheets, truth = render(plan, df, str(q), COUNTY_NAME, month_label, rng, rates, fi)
-            write(qdir / plan.file_name, plan.form, sheets)
-            for s in sheets:
-                file_rows.append(dict(quarter=str(q), file_name=plan.file_name, sheet_name=s.name,
-                                      table=plan.table if s.header_row else "", header_row=s.header_row, data_rows=len(s.rows), form=plan.form))
-            _append_records(records_path, pl.DataFrame(truth, schema=RECORD_SCHEMA), seen_uids)
+            else:
+                sheets, truth = render(plan, df, str(q), COUNTY_NAME, month_label, rng, rates, fi)
+                write(qdir / plan.file_name, plan.form, sheets)
+                for s in sheets:
+                    file_rows.append(dict(quarter=str(q), file_name=plan.file_name, sheet_name=s.name,
+                                          table=plan.table if s.header_row else "", header_row=s.header_row, data_rows=len(s.rows), form=plan.form))
+                tr = pl.DataFrame(truth, schema={**RECORD_SCHEMA, "_row": pl.Int64})
+            _append_records(records_path, tr.select(list(RECORD_SCHEMA)), seen_uids)
+            write_rows(truth_dir, plan.table, q, df, tr)
         notice = f"关于召开{q}兜底保障工作会议的通知.csv"
         write_notice(qdir / notice, str(q))
         file_rows.append(dict(quarter=str(q), file_name=notice, sheet_name="", table="", header_row=0, data_rows=0, form="csv-utf8"))
@@ -139,7 +142,17 @@ def generate(households: int, seed: int, out: Path, quarters: list[str] | None =
 
     write_truth(truth_dir, file_rows, planted.rows, last_world, seen_uids, last)
     clock("truth written")
+    n_cases = write_rule_truth(out, [str(q) for q in qs])
+    clock(f"rule truth: {n_cases} cases computed over the written rows")
     return {"households": households, "persons": Pall.height}
+
+
+def write_rows(truth_dir: Path, table: str, q, df: pl.DataFrame, tr: pl.DataFrame) -> None:
+    """The clean values of every data row written, beside where it went and whether it must be
+    rejected (truth/rows_<table>_<quarter>.parquet): the input of the rule truth (truth_rules.py)."""
+    where = tr.select("_row", "file_name", pl.col("sheet_name").fill_null(""), "row_number", "dirt", "expect")
+    rows = df.drop("_planted").join(where, on="_row", how="inner").sort("_row")
+    rows.write_parquet(truth_dir / f"rows_{table}_{q}.parquet")
 
 
 def _append_records(path: Path, frame: pl.DataFrame, seen: set[int]) -> None:
@@ -153,7 +166,7 @@ def write_truth(truth_dir: Path, file_rows, plant_rows, X: pl.DataFrame, seen_ui
     pr = pl.DataFrame(plant_rows, schema={"quarter": pl.Utf8, "rule_code": pl.Utf8, "person_uid": pl.Int64, "kind": pl.Utf8, "variant": pl.Utf8})
     cases = pr.filter(pl.col("kind").is_in(["case", "also"])).with_columns(planted=pl.col("kind") == "case")
     cases = cases.sort("planted", descending=True).unique(["quarter", "rule_code", "person_uid"], keep="first", maintain_order=True)
-    cases.sort("quarter", "rule_code", "person_uid").select("quarter", "rule_code", "person_uid", "planted", "variant").write_csv(truth_dir / "cases.csv")
+    cases.sort("quarter", "rule_code", "person_uid").select("quarter", "rule_code", "person_uid", "planted", "variant").write_csv(truth_dir / "planted.csv")
     pr.filter(pl.col("kind") == "near").unique(["quarter", "rule_code", "person_uid"], keep="first", maintain_order=True).sort(
         "quarter", "rule_code", "person_uid").select("quarter", "rule_code", "person_uid", "variant").write_csv(truth_dir / "near_misses.csv")
     seen = pl.DataFrame({"person_uid": sorted(seen_uids)}, schema={"person_uid": pl.Int64}).with_columns(in_sources=pl.lit(True))

@@ -181,7 +181,7 @@ def render(plan: FilePlan, frame: pl.DataFrame, quarter: str, county: str, month
             rows.append((r, cells))
             truth.append(dict(quarter=quarter, file_name=plan.file_name, sheet_name=sname, row_number=r, table=plan.table,
                               person_uid=rec["uid"], dirt=";".join(dirt), expect="reject" if reject else "accept",
-                              reject_reason_kind=reject))
+                              reject_reason_kind=reject, _row=rec.get("_row")))
             r += 1
         if plan.merged and group_start is not None:
             merges.extend(_merge_spec(group_start, rows, keys, lead))

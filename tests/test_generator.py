@@ -16,6 +16,8 @@ import xlrd
 from sample_data.dirt import Rates
 from sample_data.generate import generate
 from sample_data.idcard import is_valid
+from sample_data.policy import POLICY_FILE
+from sample_data.truth_rules import compute_cases
 
 RULE_CODES = [
     "S1-1", "S1-2", "S1-3", "S1-4", "S2-1", "S2-2", "S2-3", "S3-1", "S3-2", "S3-3",
@@ -173,13 +175,13 @@ def test_deterministic_for_a_seed(tmp_path):
 
 
 def test_clean_world_fires_exactly_the_planted_cases(county):
-    """A few rules computed straight on the clean world: what fires is what was planted (the
-    background is consistent with the policy) and no near miss fires."""
+    """A few rules computed straight on the clean world (before dirt and rejects): what fires is what
+    was planted (planted.csv: the background is consistent with the policy) and no near miss fires."""
     q = "2026Q3"
     X = pl.read_parquet(county / "truth" / f"world_persons_{q}.parquet")
     seen = truth(county, "records.csv").filter(pl.col("quarter") == q).select(pl.col("person_uid").cast(pl.Int64).alias("uid")).unique()
     X = X.join(seen.with_columns(v=pl.lit(True)), on="uid", how="left").with_columns(pl.col("v").fill_null(False))
-    cases = truth(county, "cases.csv").filter(pl.col("quarter") == q).with_columns(pl.col("person_uid").cast(pl.Int64))
+    cases = truth(county, "planted.csv").filter(pl.col("quarter") == q).with_columns(pl.col("person_uid").cast(pl.Int64))
     near = truth(county, "near_misses.csv").filter(pl.col("quarter") == q).with_columns(pl.col("person_uid").cast(pl.Int64))
     alive = ~pl.col("dead")
     heavy = pl.col("cert_in_force") & (pl.col("cert_grade") <= 2)
@@ -209,3 +211,62 @@ def test_clean_world_fires_exactly_the_planted_cases(county):
         want = set(cases.filter(pl.col("rule_code") == code)["person_uid"].to_list())
         assert got == want, (code, sorted(got - want), sorted(want - got))
         assert not got & set(near.filter(pl.col("rule_code") == code)["person_uid"].to_list()), code
+
+
+KEY = ["quarter", "rule_code", "person_uid"]
+
+
+def test_rule_truth_holds_every_planted_case(county):
+    """cases.csv is the full rule truth over the written rows; what was planted (and the side effects
+    the scenarios know of) is part of it, flagged planted / with its variant."""
+    cases = truth(county, "cases.csv")
+    planted = truth(county, "planted.csv")
+    assert planted.height and cases.height > planted.height
+    lost = planted.join(cases, on=KEY, how="anti")
+    assert lost.height == 0, lost
+    flagged = cases.filter(pl.col("planted") == "true").select(KEY).sort(KEY)
+    assert flagged.equals(planted.filter(pl.col("planted") == "true").select(KEY).sort(KEY))
+    assert cases.select(KEY).is_unique().all()
+
+
+def test_rule_truth_fires_no_near_miss(county):
+    fired = truth(county, "near_misses.csv").join(truth(county, "cases.csv"), on=KEY)
+    assert fired.height == 0, fired
+
+
+def test_rule_truth_every_rule_at_300_households(county):
+    cases = truth(county, "cases.csv")
+    got = set(cases.filter(pl.col("quarter") == "2026Q3")["rule_code"])  # some scenarios plant in the last quarter only
+    assert got == set(RULE_CODES), (sorted(set(RULE_CODES) - got), sorted(got - set(RULE_CODES)))
+
+
+def test_rule_truth_counts_what_the_files_say(county):
+    """Dirty IDs keep their true person: an accepted row carrying a parent's ID number is a 人证不符
+    (S4-5) of the child; and the CLI / compute_cases give the cases.csv the generator wrote."""
+    q = "2026Q3"
+    cases = truth(county, "cases.csv")
+    records = truth(county, "records.csv").filter(pl.col("quarter") == q)
+    parent = records.filter(pl.col("dirt").str.contains("id_parent_on_child") & (pl.col("expect") == "accept"))
+    s45 = set(cases.filter((pl.col("quarter") == q) & (pl.col("rule_code") == "S4-5"))["person_uid"])
+    assert parent.height and set(parent["person_uid"]) <= s45
+    again = compute_cases(county).with_columns(pl.col("person_uid").cast(pl.Utf8))
+    assert again.select(KEY).sort(KEY).equals(cases.select(KEY).sort(KEY))
+
+
+def test_rule_truth_reads_the_policy_given(county, tmp_path):
+    """A second policy gives a second truth: with every week allowed missing, no S6-3; with the
+    advanced age at 120, no S5-2."""
+    import tomllib
+
+    src = POLICY_FILE.read_text("utf-8") if POLICY_FILE.exists() else None
+    if src is None:
+        pytest.skip("no pipeline/policy_default.toml")
+    values = tomllib.loads(src)
+    text = src.replace(f"village_visit_missing_weeks_allowed = {values['village_visit_missing_weeks_allowed']}",
+                       "village_visit_missing_weeks_allowed = 13")
+    text = text.replace(f"advanced_age = {values['advanced_age']}", "advanced_age = 120")
+    other = tmp_path / "other.toml"
+    other.write_text(text, "utf-8")
+    cases = compute_cases(county, other)
+    assert cases.filter(pl.col("rule_code").is_in(["S6-3", "S5-2"])).height == 0
+    assert cases.filter(pl.col("rule_code") == "S6-2").height > 0
