@@ -1,6 +1,7 @@
 -- S4-5 | sieve 4 | review | 人证不符 | one row per person
 -- policy: none
--- (a) a certificate whose ID part differs from the 身份证号 written on its row;
+-- (a) a certificate whose ID part names another person than the 身份证号 written on its row (a
+--     one-digit or transposition typo of the same number is spelling, not another person);
 -- (b) the same valid ID number under names that do not match across records.  Names match when
 --     their matching form is equal (繁简, separators, spaces folded) or their fuzzy pinyin is equal
 --     (homophone typos such as 张/章, 陈/程), or, in names of 3+ characters, all but one
@@ -12,12 +13,14 @@ WITH certificate_mismatch AS (
            [record_id] AS record_ids
     FROM stg_canlian
     WHERE cert_id_number IS NOT NULL AND id_number IS NOT NULL AND cert_id_number <> id_number
+      AND NOT id_typo(cert_id_number, id_number)
     UNION ALL
     SELECT person_key, record_id,
            format('两项补贴名册残疾人证号 {} 所含身份证号 {} 与本行身份证号 {} 不一致', certificate_number, cert_id_number, id_number),
            [record_id]
     FROM stg_liangbu
     WHERE cert_id_number IS NOT NULL AND id_number IS NOT NULL AND cert_id_number <> id_number
+      AND NOT id_typo(cert_id_number, id_number)
 ),
 name_mismatch AS (
     SELECT a.person_key, a.record_id,

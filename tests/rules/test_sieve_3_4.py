@@ -185,6 +185,18 @@ def test_s4_5_certificate_of_another_id():
     assert b.fired("S4-5", p)
 
 
+def test_s4_5_near_miss_certificate_with_a_typo_of_the_rows_own_id():
+    b = Build()
+    p = b.person("证三")
+    own = p if len(p) == 18 else None
+    assert own, "fixture persons are keyed by their 18-digit ID"
+    swapped = own[:10] + own[11] + own[10] + own[12:]
+    one_digit = own[:5] + str((int(own[5]) + 1) % 10) + own[6:]
+    b.add("canlian", p, cert_id_number=swapped, certificate_number=f"{swapped}43")
+    b.add("liangbu", p, cert_id_number=one_digit, certificate_number=f"{one_digit}43", living_subsidy=100.0)
+    assert b.fired("S4-5", p) is None
+
+
 def test_s4_5_same_id_different_names():
     b = Build()
     p = b.person("张三")
