@@ -1,7 +1,9 @@
 """Read a CSV (as Excel or a government system writes it) into a text grid.
 
-Encoding: UTF-8 (with or without BOM) when the bytes decode strictly, else GB18030 (a
-superset of GBK).  Delimiter: comma, tab or semicolon, whichever the top lines use most.
+Encoding: UTF-8 (with or without BOM) when the bytes decode (a few stray undecodable bytes
+become U+FFFD), else GB18030 (a superset of GBK); a BOM in front of GBK bytes is dropped.
+Delimiter: comma, tab or semicolon: the one that splits a known header row out of the top
+lines best, else whichever the top lines use most.
 Cells stay text exactly as written (a CSV that Excel re-saved may hold ``5.30381E+17``).
 Row numbers are the line a text editor shows where the record starts (a quoted cell may
 span lines).
@@ -18,25 +20,74 @@ from itertools import zip_longest
 
 import polars as pl
 
+from contracts.sources import header_key
 from pipeline.ingest.grid import build_grid, column_letter
+from pipeline.ingest.header import HEADER_SCAN_ROWS, KNOWN_HEADERS, MIN_HEADER_MATCHES
 
 DELIMITERS = (",", "\t", ";")
 _SNIFF_LINES = 30
+_SNIFF_CHARS = 1 << 16  # the header is looked for in this much text from the top
+
+
+_BOM = b"\xef\xbb\xbf"
+# A file is read as UTF-8 despite undecodable bytes when they are fewer than this share of its
+# non-ASCII bytes: a stray Latin-1 or GBK byte in a UTF-8 export (two exports pasted together)
+# must not turn every Chinese header into mojibake.  GBK text read as UTF-8 fails almost
+# everywhere, far above this share.
+_STRAY_SHARE = 0.05
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """(text, encoding name): strict UTF-8 (BOM dropped) first, else GB18030."""
+    """(text, encoding name): UTF-8 (a BOM dropped) when it decodes, else GB18030.
+
+    The BOM is dropped before either: some tools put a UTF-8 BOM in front of GBK bytes.
+    """
+    bom = data.startswith(_BOM)
+    body = data[len(_BOM) :] if bom else data
     try:
-        return data.decode("utf-8-sig"), "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+        return body.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
     except UnicodeDecodeError:
-        return data.decode("gb18030", errors="replace"), "gb18030"
+        pass
+    lenient = body.decode("utf-8", errors="replace")
+    non_ascii = len(body) - len(body.translate(None, bytes(range(128))))
+    if lenient.count("\ufffd") < _STRAY_SHARE * non_ascii:
+        return lenient, "utf-8 (含少量无效字节)"
+    return body.decode("gb18030", errors="replace"), "gb18030"
 
 
-def delimiter(text: str) -> str:
+def _counted(text: str) -> str:
     """The delimiter used most on one of the top lines (comma on a tie)."""
     top = text.splitlines()[:_SNIFF_LINES]
     counts = {d: max((line.count(d) for line in top), default=0) for d in DELIMITERS}
     return max(DELIMITERS, key=lambda d: (counts[d], d == ","))
+
+
+def _header_score(text: str, sep: str) -> int:
+    """How many known column names the best of the top records holds when split at ``sep``."""
+    reader = stdlib_csv.reader(io.StringIO(text[:_SNIFF_CHARS], newline=""), delimiter=sep)
+    best = 0
+    try:
+        for i, record in enumerate(reader):
+            if i >= HEADER_SCAN_ROWS:
+                break
+            best = max(best, len({k for k in map(header_key, record) if k in KNOWN_HEADERS}))
+    except stdlib_csv.Error:
+        pass
+    return best
+
+
+def delimiter(text: str) -> str:
+    """The delimiter that splits a header row out of the top lines best; else the one used most.
+
+    Counting alone is fooled by one cell holding many semicolons or tabs (an address, a note):
+    the whole file would then be split wrongly and rejected for want of a header.
+    """
+    counted = _counted(text)
+    scores = {d: _header_score(text, d) for d in DELIMITERS}
+    best = max(scores.values())
+    if best < MIN_HEADER_MATCHES or scores[counted] == best:
+        return counted
+    return next(d for d in DELIMITERS if scores[d] == best)
 
 
 def read_csv(data: bytes) -> pl.DataFrame:

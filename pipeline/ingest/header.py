@@ -19,6 +19,7 @@ MIN_HEADER_MATCHES = 2  # a header row names at least this many known columns
 
 _INDEXES: dict[str, dict[str, str]] = {name: alias_index(t) for name, t in TABLES.items()}
 _KNOWN: frozenset[str] = frozenset(k for index in _INDEXES.values() for k in index)
+KNOWN_HEADERS = _KNOWN  # every header_key of every table (csv.py tells delimiters by it)
 
 
 def find_header_row(rows: Sequence[Sequence[str | None]]) -> int | None:

@@ -1,0 +1,232 @@
+"""Whole-run benchmark: every stage of ``run_quarter`` (no Prefect) on generated counties.
+
+    python benchmarks/bench_run.py [--sizes 10000,100000] [--dir /tmp/doudi_bench] [--no-reports]
+                                   [--profile STAGE]
+
+For each size a county is generated once in CSV form (``sample_data.generate --forms csv``,
+quarter 2026Q3; reused when ``--dir`` already holds it) and run in a fresh child process (so
+that one size's memory does not inflate the next): ingest, prepare (normalise + validate),
+link_records, link, outputs, screen, store (write_quarter into a new DuckDB file), reports.
+Printed per stage: wall seconds, peak RSS during the stage (psutil, sampled every 10 ms in a
+thread) and the RSS growth; then the total, the slowest stage and, between sizes, how each
+stage grew against the growth in rows (x10 rows -> x10 time is linear).
+
+``--profile link`` runs that stage under pyinstrument (if installed) and prints the profile.
+1M households (``--sizes 1000000``) needs ~3.5M records in memory at once (the stages work on
+whole frames): expect several GB of RSS; the generator and the CSV reader stream to and from disk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+QUARTER = "2026Q3"
+
+
+class Meter:
+    """Wall time and peak RSS per stage (a sampling thread keeps the running maximum)."""
+
+    def __init__(self, interval: float = 0.01):
+        self.proc = psutil.Process()
+        self.interval = interval
+        self.peak = self.proc.memory_info().rss
+        self.stages: list[dict] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            rss = self.proc.memory_info().rss
+            if rss > self.peak:
+                self.peak = rss
+            time.sleep(self.interval)
+
+    @contextmanager
+    def stage(self, name: str, profile: str | None = None):
+        gc.collect()
+        start_rss = self.proc.memory_info().rss
+        self.peak = start_rss
+        profiler = None
+        if profile == name:
+            try:
+                from pyinstrument import Profiler
+
+                profiler = Profiler()
+                profiler.start()
+            except ImportError:
+                print("pyinstrument is not installed: pip install pyinstrument", file=sys.stderr)
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            seconds = time.perf_counter() - started
+            if profiler is not None:
+                profiler.stop()
+                print(profiler.output_text(unicode=True, color=False, show_all=False), file=sys.stderr)
+            end_rss = self.proc.memory_info().rss
+            self.peak = max(self.peak, end_rss)
+            self.stages.append(
+                {"stage": name, "seconds": round(seconds, 3), "peak_mb": round(self.peak / 2**20), "grew_mb": round((end_rss - start_rss) / 2**20)}
+            )
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def county(size: int, base: Path, seed: int) -> Path:
+    """The generated county folder for ``size`` households (generated once)."""
+    out = base / f"c{size}"
+    folder = out / QUARTER
+    if not (folder.is_dir() and any(folder.iterdir())):
+        print(f"generating {size} households into {out} ...", file=sys.stderr, flush=True)
+        subprocess.run(
+            [sys.executable, "-m", "sample_data.generate", "--households", str(size), "--seed", str(seed),
+             "--out", str(out), "--forms", "csv", "--quarters", QUARTER],
+            check=True, cwd=ROOT,
+        )  # fmt: skip
+    return folder
+
+
+def run_one(folder: Path, reports: bool, profile: str | None) -> dict:
+    """Every stage of ``run_quarter`` on ``folder``, measured; returns the figures."""
+    from pipeline import store
+    from pipeline.ingest import list_files
+    from pipeline.link import link
+    from pipeline.link import load as load_link_settings
+    from pipeline.policy import load_policy
+    from pipeline.quarter import Quarter
+    from pipeline.rules import create_views
+    from pipeline.run import ingest, link_records, outputs, prepare, run_files_frame, screen
+
+    policy = load_policy()
+    q = Quarter.parse(QUARTER)
+    meter = Meter()
+    work = Path(tempfile.mkdtemp(prefix="doudi_bench_run_"))
+    db = work / "bench.duckdb"
+    try:
+        with meter.stage("ingest", profile):
+            reads = [ingest(item) for item in list_files(folder)]
+        rows = sum(s.rows.height for r in reads for s in r.sheets)
+        with meter.stage("prepare", profile):
+            prepared = prepare(reads, q.reference_date)
+        del reads
+        with meter.stage("link_records", profile):
+            records = link_records(prepared)
+        with meter.stage("link", profile):
+            linkage = link(records, load_link_settings(), list(policy["residence_precedence"]))
+        with meter.stage("outputs", profile):
+            tables = outputs(QUARTER, prepared, records, linkage)
+        del linkage
+        with meter.stage("screen", profile):
+            tables.update(screen(tables, policy, QUARTER, None))
+        with meter.stage("store", profile):
+            with store.connect(db) as con:
+                store.write_quarter(con, QUARTER, tables)
+                create_views(con)
+                store.append(con, "run_files", run_files_frame("bench", QUARTER, prepared))
+        counts = {k: v.height for k, v in tables.items()}
+        del tables, records
+        if reports:
+            from pipeline.report import write_reports
+
+            with meter.stage("reports", profile):
+                write_reports(db, QUARTER, work / "reports", policy)
+    finally:
+        meter.close()
+        import shutil
+
+        shutil.rmtree(work, ignore_errors=True)
+    return {
+        "input_rows": rows,
+        "accepted": counts.get("source_records", 0),
+        "rejected": counts.get("rejected_rows", 0),
+        "persons": counts.get("persons", 0),
+        "cases": counts.get("cases", 0),
+        "stages": meter.stages,
+        "max_rss_mb": round(_ru_maxrss_mb()),
+    }
+
+
+def _ru_maxrss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def print_one(size: int, fig: dict) -> None:
+    total = sum(s["seconds"] for s in fig["stages"])
+    print(f"\n== {size:,} households: {fig['input_rows']:,} input rows -> {fig['accepted']:,} accepted, "
+          f"{fig['rejected']:,} rejected, {fig['persons']:,} persons, {fig['cases']:,} cases")  # fmt: skip
+    print(f"{'stage':<14}{'seconds':>10}{'share':>8}{'peak RSS MB':>13}{'RSS +MB':>9}")
+    for s in fig["stages"]:
+        print(f"{s['stage']:<14}{s['seconds']:>10.2f}{s['seconds'] / total:>8.0%}{s['peak_mb']:>13,}{s['grew_mb']:>9,}")
+    slowest = max(fig["stages"], key=lambda s: s["seconds"])
+    print(f"{'total':<14}{total:>10.2f}{'':>8}{fig['max_rss_mb']:>13,}   (max RSS of the process)")
+    print(f"slowest stage: {slowest['stage']} ({slowest['seconds']:.2f} s)")
+
+
+def print_growth(figures: dict[int, dict]) -> None:
+    sizes = sorted(figures)
+    for a, b in zip(sizes, sizes[1:]):
+        fa, fb = figures[a], figures[b]
+        rows = fb["input_rows"] / max(fa["input_rows"], 1)
+        print(f"\n== growth {a:,} -> {b:,} households (rows x{rows:.1f}); time ratio / rows ratio (1.0 = linear)")
+        by_stage = {s["stage"]: s for s in fa["stages"]}
+        for s in fb["stages"]:
+            old = by_stage.get(s["stage"])
+            if old and old["seconds"] > 0:
+                ratio = s["seconds"] / old["seconds"]
+                flag = "  <- worse than linear" if ratio / rows > 1.5 and s["seconds"] > 1 else ""
+                print(f"{s['stage']:<14} x{ratio:>6.1f} time  ({ratio / rows:4.2f}){flag}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="10000,100000", help="households per county, comma-separated")
+    ap.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "doudi_bench", help="where counties are generated (kept)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--no-reports", action="store_true", help="skip the township workbooks")
+    ap.add_argument("--profile", help="run this stage under pyinstrument (ingest, prepare, link, screen, store, reports ...)")
+    ap.add_argument("--json", type=Path, help="also write the figures here")
+    ap.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child process: one size, figures as JSON on stdout
+    args = ap.parse_args()
+
+    if args.one:
+        fig = run_one(county(args.one, args.dir, args.seed), not args.no_reports, args.profile)
+        print("FIGURES " + json.dumps(fig))
+        return
+
+    figures: dict[int, dict] = {}
+    for size in (int(s) for s in args.sizes.split(",")):
+        county(size, args.dir, args.seed)  # generate outside the measured child
+        cmd = [sys.executable, __file__, "--one", str(size), "--dir", str(args.dir), "--seed", str(args.seed)]
+        cmd += ["--no-reports"] if args.no_reports else []
+        cmd += ["--profile", args.profile] if args.profile else []
+        done = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        line = next((l for l in done.stdout.splitlines() if l.startswith("FIGURES ")), None)
+        if done.returncode or line is None:
+            sys.exit(f"size {size} failed (exit {done.returncode})")
+        figures[size] = json.loads(line.removeprefix("FIGURES "))
+        print_one(size, figures[size])
+    print_growth(figures)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
