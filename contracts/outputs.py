@@ -99,7 +99,7 @@ Runs = pa.DataFrameSchema(
     {
         "run_id": col(pl.Utf8, "运行编号", nullable=False),
         "quarter": QUARTER,
-        "status": col(pl.Utf8, "状态：running 运行中 / succeeded 成功 / failed 失败", nullable=False),
+        "status": col(pl.Utf8, "状态：running 运行中 / succeeded 成功 / failed 失败 / interrupted 被中断", nullable=False),
         "started_at": col(pl.Datetime("us"), "开始时间", nullable=False),
         "finished_at": col(pl.Datetime("us"), "结束时间"),
         "input_dir": col(pl.Utf8, "输入目录"),
@@ -157,12 +157,26 @@ _CASE_COLUMNS = {
     "evidence": col(pl.Utf8, "依据：所用每条记录的来源文件、工作表和行号"),
 }
 
+CHECK_RESULTS = ["属实", "不属实", "部分属实"]
+
+# What the township answered last time (case_feedback of an earlier quarter), carried onto a case.
+_CARRIED_FEEDBACK = {
+    "feedback_quarter": col(pl.Utf8, "最近一次乡镇反馈所属季度（哪一季度的清单）；无反馈为空"),
+    "last_check_result": col(pl.Utf8, "最近一次核查结果：属实 / 不属实 / 部分属实", checks=pa.Check.isin(CHECK_RESULTS)),
+    "last_rectification": col(pl.Utf8, "最近一次填写的整改措施"),
+    "last_closed_date": col(pl.Date, "最近一次填写的销号日期"),
+    "last_remark": col(pl.Utf8, "最近一次反馈的备注或不属实理由"),
+    "false_report": col(pl.Boolean, "乡镇最近一次核实为不属实（另列“核实不属实”，见 disputed_cases）"),
+    "rectification_failed": col(pl.Boolean, "整改未到位：乡镇已报整改或已销号，本季度再次发现"),
+}
+
 Cases = pa.DataFrameSchema(
     {
         **_CASE_COLUMNS,
         "record_ids": col(pl.List(pl.Int64), "所用记录编号（source_records.record_id）"),
         "first_seen_quarter": col(pl.Utf8, "首次发现季度", nullable=False),
         "status": col(pl.Utf8, "状态：新增 / 延续", nullable=False, checks=pa.Check.isin(["新增", "延续"])),
+        **_CARRIED_FEEDBACK,
     },
     name="cases",
     title="筛查发现的问题：每个规则、每个人员一行",
@@ -244,6 +258,29 @@ PersonFacts = pa.DataFrameSchema(
     title="人员事实：每人每季度一行，规则共用的派生事实",
 )
 
+CaseFeedback = pa.DataFrameSchema(
+    {
+        "quarter": col(pl.Utf8, "反馈所属季度（乡镇清单的季度）", nullable=False, checks=pa.Check.str_matches(r"^\d{4}Q[1-4]$")),
+        "case_id": col(pl.Utf8, "问题编号（cases.case_id）", nullable=False),
+        "rule_code": col(pl.Utf8, "规则代码"),
+        "township": col(pl.Utf8, "乡镇"),
+        "check_result": col(pl.Utf8, "核查结果：属实 / 不属实 / 部分属实（未填为空）", checks=pa.Check.isin(CHECK_RESULTS)),
+        "rectification": col(pl.Utf8, "整改措施"),
+        "deadline": col(pl.Date, "整改时限（日期）"),
+        "deadline_note": col(pl.Utf8, "整改时限（文字，如 长期坚持、立行立改）"),
+        "responsible": col(pl.Utf8, "责任人"),
+        "closed_date": col(pl.Date, "销号日期"),
+        "remark": col(pl.Utf8, "备注（含核查结果单元格中答案之后写的理由）"),
+        "rectified": col(pl.Boolean, "乡镇表示已整改：填了销号日期，或整改措施、核查结果写明已整改", nullable=False),
+        "source_file": col(pl.Utf8, "来源文件名", nullable=False),
+        "source_sheet": col(pl.Utf8, "来源工作表名", nullable=False),
+        "source_row": col(pl.Int64, "来源行号（Excel 中看到的行号）", nullable=False),
+        "imported_at": col(pl.Datetime("us"), "导入时间", nullable=False),
+    },
+    name="case_feedback",
+    title="乡镇反馈：乡镇填写的整改台账（核查结果、整改措施、整改时限、责任人、销号日期），每个季度的清单、每个问题一行（重新导入时替换该问题的反馈）；重跑季度不删除",
+)
+
 OUTPUT_CONTRACTS: dict[str, pa.DataFrameSchema] = {
     s.name: s
     for s in (
@@ -257,5 +294,6 @@ OUTPUT_CONTRACTS: dict[str, pa.DataFrameSchema] = {
         ResolvedCases,
         OverlapRates,
         PersonFacts,
+        CaseFeedback,
     )
 }

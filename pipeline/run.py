@@ -217,6 +217,11 @@ def run_files_frame(run_id: str, quarter: str, prepared: Prepared) -> pl.DataFra
 
 
 def start_run(con, run_id: str, quarter: str, input_dir: Path, policy: Policy) -> None:
+    # We hold the run lock: a run still marked running was killed before it could say so.
+    con.execute(
+        "UPDATE runs SET status = 'interrupted', error = coalesce(error, '运行被中断（进程被终止），本季度数据保持中断前的状态') "
+        "WHERE status = 'running'"
+    )
     store.append(
         con,
         "runs",
@@ -264,12 +269,24 @@ def previous_cases(db_path: Path, quarter) -> pl.DataFrame | None:
     return frame if frame.height else None
 
 
-def screen(tables: dict[str, pl.DataFrame], policy: Policy, quarter: str, previous: pl.DataFrame | None) -> dict[str, pl.DataFrame]:
-    """Run every screening rule: cases, resolved_cases, overlap_rates, person_facts of the quarter."""
+def screen(
+    tables: dict[str, pl.DataFrame],
+    policy: Policy,
+    quarter: str,
+    previous: pl.DataFrame | None,
+    feedback: pl.DataFrame | None = None,
+) -> dict[str, pl.DataFrame]:
+    """Run every screening rule: cases, resolved_cases, overlap_rates, person_facts of the quarter.
+
+    ``feedback``: the townships' latest answer per case (``pipeline.feedback.latest_feedback``),
+    carried onto the cases (last answer, 不属实, 整改未到位).
+    """
+    from pipeline.feedback import carry
+
     inputs = {name: frame for name, frame in tables.items() if name.startswith("stg_") or name == "persons"}
     out = run_rules(inputs, policy, quarter, previous)
     return {
-        "cases": out["cases"],
+        "cases": carry(out["cases"], feedback),
         "resolved_cases": out["resolved_cases"],
         "overlap_rates": out["overlap_rates"],
         "person_facts": out["person_facts"].with_columns(pl.lit(quarter).alias("quarter")),
@@ -321,6 +338,8 @@ def run_quarter(
     executor=None,
 ) -> RunResult:
     """Reconcile one quarter's folder into ``db_path``: the whole run, whatever runs the stages."""
+    from pipeline.feedback import latest_feedback
+    from pipeline.feedback.carry import create_views as create_feedback_views
     from pipeline.link import link
     from pipeline.link import load as load_link_settings
     from pipeline.quarter import Quarter
@@ -342,12 +361,19 @@ def run_quarter(
             linkage = executor.call("人员识别", link, records, settings, list(policy["residence_precedence"]))
             tables = outputs(quarter, prepared, records, linkage)
             previous = previous_cases(db_path, q)
-            screened = executor.call("筛查规则", screen, tables, policy, quarter, previous)
+            feedback = latest_feedback(db_path, quarter)
+            screened = executor.call("筛查规则", screen, tables, policy, quarter, previous, feedback)
             tables.update(screened)
             with store.connect(db_path) as con:
                 executor.call("写入数据库", store.write_quarter, con, quarter, tables)
                 create_views(con)
+                create_feedback_views(con)
                 store.append(con, "run_files", run_files_frame(run_id, quarter, prepared))
+            if reports_dir is not None:  # reads the committed quarter; rebuilt alone by `doudi report`
+                from pipeline.report import write_reports
+
+                executor.call("生成乡镇清单", write_reports, db_path, quarter, reports_dir, policy)
+            with store.connect(db_path) as con:
                 finish_run(
                     con,
                     run_id,
@@ -360,10 +386,6 @@ def run_quarter(
             with store.connect(db_path) as con:
                 finish_run(con, run_id, "failed", error=f"{type(e).__name__}: {e}", stage_seconds=executor.progress.seconds)
             raise
-    if reports_dir is not None:
-        from pipeline.report import write_reports
-
-        executor.call("生成乡镇清单", write_reports, db_path, quarter, reports_dir, policy)
     # Sheets whose rows went to rejected_rows whole (a skipped empty/hidden sheet has no rows).
     problems = [
         f"{r['file_name']} {r['sheet_name']}".strip() + f"：{r['message']}"
