@@ -2,22 +2,51 @@
 
 Thin on purpose: the stages, their order and the database writes live in ``pipeline/``; this
 module only tells Prefect about them (one task per stage, one task per input file, retries on
-file reads).  No personal data passes through Prefect's storage: results are not persisted,
-parameters are paths, and nothing is cached by input.
+file reads) and leaves a summary artifact.  No personal data passes through Prefect:
+
+- results are not persisted (flow and tasks: ``persist_result=False``) and nothing is cached by
+  input (``NO_CACHE``); parameters are paths and a quarter;
+- every log line is masked (``pipeline.privacy``: ID numbers keep their first 6 and last 4
+  characters) on Prefect's loggers, their handlers and ours, and so are the exception messages
+  Prefect keeps in a failed task's or flow's state;
+- the run's artifact (``doudi-2026q3``) holds counts and rates only (``flows/summary.py``).
+
+``quarter`` may be left out (a scheduled run): it is then the quarter of ``input_dir``'s name
+(``…/2026Q3``), else the current quarter in Asia/Shanghai; when ``input_dir`` holds a folder named
+after the quarter, that folder is read (a deployment points at the root of the quarterly exports).
 """
 
 from __future__ import annotations
 
+import functools
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+from pipeline import privacy
 from pipeline.policy import load_policy
 from pipeline.progress import Progress
+from pipeline.quarter import Quarter
 from pipeline.run import RunResult, run_quarter
 
 FILE_READ_RETRIES = 2
+TIMEZONE = "Asia/Shanghai"
+# Loggers Prefect writes to (flow and task run loggers send to its API), masked on install.
+PREFECT_LOGGERS = (
+    "prefect",
+    "prefect.flow_runs",
+    "prefect.task_runs",
+    "prefect.extra",
+    "prefect._internal",
+    "prefect.server",
+    "prefect.client",
+    "uvicorn",
+    "fastapi",
+)
 
 # How stages show progress in this process (the CLI sets a rich one). Not a flow parameter:
 # parameters are stored by Prefect and must stay plain paths.
@@ -29,6 +58,28 @@ def show_progress(progress: Progress | None) -> None:
     _progress = progress
 
 
+def mask_logs() -> None:
+    """Install the ID mask on Prefect's loggers and handlers (idempotent; Prefect may set up
+    logging again, so the flow calls it at each start)."""
+    privacy.install(PREFECT_LOGGERS)
+
+
+mask_logs()
+
+
+def _masking(fn):
+    """``fn`` whose exceptions carry masked messages (Prefect keeps them in the task's state)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except BaseException as e:
+            raise privacy.mask_exception(e)
+
+    return wrapper
+
+
 class PrefectExecutor:
     """Runs each stage as a Prefect task of the current flow run."""
 
@@ -36,13 +87,13 @@ class PrefectExecutor:
         self.progress = progress or Progress()
 
     def call(self, stage: str, fn, *args):
-        t = task(fn, name=stage, cache_policy=NO_CACHE, persist_result=False)
+        t = task(_masking(fn), name=stage, cache_policy=NO_CACHE, persist_result=False)
         with self.progress.stage(stage):
             return t(*args)
 
     def map(self, stage: str, fn, items: list):
         t = task(
-            fn,
+            _masking(fn),
             name=stage,
             retries=FILE_READ_RETRIES,
             retry_delay_seconds=1,
@@ -58,20 +109,59 @@ class PrefectExecutor:
             return out
 
 
+def current_quarter(today: date | None = None) -> str:
+    """The quarter of ``today`` (default: now in Asia/Shanghai)."""
+    today = today or datetime.now(ZoneInfo(TIMEZONE)).date()
+    return f"{today.year}Q{(today.month - 1) // 3 + 1}"
+
+
+def resolve_input(input_dir: str | Path, quarter: str | None, today: date | None = None) -> tuple[Path, str]:
+    """(folder to read, quarter) for a run: see the module doc."""
+    root = Path(input_dir)
+    if quarter is None:
+        try:
+            quarter = str(Quarter.parse(root.name))
+        except ValueError:
+            quarter = current_quarter(today)
+    quarter = str(Quarter.parse(quarter))
+    folder = root / quarter if (root / quarter).is_dir() else root
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{quarter} 的输入目录 {folder} 不存在")
+    return folder, quarter
+
+
+def artifact_key(quarter: str) -> str:
+    """``2026Q3`` -> ``doudi-2026q3`` (keys: lower-case letters, digits and dashes)."""
+    return f"doudi-{quarter.lower()}"
+
+
 @flow(name="doudi-quarterly", persist_result=False, validate_parameters=True)
 def quarterly(
     input_dir: str,
-    quarter: str,
+    quarter: str | None = None,
     policy: str | None = None,
     db: str = "doudi.duckdb",
     reports: str | None = "reports",
 ) -> RunResult:
     """Reconcile one quarter's exports into the DuckDB file and write the township reports."""
-    return run_quarter(
-        Path(input_dir),
-        quarter,
-        load_policy(policy),
-        Path(db),
-        Path(reports) if reports else None,
-        executor=PrefectExecutor(_progress),
-    )
+    from flows.summary import summary_markdown
+
+    mask_logs()
+    try:
+        folder, quarter = resolve_input(input_dir, quarter)
+        result = run_quarter(
+            folder,
+            quarter,
+            load_policy(policy),
+            Path(db),
+            Path(reports) if reports else None,
+            executor=PrefectExecutor(_progress),
+        )
+        create_markdown_artifact(
+            markdown=privacy.mask_ids(summary_markdown(Path(db), result)),
+            key=artifact_key(result.quarter),
+            description=f"doudi {result.quarter} 比对结果（仅计数与比率，无个人信息）",
+        )
+    except BaseException as e:
+        raise privacy.mask_exception(e)
+    return result

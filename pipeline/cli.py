@@ -86,9 +86,29 @@ def _summary(console, result) -> None:
     console.print(f"数据库：{result.db_path}  （duckdb {result.db_path} \"SELECT * FROM runs\"）")
 
 
+RUNS_SQL = """
+SELECT run_id, quarter, status, started_at, finished_at,
+       round(date_diff('millisecond', started_at, finished_at) / 1000.0, 1) AS seconds,
+       input_dir,
+       json_array_length(files) AS files,
+       (SELECT sum(x::BIGINT) FROM (SELECT unnest(json_extract(files, '$[*].data_rows')) AS x)) AS data_rows,
+       (counts->>'$.source_records')::BIGINT AS accepted,
+       (counts->>'$.rejected_rows')::BIGINT AS rejected,
+       (counts->>'$.cases')::BIGINT AS cases,
+       error
+FROM runs
+ORDER BY started_at DESC
+LIMIT ?
+"""
+
+
 @app.command()
-def runs(db: Path = typer.Option(Path("doudi.duckdb"), "--db", help="DuckDB 数据库文件")) -> None:
-    """运行记录：每次运行的季度、时间、状态、输入与各表行数。"""
+def runs(
+    db: Path = typer.Option(Path("doudi.duckdb"), "--db", help="DuckDB 数据库文件"),
+    limit: int = typer.Option(20, "--limit", help="显示最近多少次运行"),
+    run_id: str = typer.Option(None, "--run", help="显示一次运行的输入文件与各阶段用时"),
+) -> None:
+    """运行记录：每次运行的季度、时间、用时、状态、输入与各表行数。"""
     import duckdb
     from rich.console import Console
     from rich.table import Table
@@ -96,19 +116,142 @@ def runs(db: Path = typer.Option(Path("doudi.duckdb"), "--db", help="DuckDB 数�
     if not db.exists():
         typer.echo(f"数据库 {db} 不存在", err=True)
         raise typer.Exit(2)
+    console = Console()
     with duckdb.connect(str(db), read_only=True) as con:
-        rows = con.sql(
-            "SELECT run_id, quarter, status, started_at, finished_at, "
-            "date_diff('second', started_at, finished_at) AS seconds, "
-            "json_array_length(files) AS files, counts->>'$.source_records' AS records, "
-            "counts->>'$.rejected_rows' AS rejected, error FROM runs ORDER BY started_at"
-        ).fetchall()
-    t = Table(title=f"{db} 运行记录")
-    for c in ("run_id", "季度", "状态", "开始", "结束", "秒", "文件", "记录", "未采用", "错误"):
-        t.add_column(c)
-    for r in rows:
+        if run_id:
+            _run_detail(con, console, run_id)
+            return
+        rows = con.execute(RUNS_SQL, [limit]).fetchall()
+    t = Table(title=f"{db} 运行记录（最近 {limit} 次，新的在前）")
+    for c in ("运行编号", "季度", "状态", "开始", "秒", "输入目录", "文件", "数据行", "采用", "未采用", "问题", "错误"):
+        folds = c in ("运行编号", "输入目录", "错误")
+        t.add_column(c, overflow="fold", no_wrap=not folds, justify="left" if folds or c in ("季度", "状态", "开始") else "right")
+    for run_id_, quarter, status, started, _finished, *rest, error in rows:
+        error = error if error is None or len(error) <= 40 else error[:40] + "…（详见 --run）"
+        t.add_row(run_id_, quarter, status, f"{started:%Y-%m-%d %H:%M}", *["" if v is None else str(v) for v in rest], error or "")
+    console.print(t)
+    console.print("一次运行的明细：doudi runs --run <run_id>")
+
+
+def _run_detail(con, console, run_id: str) -> None:
+    import json
+
+    from rich.table import Table
+
+    row = con.execute("SELECT quarter, status, input_dir, policy_path, code_version, counts, stage_seconds, error FROM runs WHERE run_id = ?", [run_id]).fetchall()
+    row = row[0] if row else None
+    if row is None:
+        console.print(f"[red]没有运行 {run_id}")
+        raise typer.Exit(2)
+    quarter, status, input_dir, policy_path, version, counts, seconds, error = row
+    console.print(f"运行 {run_id}：{quarter} {status}，输入 {input_dir}，政策 {policy_path or '默认'}，{version}")
+    if error:
+        console.print(f"[red]{error}")
+    files = con.execute(
+        "SELECT file_name, sheet_name, source_table, data_rows, accepted_rows, rejected_rows, left(sha256, 12), message "
+        "FROM run_files WHERE run_id = ? ORDER BY file_name, sheet_name",
+        [run_id],
+    ).fetchall()
+    t = Table(title="输入文件")
+    for c in ("文件", "工作表", "识别为", "数据行", "采用", "未采用", "SHA-256", "说明"):
+        t.add_column(c, overflow="fold")
+    for r in files:
         t.add_row(*["" if v is None else str(v) for v in r])
-    Console().print(t)
+    console.print(t)
+    for title, blob in (("各阶段用时（秒）", seconds), ("各表行数", counts)):
+        t = Table(title=title)
+        t.add_column("")
+        t.add_column("", justify="right")
+        for k, v in (json.loads(blob) if blob else {}).items():
+            t.add_row(k, str(v))
+        console.print(t)
+
+
+@app.command()
+def deploy(
+    input_root: Path = typer.Option(None, "--input", help="各季度导出文件所在的根目录（其下为 2026Q3 等季度目录；默认：自带的示例县）"),
+    db: Path = typer.Option(Path("doudi.duckdb"), "--db", help="DuckDB 数据库文件"),
+    reports: Path = typer.Option(Path("reports"), "--reports", help="乡镇清单与县汇总的输出目录"),
+    policy: Path = typer.Option(None, "--policy", help="政策参数 TOML 文件（默认：自带的默认政策）"),
+    cron: str = typer.Option(None, "--cron", help="运行时间（cron，默认每季度第三个月 15 日 02:00：0 2 15 3,6,9,12 *）"),
+    timezone: str = typer.Option("Asia/Shanghai", "--timezone", help="cron 的时区"),
+    name: str = typer.Option(None, "--name", help="部署名称"),
+) -> None:
+    """按季度定时运行：向 Prefect 服务（PREFECT_API_URL）登记定时部署并在本进程中执行，Ctrl+C 停止。"""
+    from rich.console import Console
+
+    from pipeline.policy import PolicyError, load_policy
+
+    console = Console(stderr=True)
+    input_root = input_root or BUNDLED
+    if not input_root.is_dir():
+        console.print(f"[red]输入目录 {input_root} 不存在")
+        raise typer.Exit(2)
+    try:
+        load_policy(policy)
+    except PolicyError as e:
+        console.print(f"[red]{e}")
+        raise typer.Exit(2)
+    from flows.deployment import DEFAULT_CRON, DEPLOYMENT_NAME, build_deployment, serve
+
+    deployment = build_deployment(
+        input_root, db, reports, policy, cron=cron or DEFAULT_CRON, timezone=timezone, name=name or DEPLOYMENT_NAME
+    )
+    api = os.environ.get("PREFECT_API_URL") or "（未设置 PREFECT_API_URL：将使用临时的本地服务）"
+    console.print(
+        f"部署 {deployment.flow_name}/{deployment.name}：{cron or DEFAULT_CRON}（{timezone}），"
+        f"输入 {deployment.parameters['input_dir']}，数据库 {deployment.parameters['db']}；Prefect API {api}"
+    )
+    serve(deployment)
+
+
+feedback_app = typer.Typer(help="乡镇反馈：把乡镇填好的整改台账导回数据库", no_args_is_help=True)
+app.add_typer(feedback_app, name="feedback")
+
+
+@feedback_app.command("import")
+def feedback_import(
+    files: list[Path] = typer.Argument(..., help="乡镇填好的“九过筛子”清单（.xlsx / .xls）"),
+    db: Path = typer.Option(Path("doudi.duckdb"), "--db", help="DuckDB 数据库文件"),
+    quarter: str = typer.Option(None, "--quarter", help="清单所属季度（默认从清单本身读出）"),
+) -> None:
+    """导入乡镇反馈：核查结果、整改措施、整改时限、责任人、销号日期写入 case_feedback 表。"""
+    from rich.console import Console
+    from rich.table import Table
+
+    from pipeline.feedback import import_feedback
+    from pipeline.store import DatabaseBusy
+
+    console = Console()
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        console.print(f"[red]文件不存在：{'、'.join(missing)}")
+        raise typer.Exit(2)
+    if not db.exists():
+        console.print(f"[red]数据库 {db} 不存在")
+        raise typer.Exit(2)
+    try:
+        result = import_feedback(files, db, quarter)
+    except DatabaseBusy as e:
+        console.print(f"[red]{e}")
+        raise typer.Exit(3)
+    t = Table(title=f"导入 {db}：case_feedback")
+    for c in ("文件", "季度", "工作表", "读出的反馈", "已导入", "未填写的问题"):
+        t.add_column(c, overflow="fold")
+    for f in result.files:
+        t.add_row(f.file, f.quarter or "?", str(len(f.sheets)), str(f.answered), str(f.imported), str(f.blank))
+    console.print(t)
+    if result.issues:
+        t = Table(title=f"需要处理的填写问题（{len(result.refused)} 处未导入）")
+        for c in ("文件", "工作表", "行", "列", "填写内容", "问题", "是否导入"):
+            t.add_column(c, overflow="fold")
+        for i in result.issues:
+            t.add_row(i.file, i.sheet or "", "" if i.row is None else str(i.row), i.column or "", i.value or "", i.message, "已导入" if i.imported else "未导入")
+        console.print(t)
+    console.print(f"共导入 {result.imported} 条反馈。")
+    if result.refused:
+        console.print("[yellow]有填写问题的行未导入：请改正后重新导入这些文件（已导入的反馈会被覆盖，不会重复）。")
+        raise typer.Exit(1)
 
 
 def main() -> None:  # pragma: no cover

@@ -27,7 +27,8 @@ from contracts.outputs import OUTPUT_CONTRACTS
 from contracts.sources import TABLES, all_columns
 
 # Tables that hold history rather than one quarter's state: never deleted by a rerun.
-HISTORY_TABLES = ("runs", "run_files")
+# case_feedback: the townships' answers, imported by ``doudi feedback import``.
+HISTORY_TABLES = ("runs", "run_files", "case_feedback")
 
 
 class DatabaseBusy(RuntimeError):
@@ -65,6 +66,15 @@ def _sql_text(s: str) -> str:
 def _create_from_contract(con: duckdb.DuckDBPyConnection, schema: pa.DataFrameSchema) -> None:
     cols = ", ".join(f'"{name}" {duck_type(c.dtype.type)}' for name, c in schema.columns.items())
     con.execute(f'CREATE TABLE IF NOT EXISTS "{schema.name}" ({cols})')
+    existing = {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ?", [schema.name]
+        ).fetchall()
+    }
+    for name, c in schema.columns.items():
+        if name not in existing:  # a file written by an older doudi: widen the table, keep its rows
+            con.execute(f'ALTER TABLE "{schema.name}" ADD COLUMN "{name}" {duck_type(c.dtype.type)}')
     con.execute(f'COMMENT ON TABLE "{schema.name}" IS {_sql_text(schema.title or schema.name)}')
     for name, c in schema.columns.items():
         if c.description:

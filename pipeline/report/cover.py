@@ -47,6 +47,10 @@ HOW_TO = (
     "3. “状态”为“延续”的问题上季度已发现、尚未整改到位，应优先处理；“首次发现季度”为最早发现的季度。",
     "4. “数据来源”列出每条问题所用记录的文件、工作表和行号，便于回查原始名册。",
     "5. 第九张工作表为政策“一口清”，列出本次比对所用的全部政策标准，供村干部培训使用。",
+    "6. 每条问题的“问题编号”用于把填好的清单导回系统（doudi feedback import），请勿修改或删除；可以只填写部分行。"
+    "核查结果为“不属实”的，请在整改措施中写明理由。",
+    "7. “上次反馈”列出乡镇上次填写的核查结果与整改情况；已报整改或已销号、本季度又被发现的，标为“整改未到位”。"
+    "上次核实“不属实”又被发现的问题另列在“核实不属实”表，待县级复核。",
 )
 
 
@@ -153,6 +157,11 @@ def write_cover(ws: Worksheet, data: ReportData, county: str, township: str, cas
         ("乡镇（街道）", township),
         ("季度", f"{quarter_label(data.quarter)}（{data.quarter}），基准日 {q.reference_date:%Y-%m-%d}"),
         ("问题总数", f"{total} 条（新增 {new} 条，延续 {total - new} 条）"),
+        (
+            "上次反馈",
+            f"整改未到位 {int(cases.get_column('rectification_failed').sum())} 条；"
+            f"乡镇曾核实不属实、本季度再次发现 {int(cases.get_column('false_report').sum())} 条（见“核实不属实”表）",
+        ),
         ("比对运行", _run_words(run)),
     ]
     write_title(ws, 1, f"{county}{township}　{quarter_label(data.quarter)}\n兜底保障“九过筛子”筛查清单", WIDTH, size=16)

@@ -35,7 +35,19 @@ CASES = {
     "amount": pl.Float64,
     "first_seen_quarter": pl.Utf8,
     "status": pl.Utf8,
+    # the townships' last answer (pipeline/feedback): absent from files of older runs
+    "feedback_quarter": pl.Utf8,
+    "last_check_result": pl.Utf8,
+    "last_rectification": pl.Utf8,
+    "last_closed_date": pl.Date,
+    "last_remark": pl.Utf8,
+    "false_report": pl.Boolean,
+    "rectification_failed": pl.Boolean,
 }
+# Columns read as nulls without a word in ``gaps`` when a database lacks them.
+OPTIONAL = frozenset(
+    {"feedback_quarter", "last_check_result", "last_rectification", "last_closed_date", "last_remark", "false_report", "rectification_failed"}
+)
 OVERLAP = {
     "quarter": pl.Utf8,
     "level": pl.Utf8,
@@ -148,7 +160,7 @@ def _read(
         gaps.append(f"数据库中没有{TABLE_WORDS.get(table, table)}表")
         return None
     present = [c for c in schema if c in have[table]]
-    missing = [c for c in schema if c not in have[table]]
+    missing = [c for c in schema if c not in have[table] and c not in OPTIONAL]
     if missing:
         gaps.append(f"{TABLE_WORDS.get(table, table)}表缺少列：{'、'.join(missing)}")
     if any(c in missing for c in required):
@@ -215,7 +227,11 @@ def load(db_path: Path | str, quarter: str) -> ReportData:
     cases = cases if cases is not None else _empty(CASES)
     overlap = _as_fraction(overlap if overlap is not None else _empty(OVERLAP))
     persons = persons if persons is not None else _empty(PERSONS)
-    cases = cases.with_columns(pl.col("township").fill_null(UNKNOWN_TOWNSHIP))
+    cases = cases.with_columns(
+        pl.col("township").fill_null(UNKNOWN_TOWNSHIP),
+        pl.col("false_report").fill_null(False),
+        pl.col("rectification_failed").fill_null(False),
+    )
     persons = persons.with_columns(pl.col("township").fill_null(UNKNOWN_TOWNSHIP))
     if facts is not None and persons.is_empty():
         gaps.append("人员（persons）表中没有本季度的人员，无法按乡镇列出台账")

@@ -29,6 +29,9 @@ SIEVES: dict[int, Sieve] = {
     )
 }
 POLICY_SHEET = "九、政策“一口清”"
+# Cases the township last answered 不属实 that fire again: listed apart, for the county to review.
+DISPUTED_SHEET = "核实不属实"
+REFUSED_WORDS = "整改未到位"
 COVER_SHEET = "封面"
 SANLEI_SHEET = "三类对象筛查台账"
 ZHONGCAN_SHEET = "困难重度残疾人台账"

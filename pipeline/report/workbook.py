@@ -26,7 +26,9 @@ from pipeline.report.load import ReportData
 from pipeline.report.policy_sheet import policy_rows
 from pipeline.report.terms import (
     COVER_SHEET,
+    DISPUTED_SHEET,
     POLICY_SHEET,
+    REFUSED_WORDS,
     SANLEI_SHEET,
     SIEVES,
     UNKNOWN_VILLAGE,
@@ -47,7 +49,9 @@ CASE_COLUMNS = (
     Column("数据来源", max_width=18, wrap=True),
     Column("状态", align="center"),
     Column("首次发现\n季度", align="center"),
+    Column("上次反馈", max_width=24, wrap=True),
     *rectify.COLUMNS,
+    Column("问题编号", min_width=16),  # cases.case_id: how ``doudi feedback import`` finds the case
 )
 CASE_HEADERS = [c.header for c in CASE_COLUMNS]
 POLICY_COLUMNS = (
@@ -86,6 +90,23 @@ def sorted_cases(cases: pl.DataFrame, data: ReportData) -> pl.DataFrame:
     )
 
 
+def feedback_text(r: dict) -> str | None:
+    """The township's last answer in words, led by 整改未到位 when the case fires again after it."""
+    if not r.get("feedback_quarter"):
+        return None
+    parts = [f"{r['feedback_quarter']}清单：{r.get('last_check_result') or '未填核查结果'}"]
+    if r.get("last_rectification"):
+        parts.append(f"整改措施：{r['last_rectification']}")
+    if r.get("last_closed_date"):
+        parts.append(f"销号日期 {r['last_closed_date']:%Y-%m-%d}")
+    if r.get("last_remark"):
+        parts.append(f"{'理由' if r.get('false_report') else '备注'}：{r['last_remark']}")
+    text = "；".join(parts)
+    if r.get("rectification_failed"):
+        text = f"{REFUSED_WORDS}：乡镇已报整改或销号，本季度再次发现。\n{text}"
+    return text
+
+
 def case_rows(cases: pl.DataFrame) -> list[list[object]]:
     return [
         [
@@ -101,7 +122,9 @@ def case_rows(cases: pl.DataFrame) -> list[list[object]]:
             evidence_text(r["evidence"]),
             r["status"],
             r["first_seen_quarter"],
+            feedback_text(r),
             *[None] * len(rectify.COLUMNS),
+            r["case_id"],
         ]
         for i, r in enumerate(cases.iter_rows(named=True), start=1)
     ]
@@ -120,14 +143,28 @@ def write_township(data: ReportData, township: str, county: str, policy: Policy,
     write_cover(cover, data, county, township, cases, overlap)
     print_setup(cover, header_left, header_right, title_rows=None)
 
+    disputed = cases.filter(pl.col("false_report"))
     for n, sieve in SIEVES.items():
         ws = wb.create_sheet(sieve.sheet)
-        part = cases.filter(pl.col("sieve") == n)
+        part = cases.filter((pl.col("sieve") == n) & ~pl.col("false_report"))
+        apart = disputed.filter(pl.col("sieve") == n).height
         new = int((part.get_column("status") == "新增").sum())
-        title = f"{sieve.sheet}（{sieve.goal}）　{township}　{label}　共 {part.height} 条（新增 {new}，延续 {part.height - new}）\n筛查内容：{sieve.content}"
+        title = f"{sieve.sheet}（{sieve.goal}）　{township}　{label}　共 {part.height} 条（新增 {new}，延续 {part.height - new}）"
+        if apart:
+            title += f"；另有 {apart} 条乡镇曾核实不属实，见“{DISPUTED_SHEET}”表"
+        title += f"\n筛查内容：{sieve.content}"
         last = write_table(ws, title, CASE_COLUMNS, case_rows(part), empty_note="本季度本乡镇未发现此类问题。")
         rectify.add_validations(ws, CASE_HEADERS, FIRST_DATA_ROW, last)
         print_setup(ws, header_left, header_right)
+
+    ws = wb.create_sheet(DISPUTED_SHEET)
+    title = (
+        f"{DISPUTED_SHEET}　{township}　{label}　共 {disputed.height} 条\n"
+        "乡镇上次核查结果为“不属实”、本季度比对再次发现的问题，附乡镇所报理由，待县级复核；请再次填写核查结果"
+    )
+    last = write_table(ws, title, CASE_COLUMNS, case_rows(disputed), empty_note="没有乡镇曾核实不属实而本季度再次发现的问题。")
+    rectify.add_validations(ws, CASE_HEADERS, FIRST_DATA_ROW, last)
+    print_setup(ws, header_left, header_right)
 
     ws = wb.create_sheet(POLICY_SHEET)
     rows = [[i, r.topic, r.value, r.unit, r.words, r.rules, r.key] for i, r in enumerate(policy_rows(policy), start=1)]
@@ -149,4 +186,7 @@ def write_township(data: ReportData, township: str, county: str, policy: Policy,
         write_table(ws, f"{name}　{township}　{label}　共 {len(rows)} 人", columns, rows, empty_note=note)
         print_setup(ws, header_left, header_right)
 
+    # How ``doudi feedback import`` knows the quarter of a workbook however it is renamed.
+    wb.properties.keywords = f"doudi {data.quarter} {township}"
+    wb.properties.subject = f"{data.quarter} {township} 九过筛子清单"
     return save_workbook(wb, path)

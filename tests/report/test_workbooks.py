@@ -8,10 +8,10 @@ import pytest
 from fixture_db import QUARTER
 
 from pipeline.report.layout import FIRST_DATA_ROW, HEADER_ROW, display_width
-from pipeline.report.terms import COVER_SHEET, POLICY_SHEET, SANLEI_SHEET, SIEVES, ZHONGCAN_SHEET, quarter_label
+from pipeline.report.terms import COVER_SHEET, DISPUTED_SHEET, POLICY_SHEET, SANLEI_SHEET, SIEVES, ZHONGCAN_SHEET, quarter_label
 from pipeline.report.workbook import CASE_HEADERS
 
-EXPECTED_SHEETS = [COVER_SHEET, *[s.sheet for s in SIEVES.values()], POLICY_SHEET, SANLEI_SHEET, ZHONGCAN_SHEET]
+EXPECTED_SHEETS = [COVER_SHEET, *[s.sheet for s in SIEVES.values()], DISPUTED_SHEET, POLICY_SHEET, SANLEI_SHEET, ZHONGCAN_SHEET]
 
 
 def data_rows(ws) -> list[tuple]:
@@ -46,7 +46,7 @@ def test_sheets_and_headers(township_books):
 def test_header_words():
     flat = [h.replace("\n", "") for h in CASE_HEADERS]
     for h in ("序号", "村", "户", "姓名", "身份证号", "规则代码", "问题", "详情", "数据来源", "状态", "首次发现季度",
-              "核查结果", "整改措施", "整改时限", "责任人", "销号日期"):
+              "上次反馈", "核查结果", "整改措施", "整改时限", "责任人", "销号日期", "问题编号"):
         assert h in flat
 
 
@@ -77,6 +77,8 @@ def test_case_rows_carry_the_case(township_books, db):
             assert row[col["详情"]] == case["detail"]
             assert row[col["状态"]] == case["status"]
             assert row[col["首次发现\n季度"]] == case["first_seen_quarter"]
+            assert row[col["问题编号"]] == case["case_id"]  # how a filled-in list finds its case again
+            assert row[col["上次反馈"]] is None  # no answers imported into the fixture database
             assert all(row[col[h]] is None for h in ("核查结果", "整改措施", "整改时限", "责任人", "销号日期"))
 
 

@@ -1,0 +1,95 @@
+"""The townships' last answers, carried onto the next run's cases.
+
+``latest_feedback(db, quarter)`` reads, for each case, the answer of the latest workbook before
+``quarter`` (a rerun of a quarter does not read the answers to its own lists).  ``carry`` joins
+it onto the quarter's cases (the rules' SQL is unchanged):
+
+- ``feedback_quarter``, ``last_check_result``, ``last_rectification``, ``last_closed_date``,
+  ``last_remark``: what was answered, and for which quarter's list;
+- ``false_report``: the last answer was 不属实 -> listed apart (the ``disputed_cases`` view, the
+  workbook's 核实不属实 sheet), with the township's reason, for the county to arbitrate;
+- ``rectification_failed`` (整改未到位): the township reported the case put right (a 销号日期, or
+  已整改 …), the answer was not 不属实, and the case fires again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from pipeline import store
+
+CARRIED = {
+    "feedback_quarter": pl.Utf8,
+    "last_check_result": pl.Utf8,
+    "last_rectification": pl.Utf8,
+    "last_closed_date": pl.Date,
+    "last_remark": pl.Utf8,
+    "false_report": pl.Boolean,
+    "rectification_failed": pl.Boolean,
+}
+LATEST = {
+    "case_id": pl.Utf8,
+    "quarter": pl.Utf8,
+    "check_result": pl.Utf8,
+    "rectification": pl.Utf8,
+    "closed_date": pl.Date,
+    "remark": pl.Utf8,
+    "rectified": pl.Boolean,
+}
+
+_LATEST_SQL = """
+SELECT case_id, quarter, check_result, rectification, closed_date, remark, rectified
+FROM case_feedback
+WHERE quarter < ?
+QUALIFY row_number() OVER (PARTITION BY case_id ORDER BY quarter DESC, imported_at DESC, source_row DESC) = 1
+"""
+
+
+DISPUTED_VIEW = """
+CREATE OR REPLACE VIEW disputed_cases AS
+SELECT * FROM cases WHERE false_report;
+COMMENT ON VIEW disputed_cases IS '核实不属实：乡镇最近一次核查结果为不属实、本季度再次发现的问题（另列，待县级复核）：cases 的视图';
+"""
+
+
+def create_views(con) -> None:
+    """``disputed_cases`` over ``cases`` in a DuckDB file (next to missed_cases / exit_cases)."""
+    con.execute(DISPUTED_VIEW)
+
+
+def latest_feedback(db_path: Path, quarter: str) -> pl.DataFrame | None:
+    """Per case_id, the latest answer from a list before ``quarter`` (None when there is none)."""
+    if not Path(db_path).exists():
+        return None
+    with store.connect(db_path, read_only=True) as con:
+        has = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'case_feedback'").fetchall()[0][0]
+        if not has:
+            return None
+        frame = con.sql(_LATEST_SQL, params=[quarter]).pl()
+    return frame if frame.height else None
+
+
+def carry(cases: pl.DataFrame, feedback: pl.DataFrame | None) -> pl.DataFrame:
+    """``cases`` with the CARRIED columns (no answer: nulls, and both flags false)."""
+    base = cases.drop([c for c in CARRIED if c in cases.columns])
+    if feedback is None or feedback.is_empty():
+        fb = pl.DataFrame(schema=LATEST)
+    else:
+        fb = feedback.select([pl.col(c).cast(t) for c, t in LATEST.items()])
+    fb = fb.select(
+        "case_id",
+        pl.col("quarter").alias("feedback_quarter"),
+        pl.col("check_result").alias("last_check_result"),
+        pl.col("rectification").alias("last_rectification"),
+        pl.col("closed_date").alias("last_closed_date"),
+        pl.col("remark").alias("last_remark"),
+        (pl.col("check_result") == "不属实").fill_null(False).alias("false_report"),
+        (pl.col("rectified").fill_null(False) & (pl.col("check_result").fill_null("") != "不属实")).alias("rectification_failed"),
+    )
+    out = base.join(fb, on="case_id", how="left", maintain_order="left")
+    return out.with_columns(
+        pl.col("false_report").fill_null(False),
+        pl.col("rectification_failed").fill_null(False),
+    )
