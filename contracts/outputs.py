@@ -12,6 +12,11 @@ import pandera.polars as pa
 import polars as pl
 
 
+def dtypes(schema: pa.DataFrameSchema, drop: tuple[str, ...] = ()) -> dict[str, pl.DataType]:
+    """column -> polars dtype of an output contract (for code that builds or reads its frames)."""
+    return {name: c.dtype.type for name, c in schema.columns.items() if name not in drop}
+
+
 def col(dtype, description: str, nullable: bool = True, **kw) -> pa.Column:
     return pa.Column(dtype, nullable=nullable, description=description, **kw)
 
@@ -169,6 +174,17 @@ _CARRIED_FEEDBACK = {
     "false_report": col(pl.Boolean, "乡镇最近一次核实为不属实（另列“核实不属实”，见 disputed_cases）"),
     "rectification_failed": col(pl.Boolean, "整改未到位：乡镇已报整改或已销号，本季度再次发现"),
 }
+
+# The townships' last answer carried onto a case (pipeline/feedback); absent from older files.
+FEEDBACK_COLUMNS = (
+    "feedback_quarter",
+    "last_check_result",
+    "last_rectification",
+    "last_closed_date",
+    "last_remark",
+    "false_report",
+    "rectification_failed",
+)
 
 Cases = pa.DataFrameSchema(
     {

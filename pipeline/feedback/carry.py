@@ -18,17 +18,10 @@ from pathlib import Path
 
 import polars as pl
 
+from contracts.outputs import FEEDBACK_COLUMNS, Cases, dtypes
 from pipeline import store
 
-CARRIED = {
-    "feedback_quarter": pl.Utf8,
-    "last_check_result": pl.Utf8,
-    "last_rectification": pl.Utf8,
-    "last_closed_date": pl.Date,
-    "last_remark": pl.Utf8,
-    "false_report": pl.Boolean,
-    "rectification_failed": pl.Boolean,
-}
+CARRIED = {name: dtype for name, dtype in dtypes(Cases).items() if name in FEEDBACK_COLUMNS}
 LATEST = {
     "case_id": pl.Utf8,
     "quarter": pl.Utf8,

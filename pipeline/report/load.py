@@ -14,63 +14,16 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from contracts.outputs import FEEDBACK_COLUMNS, Cases, OverlapRates, Persons, dtypes
+
 from pipeline.quarter import Quarter
 from pipeline.report.terms import UNKNOWN_TOWNSHIP
 
-CASES = {
-    "quarter": pl.Utf8,
-    "case_id": pl.Utf8,
-    "rule_code": pl.Utf8,
-    "rule_name": pl.Utf8,
-    "kind": pl.Utf8,
-    "sieve": pl.Int64,
-    "person_key": pl.Utf8,
-    "id_number": pl.Utf8,
-    "name": pl.Utf8,
-    "county": pl.Utf8,
-    "township": pl.Utf8,
-    "village": pl.Utf8,
-    "detail": pl.Utf8,
-    "evidence": pl.Utf8,
-    "amount": pl.Float64,
-    "first_seen_quarter": pl.Utf8,
-    "status": pl.Utf8,
-    # the townships' last answer (pipeline/feedback): absent from files of older runs
-    "feedback_quarter": pl.Utf8,
-    "last_check_result": pl.Utf8,
-    "last_rectification": pl.Utf8,
-    "last_closed_date": pl.Date,
-    "last_remark": pl.Utf8,
-    "false_report": pl.Boolean,
-    "rectification_failed": pl.Boolean,
-}
+CASES = dtypes(Cases, drop=("record_ids",))
+OVERLAP = dtypes(OverlapRates, drop=("county", "township", "village"))
+PERSONS = dtypes(Persons, drop=("n_records", "source_tables"))
 # Columns read as nulls without a word in ``gaps`` when a database lacks them.
-OPTIONAL = frozenset(
-    {"feedback_quarter", "last_check_result", "last_rectification", "last_closed_date", "last_remark", "false_report", "rectification_failed"}
-)
-OVERLAP = {
-    "quarter": pl.Utf8,
-    "level": pl.Utf8,
-    "unit": pl.Utf8,
-    "pair": pl.Utf8,
-    "measure": pl.Utf8,
-    "left_count": pl.Int64,
-    "right_count": pl.Int64,
-    "overlap_count": pl.Int64,
-    "left_rate": pl.Float64,
-    "right_rate": pl.Float64,
-}
-PERSONS = {
-    "quarter": pl.Utf8,
-    "person_key": pl.Utf8,
-    "id_number": pl.Utf8,
-    "name": pl.Utf8,
-    "gender": pl.Utf8,
-    "birth_date": pl.Date,
-    "county": pl.Utf8,
-    "township": pl.Utf8,
-    "village": pl.Utf8,
-}
+OPTIONAL = frozenset(FEEDBACK_COLUMNS)
 FACTS = {
     "quarter": pl.Utf8,
     "person_key": pl.Utf8,

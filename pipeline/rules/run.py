@@ -17,33 +17,16 @@ import duckdb
 import polars as pl
 
 from contracts.sources import TABLES
+from contracts.outputs import FEEDBACK_COLUMNS, Cases, dtypes
 from pipeline.policy import Policy
 from pipeline.quarter import Quarter
 from pipeline.rules import sqlfiles
 from pipeline.rules.policy_tables import policy_tables
 from pipeline.rules.staging import complete_inputs
 
-# The columns of ``cases`` (outputs.md, plus rule_name, amount and record_ids).
-CASES_SCHEMA: dict[str, pl.DataType] = {
-    "quarter": pl.Utf8,
-    "case_id": pl.Utf8,
-    "rule_code": pl.Utf8,
-    "rule_name": pl.Utf8,
-    "kind": pl.Utf8,
-    "sieve": pl.Int64,
-    "person_key": pl.Utf8,
-    "id_number": pl.Utf8,
-    "name": pl.Utf8,
-    "county": pl.Utf8,
-    "township": pl.Utf8,
-    "village": pl.Utf8,
-    "detail": pl.Utf8,
-    "amount": pl.Float64,
-    "evidence": pl.Utf8,
-    "record_ids": pl.List(pl.Int64),
-    "first_seen_quarter": pl.Utf8,
-    "status": pl.Utf8,
-}
+# The columns of ``cases`` the rules make (the contract less the townships' feedback, which
+# pipeline/feedback adds after the rules).
+CASES_SCHEMA: dict[str, pl.DataType] = dtypes(Cases, drop=FEEDBACK_COLUMNS)
 
 _RULE_HITS = """
 CREATE TEMP TABLE rule_hits (

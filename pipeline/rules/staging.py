@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from contracts.outputs import Persons, dtypes
+
 from contracts.inputs import DTYPES
 from contracts.sources import ID, NAME, REGION, TABLES, Table
 
@@ -25,16 +27,7 @@ COMMON = {
     "household_key": pl.Utf8,
 }
 
-PERSONS = {
-    "person_key": pl.Utf8,
-    "id_number": pl.Utf8,
-    "name": pl.Utf8,
-    "gender": pl.Utf8,
-    "birth_date": pl.Date,
-    "county": pl.Utf8,
-    "township": pl.Utf8,
-    "village": pl.Utf8,
-}
+PERSONS = dtypes(Persons, drop=("quarter", "n_records", "source_tables"))
 
 
 def _id_columns(key: str) -> dict[str, pl.DataType]:
