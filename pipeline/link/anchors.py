@@ -3,10 +3,12 @@
 An entity is either every record carrying one valid ID number and a name that fits it (the ID
 anchors them), or a single record. A record carrying a valid ID is *detached* from it, and treated
 as a record with no usable ID, when its name does not fit the ID owner's name (not the same after
-folding, not the same pinyin or near pinyin, rapidfuzz ratio below ``name_ratio``). The owner's name
+folding, not the same pinyin or near pinyin; and not near it - rapidfuzz ratio from ``name_ratio``
+or a slip of one character of a two-character name - on a row that is not suspect, under a name
+no record outside the ID carries). The owner's name
 is the name most records of the ID carry, where a name only seen on *suspect* rows comes last:
-- the ID is the row's own 低保 household head's (户主身份证号) while the row is not the 户主: a parent's
-  ID typed on a child's row;
+- the ID is the row's own household head's (低保 户主身份证号, or the ID on the 户主 row of the same
+  roster household) while the row is not the 户主: a parent's ID typed on a child's row;
 - the row's 与户主关系 is a younger generation (之子, 之女, 孙子 ...) and the ID's birth date is less
   than 15 years after the 户主's: an age inconsistent with its relation.
 Each detached record is paired with a record of the ID's owner for match_review.
@@ -32,27 +34,82 @@ def precedence_rank(residence_precedence: list[str]) -> pl.Expr:
 
 
 def id_columns() -> list[pl.Expr]:
-    """id_full: an 18-char ID with all digits known; id_prefix15: the first 15 digits when known."""
+    """id_full: an 18-char ID with all digits known; id_prefix15: the first 15 digits when known;
+    id_round15: the 15 digits of a full ID rounded as a float keeps them (else id_prefix15)."""
     partial = pl.col("id_prefix").is_not_null() & (pl.col("id_prefix").str.len_chars() < 17)
     full = pl.col("id_number").is_not_null() & (pl.col("id_number").str.len_chars() == 18) & ~partial
     id_full = pl.when(full).then(pl.col("id_number"))
-    prefix15 = (
-        pl.when(full)
-        .then(pl.col("id_number").str.slice(0, 15))
-        .when(partial & (pl.col("id_prefix").str.len_chars() >= 15))
-        .then(pl.col("id_prefix").str.slice(0, 15))
+    # An ID Excel kept as a number holds 15 significant digits, *rounded* (a float written out with
+    # 15 digits) or truncated (typed into Excel): a full ID gives both forms to compare with. The
+    # trailing zeros of the 15 are not written ("5.3992120070402E+17"): 12 to 14 digits kept are
+    # padded back to 15 (a short display form such as 5.39921E+17 keeps far fewer).
+    kept = pl.col("id_prefix").str.len_chars()
+    padded = pl.when(kept >= 15).then(pl.col("id_prefix").str.slice(0, 15)).when(kept >= 12).then(
+        pl.col("id_prefix").str.pad_end(15, "0")
     )
-    return [id_full.alias("id_full"), prefix15.alias("id_prefix15"), (full & pl.col("id_valid").fill_null(False)).alias("valid")]
+    prefix15 = pl.when(full).then(pl.col("id_number").str.slice(0, 15)).when(partial).then(padded)
+    digits18 = pl.col("id_number").str.slice(0, 18).cast(pl.Int64, strict=False)  # null when it ends in X
+    rounded = ((digits18 + 500) // 1000).cast(pl.Utf8)  # a region code never starts with 0
+    round15 = pl.when(full).then(pl.coalesce(rounded, prefix15)).otherwise(prefix15)
+    return [
+        id_full.alias("id_full"),
+        prefix15.alias("id_prefix15"),
+        round15.alias("id_round15"),
+        (full & pl.col("id_valid").fill_null(False)).alias("valid"),
+    ]
+
+
+def _with_near_names(r: pl.DataFrame, settings: LinkSettings) -> pl.DataFrame:
+    """``_fits`` also for a name near the owner's but not the same nor sounding the same: rapidfuzz
+    ratio from ``name_ratio`` (王玉珍 / 王王珍), or a slip of one character of a two-character name
+    (陈仙 / 阵仙, 贺林 / 贺材: ratio 50). Only when nothing says the row is someone else's: the row
+    is not suspect (no relation or age pointing at a parent's ID) and its name is carried by no record
+    outside this ID (a child on a parent's ID - 李军 / 李明, 邓亮健 / 邓亮 - has records of its own
+    under its own name)."""
+    name, owner = pl.col("name"), pl.col("owner_name")
+    unsure = r.filter(pl.col("valid") & ~pl.col("_fits") & ~pl.col("_suspect")).select(
+        "record_id", "name", "owner_name", "id_full"
+    )
+    if unsure.height == 0:
+        return r
+    slip = (
+        (name.str.len_chars() == 2)
+        & (owner.str.len_chars() == 2)
+        & ((name.str.slice(0, 1) == owner.str.slice(0, 1)) | (name.str.slice(1, 1) == owner.str.slice(1, 1)))
+    ).fill_null(False)
+    ratio = name_ratio(unsure["name"], unsure["owner_name"])
+    candidates = unsure.with_columns(ratio.alias("_ratio")).filter(
+        (pl.col("_ratio") >= settings.name_ratio).fill_null(False) | slip
+    ).select("record_id", "name", "id_full")
+    named = r.filter(pl.col("name").is_in(candidates["name"].unique().implode()))
+    elsewhere = named.join(candidates.select("name", pl.col("id_full").alias("_id")).unique(), on="name").filter(
+        (pl.col("id_full") != pl.col("_id")).fill_null(True)
+    )
+    alone = candidates.join(
+        elsewhere.select("name", pl.col("_id").alias("id_full")).unique(), on=["name", "id_full"], how="anti"
+    ).select("record_id", pl.lit(True).alias("_near"))
+    return r.join(alone, on="record_id", how="left").with_columns(
+        (pl.col("_fits") | pl.col("_near").fill_null(False)).alias("_fits")
+    ).drop("_near")
 
 
 def anchor(records: pl.DataFrame, settings: LinkSettings, residence_precedence: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Records with entity, anchored, detached, id_full, id_prefix15, valid, entity_name, entity_records;
     and conflicts: one row per detached record with an owner, record_id_l (owner), record_id_r, conflict."""
-    head_id = (
-        pl.when(pl.col("household_key").str.starts_with("dibao:"))
-        .then(pl.col("household_key").str.strip_prefix("dibao:"))
+    r = records.with_columns(*id_columns(), precedence_rank(residence_precedence).alias("_rank"))
+    # The 户主's ID of a row's household: 低保 keys carry it (户主身份证号); other rosters (防返贫 户编号)
+    # have it on the household's own 户主 row.
+    roster_heads = (
+        r.filter(pl.col("valid") & pl.col("relation").is_in(HEAD_RELATIONS) & pl.col("household_key").is_not_null())
+        .group_by("household_key")
+        .agg(pl.col("id_full").sort().first().alias("_roster_head"))
     )
-    r = records.with_columns(*id_columns(), precedence_rank(residence_precedence).alias("_rank")).with_columns(
+    r = r.join(roster_heads, on="household_key", how="left")
+    head_id = pl.coalesce(
+        pl.when(pl.col("household_key").str.starts_with("dibao:")).then(pl.col("household_key").str.strip_prefix("dibao:")),
+        pl.col("_roster_head"),
+    )
+    r = r.with_columns(
         (
             pl.col("valid")
             & (pl.col("id_full") == head_id).fill_null(False)
@@ -95,13 +152,7 @@ def anchor(records: pl.DataFrame, settings: LinkSettings, residence_precedence: 
         | (pl.col("name_pinyin_fuzzy") == pl.col("owner_fuzzy"))
     ).fill_null(False)
     r = r.with_columns(fits.alias("_fits"))
-    unsure = r.filter(pl.col("valid") & ~pl.col("_fits")).select("record_id", "name", "owner_name")
-    if unsure.height:
-        ratio = name_ratio(unsure["name"], unsure["owner_name"])
-        shaped = unsure.select("record_id", (ratio >= settings.name_ratio).alias("_shape"))
-        r = r.join(shaped, on="record_id", how="left").with_columns(
-            (pl.col("_fits") | pl.col("_shape").fill_null(False)).alias("_fits")
-        ).drop("_shape")
+    r = _with_near_names(r, settings)
     anchored = pl.col("valid") & pl.col("_fits")
     detached = pl.col("valid") & ~anchored
     r = r.with_columns(anchored.alias("anchored"), detached.alias("detached"))

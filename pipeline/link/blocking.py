@@ -5,7 +5,9 @@ one digit or one adjacent transposition apart (a SymSpell-like index: each ID gi
 body digit blanked and 16 with two adjacent digits put in order; IDs sharing a key are candidates).
 ``unanchored_only`` rules pair entities without a valid ID with every entity: two entities that both
 hold a valid ID can only link as a typo under one name (scoring's hard rule), so only the rule
-``typo_of("id_full", "birth_date", "name_pinyin_fuzzy")`` pairs them.
+``typo_of("id_full", "birth_date", "name_pinyin_fuzzy")`` pairs them. ``in_list`` rules take the left
+value from a list column: a row given a family member's ID is paired with the members of that
+family's households (``owner_households``, see features.profiles).
 """
 
 from __future__ import annotations
@@ -23,14 +25,21 @@ class Block:
     typo: str | None = None  # an ID column whose values must also be a typo apart (found through the
     # SymSpell index when unanchored_only, else by filtering the pairs the keys give)
     unanchored_only: bool = False
+    left_list: str | None = None  # on the left, keys[0] is each value of this list column instead
 
     @property
     def name(self) -> str:
-        return "+".join(([f"typo:{self.typo}"] if self.typo else []) + list(self.keys))
+        first = [f"{self.left_list}->{self.keys[0]}", *self.keys[1:]] if self.left_list else list(self.keys)
+        return "+".join(([f"typo:{self.typo}"] if self.typo else []) + first)
 
 
 def on(*keys: str, unanchored_only: bool = False) -> Block:
     return Block(tuple(keys), unanchored_only=unanchored_only)
+
+
+def in_list(list_column: str, *keys: str) -> Block:
+    """Left records whose ``list_column`` holds the right record's ``keys[0]``, the other keys equal."""
+    return Block(tuple(keys), left_list=list_column)
 
 
 def typo_of(id_column: str, *keys: str, unanchored_only: bool = False) -> Block:
@@ -39,6 +48,7 @@ def typo_of(id_column: str, *keys: str, unanchored_only: bool = False) -> Block:
 
 BLOCKS = (
     on("id_prefix15", "name_first", unanchored_only=True),  # Excel-number IDs: the 15 digits kept
+    on("id_round15", "name_first", unanchored_only=True),  # ... or rounded
     # an invalid ID one typo from another ID, under a name with the same first character
     typo_of("id_full", "name_first", unanchored_only=True),
     on("birth_date", "name_pinyin_fuzzy", unanchored_only=True),
@@ -46,6 +56,8 @@ BLOCKS = (
     typo_of("id_full", "birth_date", "name_pinyin_fuzzy"),
     on("village", "name_pinyin_fuzzy", unanchored_only=True),
     on("household_key", unanchored_only=True),
+    # a row given a family member's ID, and the members of that family's households
+    in_list("owner_households", "household_key", "name_first"),
 )
 
 
@@ -69,6 +81,13 @@ def _pairs(profile: pl.LazyFrame, block: Block) -> pl.LazyFrame:
         if block.unanchored_only
         else right
     )
+    if block.left_list:
+        left = (
+            profile.select("entity", pl.col(block.left_list).alias(block.keys[0]), *block.keys[1:])
+            .explode(block.keys[0])
+            .drop_nulls()
+            .unique()
+        )
     if block.typo and block.unanchored_only:  # few on the left: the SymSpell index
         on = ["key", *block.keys]
         joined = pl.concat(

@@ -2,10 +2,11 @@
 
 ``components`` labels every entity on an edge with the smallest entity of its component (min-label
 propagation with pointer jumping, all in polars). ``cluster`` then checks that no component holds two
-valid ID numbers that are not a typo of each other; such a component is split by keeping, for each
+valid ID numbers that are not a typo of each other linked directly (a typo pair only joined through
+a third record is twins bridged by a mistyped row); such a component is split by keeping, for each
 entity without a valid ID, only its best link (when no other ties with it) (then only the typo links between valid IDs, then
 none); the links taken away are returned for match_review. Usable alone: it needs only entities
-(entity, anchored, id_full, valid, id_prefix15) and links (entity_l, entity_r, score).
+(entity, anchored, id_full, valid, id_prefix15, id_round15) and links (entity_l, entity_r, score).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def cluster(entities: pl.DataFrame, links: pl.DataFrame) -> tuple[pl.DataFrame, 
     kept, dropped = links, []
     for rule in (_best_link_per_unanchored, _typo_links_only, lambda edges, ents: edges.clear()):
         membership = components(kept)
-        bad = _conflicted(membership, entities)
+        bad = _conflicted(membership, entities, kept)
         if bad.height == 0:
             break
         in_bad = kept.join(membership, left_on="entity_l", right_on="entity").filter(
@@ -60,18 +61,25 @@ def cluster(entities: pl.DataFrame, links: pl.DataFrame) -> tuple[pl.DataFrame, 
     return membership, gone.with_columns(pl.lit(SPLIT).alias("conflict"))
 
 
-def _conflicted(membership: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:
-    """Clusters holding two valid IDs that are no typo of each other."""
+def _conflicted(membership: pl.DataFrame, entities: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
+    """Clusters holding two valid IDs that are no typo of each other, or a typo of each other but
+    not linked to each other (scoring refused them: twins whose IDs differ in one digit) and only
+    joined through other records."""
     ids = membership.join(entities.filter(pl.col("anchored")), on="entity").select(
-        "cluster", "entity", "id_full", "valid", "id_prefix15"
+        "cluster", "entity", "id_full", "valid", "id_prefix15", "id_round15"
     )
     pairs = (
         ids.join(ids, on="cluster", suffix="_r")
         .filter(pl.col("entity") < pl.col("entity_r"))
-        .rename({"id_full": "id_full_l", "valid": "valid_l", "id_prefix15": "id_prefix15_l"})
+        .rename({"id_full": "id_full_l", "valid": "valid_l", "id_prefix15": "id_prefix15_l", "id_round15": "id_round15_l"})
         .with_columns(id_relation())
     )
-    return pairs.filter(~pl.col("id_relation").is_in(VALID_ID_TYPOS)).select("cluster").unique()
+    direct = links.select(
+        pl.min_horizontal("entity_l", "entity_r").alias("entity"), pl.max_horizontal("entity_l", "entity_r").alias("entity_r")
+    ).with_columns(pl.lit(True).alias("_direct"))
+    pairs = pairs.join(direct.unique(), on=["entity", "entity_r"], how="left")
+    typo_linked = pl.col("id_relation").is_in(VALID_ID_TYPOS) & pl.col("_direct").fill_null(False)
+    return pairs.filter(~typo_linked).select("cluster").unique()
 
 
 def _best_link_per_unanchored(edges: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:

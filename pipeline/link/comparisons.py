@@ -20,7 +20,7 @@ class Level:
     key: str
     label: str
     sql: str
-    corroborates: bool = False  # counts as evidence besides the name (hard rule min_corroborations)
+    corroborates: int = 0  # pieces of evidence besides the name it counts as (hard rule min_corroborations)
 
     def condition(self, thresholds: dict) -> pl.Expr:
         return pl.sql_expr(self.sql.format(**thresholds))
@@ -30,7 +30,7 @@ def Null(*columns: str) -> Level:
     return Level("null", "缺失", " OR ".join(f"{c}_l IS NULL OR {c}_r IS NULL" for c in columns))
 
 
-def Exact(column: str, label: str, key: str = "equal", corroborates: bool = False) -> Level:
+def Exact(column: str, label: str, key: str = "equal", corroborates: int = 0) -> Level:
     return Level(key, label, f"{column}_l = {column}_r", corroborates)
 
 
@@ -89,9 +89,24 @@ NAME = Comparison(
     ),
 )
 
+# ID relations of two full IDs that are one typo apart.
+ID_TYPOS = "('one_digit', 'transposition')"
+
+# A birth date is read from the ID number (normalise): two IDs one typo apart have birth dates
+# that differ, or one that is no date at all, exactly when the typo hit the date digits. Their 16
+# agreeing body digits are the birth date's evidence, so such a pair is ``id_typo``, not null/else.
 BIRTH_DATE = Comparison(
     "birth_date",
-    (Null("birth_date"), Exact("birth_date", "出生日期一致", corroborates=True), Else("出生日期不同")),
+    (
+        Level(
+            "null",
+            "缺失",
+            f"(birth_date_l IS NULL OR birth_date_r IS NULL) AND NOT COALESCE(id_relation IN {ID_TYPOS}, FALSE)",
+        ),
+        Exact("birth_date", "出生日期一致", corroborates=True),
+        Level("id_typo", "出生日期之差出自身份证号笔误", f"id_relation IN {ID_TYPOS}", True),
+        Else("出生日期不同"),
+    ),
 )
 
 GENDER = Comparison("gender", (Null("gender"), Exact("gender", "性别一致"), Else("性别不同")))
@@ -113,7 +128,11 @@ VILLAGE = Comparison(
 HOUSEHOLD = Comparison(
     "household",
     (
-        Null("household_key"),
+        Level("null", "缺失", "(household_key_l IS NULL OR household_key_r IS NULL) AND NOT owner_household"),
+        # A row given a family member's ID (a parent's on a child's row: detached in anchors.py) whose
+        # name is that of a member of the ID owner's household: the ID ties it to the family, the name
+        # to the member (names within one family differ). Two pieces of evidence.
+        Level("id_owner", "所填身份证号为其同户家人的", "owner_household", 2),
         Exact("household_key", "同一户内的两行", "same"),
         Level("co_members", "同户成员", "co_members >= 1", True),
         Else("户内成员不同"),

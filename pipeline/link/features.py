@@ -2,8 +2,9 @@
 
 Each record's comparison columns appear twice, ``c_l`` and ``c_r``; three features are derived for the
 pair: ``id_relation`` (how the two ID numbers differ), ``name_ratio`` (rapidfuzz ratio of the matching
-names, only where pinyin does not already decide) and ``co_members`` (names the two records'
-households share besides the pair's own).
+names, only where pinyin does not already decide), ``co_members`` (names the two records'
+households share besides the pair's own) and ``owner_household`` (one record was given another
+person's ID and the other record is in a household of that person).
 """
 
 from __future__ import annotations
@@ -27,25 +28,44 @@ PROFILE = (
     "household_key",
     "id_full",
     "id_prefix15",
+    "id_round15",
     "valid",
     "anchored",
     "entity_name",
     "entity_records",
+    "owner_households",
 )
 
 
 def profiles(anchored_records: pl.DataFrame) -> pl.DataFrame:
     """One row per record: what comparisons see. A detached record's ID, and the birth date and
-    gender read from it, are not its own: they are blanked."""
+    gender read from it, are not its own: they are blanked; it gets instead ``owner_households``,
+    the roster households (household_key) of the ID's owner."""
     own = ~pl.col("detached")
-    return anchored_records.with_columns(pl.col("name").str.slice(0, 1).alias("name_first")).select(
-        *[
-            pl.when(own).then(pl.col(c)).alias(c) if c in ("birth_date", "gender", "id_full", "id_prefix15") else pl.col(c)
-            for c in PROFILE
-            if c != "valid"
-        ],
-        (pl.col("valid") & own).alias("valid"),
-    ).select(PROFILE)
+    lent = anchored_records.filter(pl.col("detached")).select("record_id", "id_full")
+    homes = (
+        anchored_records.filter(
+            pl.col("anchored") & pl.col("household_key").is_not_null() & pl.col("id_full").is_in(lent["id_full"].implode())
+        )
+        .group_by("id_full")
+        .agg(pl.col("household_key").unique().sort().alias("owner_households"))
+    )
+    owners = lent.join(homes, on="id_full").select("record_id", "owner_households")
+    return (
+        anchored_records.join(owners, on="record_id", how="left", maintain_order="left")
+        .with_columns(pl.col("name").str.slice(0, 1).alias("name_first"))
+        .select(
+            *[
+                pl.when(own).then(pl.col(c)).alias(c)
+                if c in ("birth_date", "gender", "id_full", "id_prefix15", "id_round15")
+                else pl.col(c)
+                for c in PROFILE
+                if c != "valid"
+            ],
+            (pl.col("valid") & own).alias("valid"),
+        )
+        .select(PROFILE)
+    )
 
 
 def name_ratio(a: pl.Series, b: pl.Series) -> pl.Series:
@@ -79,7 +99,8 @@ def adjacent_swap(left: pl.Expr, right: pl.Expr) -> pl.Expr:
 
 def id_relation() -> pl.Expr:
     """same / check_digit / one_digit / transposition / valid_different / different for two 18-char
-    IDs; prefix15 / different when one side only has the 15 digits Excel kept; null otherwise."""
+    IDs; prefix15 / different when one side only has the 15 digits Excel kept (truncated or
+    rounded: ``id_prefix15`` or ``id_round15`` agree); null otherwise."""
     left, right = pl.col("id_full_l"), pl.col("id_full_r")
     diffs, swapped = body_differences(left, right), adjacent_swap(left, right)
     both = left.is_not_null() & right.is_not_null()
@@ -91,10 +112,26 @@ def id_relation() -> pl.Expr:
         .when(both & (diffs == 2) & swapped).then(pl.lit("transposition"))
         .when(both & pl.col("valid_l") & pl.col("valid_r")).then(pl.lit("valid_different"))
         .when(both).then(pl.lit("different"))
-        .when(prefixes & (pl.col("id_prefix15_l") == pl.col("id_prefix15_r"))).then(pl.lit("prefix15"))
+        .when(
+            prefixes
+            & (
+                (pl.col("id_prefix15_l") == pl.col("id_prefix15_r"))
+                | (pl.col("id_round15_l") == pl.col("id_round15_r")).fill_null(False)
+            )
+        )
+        .then(pl.lit("prefix15"))
         .when(prefixes).then(pl.lit("different"))
         .alias("id_relation")
     )
+
+
+def owner_household() -> pl.Expr:
+    """One record carries an ID that is not its own (detached) and the other record is in a roster
+    household of that ID's owner: the row names a member of the family whose ID it was given."""
+    return (
+        pl.col("owner_households_l").list.contains(pl.col("household_key_r")).fill_null(False)
+        | pl.col("owner_households_r").list.contains(pl.col("household_key_l")).fill_null(False)
+    ).alias("owner_household")
 
 
 def record_pairs(entity_pairs: pl.DataFrame, profile: pl.DataFrame) -> pl.DataFrame:
@@ -114,7 +151,7 @@ def _pairs(keys: pl.DataFrame, profile: pl.DataFrame, on: str) -> pl.DataFrame:
         keys.join(left, on=f"{on}_l")
         .join(right, on=f"{on}_r")
         .with_row_index("pair")
-        .with_columns(id_relation())
+        .with_columns(id_relation(), owner_household())
     )
     return _with_co_members(_with_name_ratio(pairs), profile)
 

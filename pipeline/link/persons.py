@@ -47,7 +47,10 @@ def build(
         precedence_rank(residence_precedence).alias("_rank"),
     )
     canonical = _most_frequent(r.filter(pl.col("anchored")), "id_full", "canonical_id")
-    no_id = r.filter(~pl.col("detached")).join(canonical, on="person", how="anti")
+    # Persons without a canonical ID: the name from every record (a detached row's name is its own),
+    # birth date, gender and ID prefix only from records whose ID is their own.
+    nameless_id = r.join(canonical, on="person", how="anti")
+    no_id = nameless_id.filter(~pl.col("detached"))
     residence = (
         r.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in RESIDENCE))
         .with_columns(pl.len().over("person", *RESIDENCE).alias("_freq"))
@@ -65,7 +68,7 @@ def build(
         )
         .join(canonical, on="person", how="left")
         .join(_most_frequent(r.with_columns(pl.coalesce("name_display", "name").alias("_d")), "_d", "name"), on="person", how="left")
-        .join(_most_frequent(no_id, "name", "_match_name"), on="person", how="left")
+        .join(_most_frequent(nameless_id, "name", "_match_name"), on="person", how="left")
         .join(_most_frequent(no_id, "gender", "_g1"), on="person", how="left")
         .join(_most_frequent(no_id, "birth_date", "_b1"), on="person", how="left")
         .join(_most_frequent(no_id, "id_prefix", "_prefix"), on="person", how="left")

@@ -6,7 +6,8 @@
 
 Hard rules (settings cannot switch them off):
 - a link needs the same name (any agreeing name level) and ``min_corroborations`` other pieces of
-  evidence: the same name alone, or with one more fact, never links;
+  evidence (each level says how many it is: 0, 1, or 2 for a row given a family member's ID whose
+  name is a member of that family): the same name alone, or with one more fact, never links;
 - two different valid IDs never link unless one is a one-digit or adjacent-transposition typo of the
   other and the name (after folding), birth date and village all agree, and not when both IDs are
   established on their own records (``established_records``) under different names: two people.
@@ -27,7 +28,10 @@ def score_pairs(pairs: pl.DataFrame, settings: LinkSettings) -> pl.DataFrame:
         [pl.col(c.column).replace_strict(settings.weights[c.name], return_dtype=pl.Float64) for c in COMPARISONS]
     )
     corroborations = pl.sum_horizontal(
-        [pl.col(c.column).is_in([lv.key for lv in c.levels if lv.corroborates]).cast(pl.Int32) for c in COMPARISONS]
+        [
+            pl.col(c.column).replace_strict({lv.key: int(lv.corroborates) for lv in c.levels}, return_dtype=pl.Int32)
+            for c in COMPARISONS
+        ]
     )
     return scored.with_columns(
         bits.alias("bits"),

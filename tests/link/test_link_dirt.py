@@ -141,3 +141,82 @@ def test_old_15_digit_id():
     assert person_of(result, 2) == pid
     assert method_of(result, 2) == "15位转18位一致"
     assert method_of(result, 1) == "身份证号一致"
+
+
+# --- error classes found by benchmarks/eval_linkage.py on generated counties -----------------------
+
+
+def test_one_digit_typo_in_the_birth_date_digits_links_on_name_and_id():
+    """The birth date is read from the ID: a typo in its digits makes the dates differ, which the
+    16 agreeing body digits explain; a row with no village (探访记录) still links."""
+    pid = make_id("19550811", "103")
+    typo = pid[:9] + "3" + pid[10:]  # 1955 -> 1953: the check digit no longer fits
+    rows = [record(1, "dibao", "杜昌", pid), record(2, "tekun", "杜昌", pid), record(3, "tekun_visit", "杜昌", typo, village=None)]
+    result = run(rows)
+    assert person_of(result, 3) == pid
+    assert method_of(result, 3).startswith("身份证号一位之差+姓名一致")
+
+
+def test_one_digit_typo_making_no_date_links():
+    pid = make_id("19580627", "373")
+    typo = pid[:10] + "0" + pid[11:]  # month 06 -> 00: no birth date at all on that row
+    result = run([record(1, "dibao", "许兴", pid), record(2, "tekun_visit", "许兴", typo, village=None)])
+    assert person_of(result, 2) == pid
+
+
+def test_transposition_in_the_birth_date_digits_links_with_a_homophone_name():
+    pid = make_id("19640405", "305")
+    swapped = pid[:12] + pid[13] + pid[12] + pid[14:]  # ...0405 -> ...0450
+    result = run([record(1, "dibao", "吕林海", pid), record(2, "yibao_canbao", "吕琳海", swapped, village=None)])
+    assert person_of(result, 2) == pid
+    assert method_of(result, 2).startswith("身份证号相邻两位颠倒+姓名同音")
+
+
+def test_excel_number_id_rounded_to_15_digits():
+    """A float written with 15 significant digits rounds: ...1011786 keeps 530381198001012."""
+    pid = make_id(seq="178")
+    excel = f"{float(int(pid)):.15g}".upper()
+    assert excel.replace(".", "")[:15] != pid[:15]
+    result = run([record(1, "dibao", "赵明", pid), record(2, "fupin", "赵明", excel)])
+    assert person_of(result, 2) == pid
+    assert method_of(result, 2).startswith("数值型身份证号前15位+姓名一致")
+
+
+def test_excel_number_id_with_its_trailing_zero_dropped():
+    pid = make_id(seq="012")
+    excel = f"{float(int(pid)):.15g}".upper()  # 5.3038119800101E+17: 14 digits written
+    result = run([record(1, "dibao", "赵明", pid), record(2, "canlian", "赵明", excel)])
+    assert person_of(result, 2) == pid
+    assert method_of(result, 2).startswith("数值型身份证号前15位")
+
+
+def test_surname_slip_of_a_two_character_name_stays_on_the_id():
+    pid = make_id()
+    rows = [record(1, "dibao", "陈仙", pid), record(2, "fafang", "陈仙", pid), record(3, "tekun_visit", "阵仙", pid, village=None)]
+    result = run(rows)
+    assert person_of(result, 3) == pid
+    assert result.review.height == 0
+
+
+def test_given_name_slip_of_a_two_character_name_stays_on_the_id():
+    pid = make_id()
+    rows = [record(1, "dibao", "贺林", pid), record(2, "fafang", "贺林", pid), record(3, "yibao_canbao", "贺材", pid, village=None)]
+    assert person_of(run(rows), 3) == pid
+
+
+def test_child_row_with_parent_id_links_to_the_child_through_the_family_household():
+    """张小明 on his father's ID in a table without relations or village: detached from the father,
+    and linked to the 张小明 of the father's 低保 household - the ID ties the row to the family, the
+    name to the member."""
+    parent, child = make_id("19700202", "031"), make_id("20050505", "052")
+    rows = [
+        record(1, "dibao", "张建国", parent, household_key=f"dibao:{parent}", relation="户主"),
+        record(2, "dibao", "张小明", child, household_key=f"dibao:{parent}", relation="之子"),
+        record(3, "yibao_canbao", "张小明", parent, village=None),
+        record(4, "fupin", "张建国", parent),
+    ]
+    result = run(rows)
+    assert person_of(result, 1) == person_of(result, 4) == parent
+    assert person_of(result, 3) == person_of(result, 2) == child
+    assert "所填身份证号为其同户家人的" in method_of(result, 3)
+    assert result.persons.filter(result.persons["person_key"] == child)["n_records"].item() == 2

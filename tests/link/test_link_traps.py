@@ -203,3 +203,111 @@ def test_settings_round_trip_and_refuse_unknown_keys():
     del bad["weights"]["name"]["pinyin"]
     with pytest.raises(ValueError, match="weights.name.pinyin"):
         LinkSettings.from_dict(bad)
+
+
+def test_valid_ids_one_birth_digit_apart_are_two_namesakes():
+    """Two valid IDs one digit apart in the birth date, one name: two people (the ID typo rule
+    needs the birth dates to agree when both IDs are valid)."""
+    a, b = make_id("19800101", "123"), make_id("19800102", "123")
+    rows = [record(1, "dibao", "张伟", a), record(2, "fupin", "张伟", a), record(3, "canlian", "张伟", b)]
+    k = keys(run(rows))
+    assert k[1] == k[2] == a and k[3] == b
+
+
+def test_two_character_child_with_own_records_carrying_parent_id_stays_apart():
+    """李明 on his father 李军's ID in a table without relations: 李明 has records of his own, so
+    the row is not read as a slip of 李军's name."""
+    father, son = make_id("19700202", "031"), make_id("20050505", "053")
+    rows = [
+        record(1, "dibao", "李军", father), record(2, "fupin", "李军", father),
+        record(3, "yibao_canbao", "李明", father, village=None),
+        record(4, "fupin", "李明", son), record(5, "canlian", "李明", son),
+    ]
+    result = run(rows)
+    k = keys(result)
+    assert k[1] == k[2] == father and k[4] == k[5] == son
+    assert k[3] != father
+    assert any("同一身份证号下姓名不符" in r for r in result.review["reasons"])
+
+
+def test_two_character_child_on_a_suspect_row_stays_apart():
+    """李明 as 之子 with the 户主 李军's ID: the relation says it is not 李军, whatever the names."""
+    father = make_id("19700202", "031")
+    rows = [
+        record(1, "dibao", "李军", father, household_key=f"dibao:{father}", relation="户主"),
+        record(2, "dibao", "李明", father, household_key=f"dibao:{father}", relation="之子"),
+        record(3, "fupin", "李军", father),
+    ]
+    k = keys(run(rows))
+    assert k[1] == k[3] == father and k[2] != father
+
+
+def test_row_with_a_family_id_and_a_stranger_name_stays_alone():
+    """A row on the father's ID whose name is no member of his household is not put anywhere."""
+    parent, child = make_id("19700202", "031"), make_id("20050505", "052")
+    rows = [
+        record(1, "dibao", "张建国", parent, household_key=f"dibao:{parent}", relation="户主"),
+        record(2, "dibao", "张小明", child, household_key=f"dibao:{parent}", relation="之子"),
+        record(3, "yibao_canbao", "王小红", parent, village=None),
+        record(4, "fupin", "王小红", make_id("20060606", "064"), village="河边村"),
+    ]
+    k = keys(run(rows))
+    assert k[3] not in (parent, child, k[4])
+
+
+def test_person_key_of_a_detached_row_comes_from_its_own_name():
+    """Two children each on a parent's ID, with no records of their own: two persons keyed by their
+    own names, not one hash of nothing numbered -2 by record order."""
+    p1, p2 = make_id("19700202", "031"), make_id("19720303", "045")
+    rows = [
+        record(1, "dibao", "张建国", p1, household_key=f"dibao:{p1}", relation="户主"),
+        record(2, "dibao", "张小明", p1, household_key=f"dibao:{p1}", relation="之子"),
+        record(3, "dibao", "李军", p2, household_key=f"dibao:{p2}", relation="户主"),
+        record(4, "dibao", "李小红", p2, household_key=f"dibao:{p2}", relation="之女"),
+    ]
+    k = keys(run(rows))
+    assert k[2].startswith("X") and k[4].startswith("X") and k[2] != k[4]
+    assert "-" not in k[2] and "-" not in k[4]
+
+
+def test_twins_are_not_bridged_by_a_row_whose_id_typo_is_the_other_twins_body():
+    """李大军's ID mistyped in the digit that tells the twins apart: the row is one digit from 李大军's
+    ID and only a check digit from 李小军's. It may join 李大军 (its name), never merge the twins."""
+    head = make_id("19600101", "015")
+    a, b = make_id("20100606", "011"), make_id("20100606", "013")
+    typo = b[:17] + a[17]  # 李小军's 17 body digits under 李大军's check digit
+    rows = [
+        record(1, "dibao", "李大军", a, household_key=f"dibao:{head}", relation="之子"),
+        record(2, "dibao", "李小军", b, household_key=f"dibao:{head}", relation="之子"),
+        record(3, "fupin", "李大军", a), record(4, "fupin", "李小军", b),
+        record(5, "linshi", "李大军", typo),
+    ]
+    k = keys(run(rows))
+    assert k[1] == k[3] == a and k[2] == k[4] == b
+    assert k[5] == a
+
+
+def test_child_whose_name_is_inside_the_parents_carrying_the_parents_id_stays_apart():
+    """邓亮 on his father 邓亮健's ID (rapidfuzz 80, 'similar shape'): 邓亮 has records of his own,
+    so the row is his, not a misspelling of his father's name."""
+    father, son = make_id("19670828", "161"), make_id("19950505", "053")
+    rows = [
+        record(1, "dibao", "邓亮健", father), record(2, "fafang", "邓亮健", father),
+        record(3, "yibao_canbao", "邓亮", father, village=None),
+        record(4, "fupin", "邓亮", son), record(5, "canlian", "邓亮", son),
+    ]
+    k = keys(run(rows))
+    assert k[1] == k[2] == father and k[4] == k[5] == son
+    assert k[3] != father
+
+
+def test_similar_shape_name_on_a_suspect_row_is_detached():
+    """张建华 as 之子 with the 户主 张建国's ID: similar names, but the relation says another person."""
+    father = make_id("19700202", "031")
+    rows = [
+        record(1, "dibao", "张建国", father, household_key=f"dibao:{father}", relation="户主"),
+        record(2, "dibao", "张建华", father, household_key=f"dibao:{father}", relation="之子"),
+        record(3, "fupin", "张建国", father),
+    ]
+    k = keys(run(rows))
+    assert k[1] == k[3] == father and k[2] != father
