@@ -8,6 +8,4 @@ SELECT
     12  AS months_per_year,     -- yearly income tests compare 人均纯收入 with 12 x dibao_monthly_standard
     12  AS lookback_months,     -- 重病 and Y-4: "within 12 months before the reference date"
     1.0 AS aid_tolerance_yuan,  -- Y-3: 医疗救助金额 < ratio x (...) - 1 元
-    7   AS week_days,           -- S6-3: the weeks of a quarter are 7-day blocks from its first day
-    3   AS typo_name_min_chars  -- S4-5: in a name of 3+ characters, one differing character is a
-                                --       typo of the same person (材娜洁 / 林娜洁), not 人证不符
+    7   AS week_days            -- S6-3: the weeks of a quarter are 7-day blocks from its first day

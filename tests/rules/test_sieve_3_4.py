@@ -222,12 +222,22 @@ def test_s4_5_near_miss_shape_typo_in_a_three_character_name():
     assert b.fired("S4-5", p) is None
 
 
-def test_s4_5_one_character_of_a_two_character_name_may_be_another_person():
+def test_s4_5_near_miss_shape_typo_in_a_two_character_name_kept_on_one_person():
+    """Identity kept 彭斌 and 彭赋 on one person: a slip of one character, not 人证不符."""
     b = Build()
-    p = b.person("张伟")
-    b.add("dibao", p, name="张伟", name_pinyin_fuzzy="zan wei")
-    b.add("fupin", p, name="李伟", name_pinyin_fuzzy="li wei")
-    assert b.fired("S4-5", p)
+    p = b.person("彭斌")
+    b.add("tekun", p, name="彭斌", name_pinyin_fuzzy="pen bin")
+    b.add("yibao_canbao", p, name="彭赋", name_pinyin_fuzzy="pen fu")
+    assert b.fired("S4-5", p) is None
+
+
+def test_s4_5_one_number_on_two_persons_is_a_case_on_each():
+    """Identity split a son's row carrying his father's ID: the number names two people."""
+    b = Build()
+    father, son = b.person("彭斌"), b.person("彭亮")
+    b.add("dibao", father, name="彭斌", name_pinyin_fuzzy="pen bin")
+    b.add("fupin", son, id_number=father, name="彭亮", name_pinyin_fuzzy="pen liang")
+    assert b.fired("S4-5", father) and b.fired("S4-5", son)
 
 
 # --- S4-6 --------------------------------------------------------------------------
