@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -100,6 +101,46 @@ FROM runs
 ORDER BY started_at DESC
 LIMIT ?
 """
+
+
+@app.command()
+def report(
+    quarter: str = typer.Option(None, "--quarter", help="季度，如 2026Q3（默认：数据库中最新的季度）"),
+    db: Path = typer.Option(Path("doudi.duckdb"), "--db", help="DuckDB 数据库文件"),
+    reports: Path = typer.Option(Path("reports"), "--reports", help="乡镇清单与县汇总的输出目录"),
+    policy: Path = typer.Option(None, "--policy", help="写入第九张表（政策一口清）的政策文件（默认：该季度运行时所用的政策）"),
+) -> None:
+    """从数据库重新生成乡镇清单与县汇总，不重新运行比对。"""
+    import duckdb
+    from rich.console import Console
+
+    from pipeline.policy import PolicyError, load_policy, validate_policy
+    from pipeline.report import write_reports
+
+    console = Console(stderr=True)
+    if not db.exists():
+        console.print(f"[red]数据库 {db} 不存在")
+        raise typer.Exit(2)
+    with duckdb.connect(str(db), read_only=True) as con:
+        if quarter is None:
+            row = con.execute("SELECT max(quarter) FROM cases").fetchone()
+            quarter = row[0] if row else None
+        run = con.execute(
+            "SELECT policy, policy_path FROM runs WHERE quarter = ? AND status = 'succeeded' ORDER BY started_at DESC LIMIT 1",
+            [quarter],
+        ).fetchone()
+    if quarter is None or run is None:
+        console.print(f"[red]数据库 {db} 中没有{'季度 ' + quarter + ' 的' if quarter else ''}成功运行记录")
+        raise typer.Exit(2)
+    try:
+        used = load_policy(policy) if policy else validate_policy(json.loads(run[0]), Path(run[1] or "runs.policy"))
+    except PolicyError as e:
+        console.print(f"[red]{e}")
+        raise typer.Exit(2)
+    paths = write_reports(db, quarter, reports, used)
+    console.print(f"{quarter}：写出 {len(paths)} 个文件到 {reports / quarter}")
+    for p in paths:
+        console.print(f"  - {p.name}")
 
 
 @app.command()
