@@ -104,6 +104,33 @@ LIMIT ?
 
 
 @app.command()
+def sql(
+    query: str = typer.Argument(..., help="SQL 查询，如 \"SELECT * FROM missed_cases LIMIT 10\""),
+    db: Path = typer.Option(Path("doudi.duckdb"), "--db", help="DuckDB 数据库文件"),
+    csv: Path = typer.Option(None, "--csv", help="把结果另存为 CSV（UTF-8 带 BOM，Excel 可直接打开）"),
+) -> None:
+    """只读查询数据库（无需另装 DuckDB 命令行）。"""
+    import duckdb
+
+    if not db.exists():
+        typer.echo(f"数据库 {db} 不存在", err=True)
+        raise typer.Exit(2)
+    with duckdb.connect(str(db), read_only=True) as con:
+        try:
+            frame = con.sql(query).pl()
+        except duckdb.Error as e:
+            typer.echo(f"查询出错：{e}", err=True)
+            raise typer.Exit(1)
+    if csv is not None:
+        frame.write_csv(csv, include_bom=True)
+        typer.echo(f"{frame.height} 行已写入 {csv}", err=True)
+    import polars as pl
+
+    with pl.Config(tbl_rows=50, tbl_cols=-1, fmt_str_lengths=60, tbl_width_chars=200):
+        typer.echo(str(frame))
+
+
+@app.command()
 def report(
     quarter: str = typer.Option(None, "--quarter", help="季度，如 2026Q3（默认：数据库中最新的季度）"),
     db: Path = typer.Option(Path("doudi.duckdb"), "--db", help="DuckDB 数据库文件"),
