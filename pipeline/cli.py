@@ -6,10 +6,16 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
 
 app = typer.Typer(help="doudi 兜底保障信息比对：县民政局季度比对与“九过筛子”清单", no_args_is_help=True, add_completion=False)
+
+# Options several commands share, declared once.
+DbOption = Annotated[Path, typer.Option("--db", help="DuckDB 数据库文件")]
+ReportsOption = Annotated[Path, typer.Option("--reports", help="乡镇清单与县汇总的输出目录")]
+PolicyOption = Annotated[Optional[Path], typer.Option("--policy", help="政策参数 TOML 文件（默认：自带的默认政策）")]
 
 BUNDLED = Path(__file__).resolve().parent.parent / "sample_data" / "county"
 BUNDLED_QUARTER = "2026Q3"
@@ -33,9 +39,9 @@ def _resolve_input(input_dir: Path | None, quarter: str | None) -> tuple[Path, s
 def run(
     input_dir: Path = typer.Option(None, "--input", help="本季度导出文件所在目录（默认：自带的示例县）"),
     quarter: str = typer.Option(None, "--quarter", help="季度，如 2026Q3（默认取目录名）"),
-    policy: Path = typer.Option(None, "--policy", help="政策参数 TOML 文件（默认：自带的默认政策）"),
-    db: Path = typer.Option(Path("doudi.duckdb"), "--db", help="DuckDB 数据库文件"),
-    reports: Path = typer.Option(Path("reports"), "--reports", help="乡镇清单与县汇总的输出目录"),
+    policy: PolicyOption = None,
+    db: DbOption = Path("doudi.duckdb"),
+    reports: ReportsOption = Path("reports"),
 ) -> None:
     """比对一个季度：读取、校验、识别人员、筛查，写入 DuckDB 与乡镇清单。"""
     from rich.console import Console
@@ -106,7 +112,7 @@ LIMIT ?
 @app.command()
 def sql(
     query: str = typer.Argument(..., help="SQL 查询，如 \"SELECT * FROM missed_cases LIMIT 10\""),
-    db: Path = typer.Option(Path("doudi.duckdb"), "--db", help="DuckDB 数据库文件"),
+    db: DbOption = Path("doudi.duckdb"),
     csv: Path = typer.Option(None, "--csv", help="把结果另存为 CSV（UTF-8 带 BOM，Excel 可直接打开）"),
 ) -> None:
     """只读查询数据库（无需另装 DuckDB 命令行）。"""
@@ -133,8 +139,8 @@ def sql(
 @app.command()
 def report(
     quarter: str = typer.Option(None, "--quarter", help="季度，如 2026Q3（默认：数据库中最新的季度）"),
-    db: Path = typer.Option(Path("doudi.duckdb"), "--db", help="DuckDB 数据库文件"),
-    reports: Path = typer.Option(Path("reports"), "--reports", help="乡镇清单与县汇总的输出目录"),
+    db: DbOption = Path("doudi.duckdb"),
+    reports: ReportsOption = Path("reports"),
     policy: Path = typer.Option(None, "--policy", help="写入第九张表（政策一口清）的政策文件（默认：该季度运行时所用的政策）"),
 ) -> None:
     """从数据库重新生成乡镇清单与县汇总，不重新运行比对。"""
@@ -172,7 +178,7 @@ def report(
 
 @app.command()
 def runs(
-    db: Path = typer.Option(Path("doudi.duckdb"), "--db", help="DuckDB 数据库文件"),
+    db: DbOption = Path("doudi.duckdb"),
     limit: int = typer.Option(20, "--limit", help="显示最近多少次运行"),
     run_id: str = typer.Option(None, "--run", help="显示一次运行的输入文件与各阶段用时"),
 ) -> None:
@@ -238,9 +244,9 @@ def _run_detail(con, console, run_id: str) -> None:
 @app.command()
 def deploy(
     input_root: Path = typer.Option(None, "--input", help="各季度导出文件所在的根目录（其下为 2026Q3 等季度目录；默认：自带的示例县）"),
-    db: Path = typer.Option(Path("doudi.duckdb"), "--db", help="DuckDB 数据库文件"),
-    reports: Path = typer.Option(Path("reports"), "--reports", help="乡镇清单与县汇总的输出目录"),
-    policy: Path = typer.Option(None, "--policy", help="政策参数 TOML 文件（默认：自带的默认政策）"),
+    db: DbOption = Path("doudi.duckdb"),
+    reports: ReportsOption = Path("reports"),
+    policy: PolicyOption = None,
     cron: str = typer.Option(None, "--cron", help="运行时间（cron，默认每季度第三个月 15 日 02:00：0 2 15 3,6,9,12 *）"),
     timezone: str = typer.Option("Asia/Shanghai", "--timezone", help="cron 的时区"),
     name: str = typer.Option(None, "--name", help="部署名称"),
@@ -280,7 +286,7 @@ app.add_typer(feedback_app, name="feedback")
 @feedback_app.command("import")
 def feedback_import(
     files: list[Path] = typer.Argument(..., help="乡镇填好的“九过筛子”清单（.xlsx / .xls）"),
-    db: Path = typer.Option(Path("doudi.duckdb"), "--db", help="DuckDB 数据库文件"),
+    db: DbOption = Path("doudi.duckdb"),
     quarter: str = typer.Option(None, "--quarter", help="清单所属季度（默认从清单本身读出）"),
 ) -> None:
     """导入乡镇反馈：核查结果、整改措施、整改时限、责任人、销号日期写入 case_feedback 表。"""
