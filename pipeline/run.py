@@ -368,6 +368,7 @@ def run_quarter(
                 executor.call("写入数据库", store.write_quarter, con, quarter, tables)
                 create_views(con)
                 create_feedback_views(con)
+                store.comment_view_columns(con)
                 store.append(con, "run_files", run_files_frame(run_id, quarter, prepared))
             if reports_dir is not None:  # reads the committed quarter; rebuilt alone by `doudi report`
                 from pipeline.report import write_reports

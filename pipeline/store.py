@@ -100,17 +100,30 @@ _EXTRA_COMMENTS = {
     "name_display": "姓名（显示用）",
     "name_pinyin": "姓名拼音",
     "name_pinyin_fuzzy": "姓名模糊拼音",
+    "source_table": "来源表（逻辑名）",
+    "household_key": "家庭键（dibao:户主身份证号 或 fupin:户编号）",
+    "cert_id_number": "残疾人证号所含身份证号（规范化）",
+    "cert_id_number_raw": "残疾人证号所含身份证号（原始）",
+    "cert_id_number_valid": "残疾人证号所含身份证号是否有效",
+    "cert_id_number_issue": "残疾人证号所含身份证号问题说明",
+    "cert_id_number_prefix": "残疾人证号所含身份证号已知前缀",
+    "cert_category": "残疾类别（由残疾人证号得出）",
+    "cert_grade": "残疾等级（由残疾人证号得出）",
     "county_code": "县级区划代码",
     "township_code": "乡级区划代码",
     "village_code": "村级区划代码",
 }
 
 
+# Companions of a name column (``name`` -> ``name_display`` ...).
+_NAME_COMPANIONS = {"_display": "{h}（显示用）", "_pinyin": "{h}拼音", "_pinyin_fuzzy": "{h}模糊拼音"}
+
+
 def _staging_comments(table: str) -> dict[str, str]:
     out = dict(_EXTRA_COMMENTS)
     for c in all_columns(TABLES[table]):
         out[c.key] = c.header
-        for suffix, text in _COMPANIONS.items():
+        for suffix, text in (*_COMPANIONS.items(), *_NAME_COMPANIONS.items()):
             out[c.key + suffix] = text.format(h=c.header)
     return out
 
@@ -214,3 +227,18 @@ def update_run(con: duckdb.DuckDBPyConnection, run_id: str, **values: object) ->
     sets = ", ".join(f'"{k}" = ?' for k in values)
     params = [json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v for v in values.values()]
     con.execute(f'UPDATE runs SET {sets} WHERE run_id = ?', [*params, run_id])
+
+
+def comment_view_columns(con: duckdb.DuckDBPyConnection, base: str = "cases") -> None:
+    """Give every view over ``base`` the Chinese comments of ``base``'s columns."""
+    comments = dict(
+        con.execute(
+            "SELECT column_name, comment FROM duckdb_columns() WHERE table_name = ? AND comment IS NOT NULL", [base]
+        ).fetchall()
+    )
+    views = [r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main'").fetchall()]
+    for view in views:
+        columns = [r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [view]).fetchall()]
+        for column in columns:
+            if column in comments:
+                con.execute(f'COMMENT ON COLUMN "{view}"."{column}" IS {_sql_text(comments[column])}')

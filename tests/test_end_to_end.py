@@ -101,3 +101,19 @@ def test_runs_records_inputs_and_counts(county_run):
     assert run["finished_at"] >= run["started_at"]
     assert '"sha256"' in run["files"] and run["policy_sha256"]
     assert result.counts["source_records"] > 0
+
+
+def test_every_table_view_and_column_has_a_chinese_comment(county_run):
+    _, db, _ = county_run
+    missing = _sql(
+        db,
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE NOT internal AND schema_name = 'main' "
+        "AND (comment IS NULL OR comment = '')",
+    )
+    assert missing.height == 0, missing
+    uncommented = _sql(
+        db,
+        "SELECT table_name AS name FROM duckdb_tables() WHERE comment IS NULL OR comment = '' "
+        "UNION ALL SELECT view_name FROM duckdb_views() WHERE NOT internal AND (comment IS NULL OR comment = '')",
+    )
+    assert uncommented.height == 0, uncommented
