@@ -42,6 +42,10 @@ def run(
     policy: PolicyOption = None,
     db: DbOption = Path("doudi.duckdb"),
     reports: ReportsOption = Path("reports"),
+    dask: bool = typer.Option(False, "--dask", help="在 Dask 集群上分县并行读取文件（需 pip install \"doudi[dask]\"；默认本机起 2 个 worker）"),
+    dask_address: str = typer.Option(
+        None, "--dask-address", envvar="DOUDI_DASK_ADDRESS", help="Dask 调度器地址，如 tcp://scheduler:8786（隐含 --dask）"
+    ),
 ) -> None:
     """比对一个季度：读取、校验、识别人员、筛查，写入 DuckDB 与乡镇清单。"""
     from rich.console import Console
@@ -62,8 +66,15 @@ def run(
         raise typer.Exit(2)
     os.environ.setdefault("PREFECT_HOME", str(Path.home() / ".prefect"))
     console.print(f"doudi run：{input_dir} → {db}（{quarter}）")
-    from flows.quarterly import quarterly, show_progress
+    from flows.quarterly import quarterly, quarterly_on_dask, show_progress
 
+    if dask or dask_address:
+        try:
+            quarterly = quarterly_on_dask(dask_address)
+        except RuntimeError as e:  # the dask extra is not installed
+            console.print(f"[red]{e}")
+            raise typer.Exit(2)
+        console.print(f"文件读取在 Dask 上并行：{dask_address or '本机 2 个 worker'}")
     show_progress(RichProgress(console))
     try:
         result = quarterly(str(input_dir), quarter, str(policy) if policy else None, str(db), str(reports))

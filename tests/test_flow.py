@@ -8,6 +8,7 @@ session).  The deployment is built and inspected without a server.
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import re
 from datetime import date
@@ -192,3 +193,92 @@ def test_quarterly_flow_under_prefect_leaves_no_id(prefect_harness, tmp_path, ca
     assert "533321********1234" in local
     for where, text in (("API logs", api_text), ("states", states), ("captured logs", local)):
         assert not ids_in(text), (where, ids_in(text)[:3])
+
+
+# ---------------------------------------------------------------------------------------------
+# A province on a Dask cluster: the file reads fan out on two workers, the checks run on the
+# joined result, and the cases are those of the single-process run.
+
+
+def _province(tmp_path) -> Path:
+    """A province's quarter: one sub-folder per county.  A is the bundled county, B a generated
+    one (60 households, seed 5).  The generator names every county 青岚县 with one county code,
+    so the two share a code: the partition is the sub-folder, not the code.  Planted across the
+    two: a member of a household of A's 低保 roster also in force in a household of B's
+    (重复享受, S7-4; the IDs are the fictional ones of the sample data)."""
+    import shutil
+    import subprocess
+    import sys
+
+    folder = tmp_path / "province" / "2026Q3"
+    shutil.copytree(BUNDLED / "2026Q3", folder / "A")
+    generated = tmp_path / "generated"
+    subprocess.run(
+        [sys.executable, "-m", "sample_data.generate", "--households", "60", "--seed", "5", "--out", str(generated), "--quarters", "2026Q3", "--forms", "csv"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    shutil.copytree(generated / "2026Q3", folder / "B")
+    with open(folder / "B" / "青岚县2026年9月农村低保花名册.csv", "a", encoding="utf-8") as f:
+        f.write(f"青岚县,青山镇,石桥社区,魏莉,{IN_TWO_COUNTIES},539921197805313755,之女,城市低保,一类,620.00,1,2024-01,在保,,否,\n")
+    return folder
+
+
+CASE_COLUMNS = ("case_id", "rule_code", "person_key", "detail")
+IN_TWO_COUNTIES = "539921196904190661"  # in A's 低保 roster (household 539921194712191230)
+
+
+def _cases(db: Path) -> list[tuple]:
+    """The cases, sorted (details are deterministic: every list in them is ordered)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return sorted(con.execute(f"SELECT {', '.join(CASE_COLUMNS)} FROM cases").fetchall())
+
+
+def test_quarterly_flow_on_a_dask_cluster_gives_the_single_process_cases(prefect_harness, tmp_path):
+    from distributed import Client, LocalCluster
+
+    from rich.console import Console
+
+    from flows.quarterly import quarterly_on_dask, show_progress
+    from pipeline.ingest import list_files
+    from pipeline.progress import RichProgress
+    from pipeline.policy import load_policy
+    from pipeline.run import run_quarter
+
+    folder = _province(tmp_path)
+    files = list_files(folder)
+    assert {name.split("/")[0] for _, name in files} == {"A", "B"}
+
+    single = run_quarter(folder, "2026Q3", load_policy(None), tmp_path / "single.duckdb")
+
+    # Two worker processes, reached by address as a real cluster would be; the progress bars of
+    # `doudi run` shown (their console must not travel to the workers with the flow).
+    show_progress(RichProgress(Console(file=io.StringIO())))
+    try:
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster) as client:
+            state = quarterly_on_dask(cluster.scheduler_address)(
+                str(folder), "2026Q3", None, str(tmp_path / "dask.duckdb"), None, return_state=True
+            )
+            # every file was read on a worker, and both workers read some
+            executed = client.run(lambda dask_worker: dask_worker.state.executed_count)
+    finally:
+        show_progress(None)
+    assert state.is_completed(), state.message
+    assert len(executed) == 2 and all(n > 0 for n in executed.values()), executed
+    assert sum(executed.values()) >= len(files)
+
+    result = state.result()
+    assert result.counts == single.counts
+    cases = _cases(tmp_path / "dask.duckdb")
+    assert cases and cases == _cases(tmp_path / "single.duckdb")
+
+    # the cross-county check came out on the joined result
+    assert ("S7-4", IN_TWO_COUNTIES) in {(rule, person) for _, rule, person, _ in cases}
+    # the joined result holds persons with records in both counties
+    with duckdb.connect(str(tmp_path / "dask.duckdb"), read_only=True) as con:
+        both = con.execute(
+            "SELECT count(*) FROM (SELECT person_key FROM source_records GROUP BY person_key "
+            "HAVING count(DISTINCT split_part(file_name, '/', 1)) = 2)"
+        ).fetchall()[0][0]
+    assert both > 0

@@ -11,7 +11,7 @@ WITH living_paid AS (
 SELECT
     p.person_key,
     format('持证残疾人（{}），在保低保对象（{}），未享受困难残疾人生活补贴{}：应补未补',
-           string_agg(DISTINCT format('{} {} 级', coalesce(c.category, '类别未填'), coalesce(c.grade::VARCHAR, '?')), '、'),
+           string_agg(DISTINCT format('{} {} 级', coalesce(c.category, '类别未填'), coalesce(c.grade::VARCHAR, '?')), '、' ORDER BY format('{} {} 级', coalesce(c.category, '类别未填'), coalesce(c.grade::VARCHAR, '?'))),
            coalesce(p.dibao_category, '类别未填'),
            coalesce(format('（应发 {} 元/月）', yuan(any_value(s.amount))), '')) AS detail,
     NULL::DOUBLE AS amount,

@@ -50,7 +50,7 @@ findings AS (
 )
 SELECT
     person_key,
-    string_agg(DISTINCT what, '；') || '：人证不符，请核实' AS detail,
+    string_agg(DISTINCT what, '；' ORDER BY what) || '：人证不符，请核实' AS detail,
     NULL::DOUBLE AS amount,
     list_sort(list_distinct(flatten(list(record_ids)))) AS record_ids
 FROM findings

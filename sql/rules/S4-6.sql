@@ -4,7 +4,7 @@
 SELECT
     p.person_key,
     format('防返贫监测系统登记为残疾（{}），但无有效残疾人证：请引导到残联办理残疾人证',
-           coalesce(string_agg(DISTINCT f.disability_category, '、'), '类别未填')) AS detail,
+           coalesce(string_agg(DISTINCT f.disability_category, '、' ORDER BY f.disability_category), '类别未填')) AS detail,
     NULL::DOUBLE AS amount,
     list(f.record_id ORDER BY f.record_id) AS record_ids
 FROM stg_fupin AS f

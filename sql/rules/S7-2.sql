@@ -6,7 +6,7 @@
 WITH dibao_registry AS (
     SELECT h.household_key, h.head_person_key, h.head_id_number, h.record_ids AS dibao_record_ids,
            min(g.income_per_capita)                          AS income_per_capita,
-           string_agg(DISTINCT g.household_number, '、')      AS registry_households,
+           string_agg(DISTINCT g.household_number, '、' ORDER BY g.household_number)      AS registry_households,
            flatten(list(g.record_ids))                       AS registry_record_ids
     FROM int_dibao_households AS h
     JOIN (SELECT household_key, unnest(member_keys) AS person_key FROM int_dibao_households) AS m USING (household_key)

@@ -3,7 +3,7 @@
 -- A person in force in two or more 低保 households, or in force in both 低保 and 特困.
 WITH dibao_households AS (
     SELECT d.person_key, count(DISTINCT coalesce(d.household_key, d.head_id_number)) AS n_households,
-           string_agg(DISTINCT d.head_id_number, '、') AS heads
+           string_agg(DISTINCT d.head_id_number, '、' ORDER BY d.head_id_number) AS heads
     FROM stg_dibao AS d JOIN int_in_force_rows AS r ON r.record_id = d.record_id
     GROUP BY d.person_key
 )

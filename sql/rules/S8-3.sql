@@ -5,8 +5,8 @@
 SELECT
     d.person_key,
     format('死亡日期 {} 后仍发放 {} {} 个月（{}），共 {} 元，应追回', d.death_date,
-           string_agg(DISTINCT f.item, '、'), count(DISTINCT f.pay_month),
-           string_agg(DISTINCT ym(f.pay_month), '、'), yuan(sum(f.amount))) AS detail,
+           string_agg(DISTINCT f.item, '、' ORDER BY f.item), count(DISTINCT f.pay_month),
+           string_agg(DISTINCT ym(f.pay_month), '、' ORDER BY ym(f.pay_month)), yuan(sum(f.amount))) AS detail,
     sum(f.amount) AS amount,
     list_concat(any_value(d.death_record_ids), list(f.record_id ORDER BY f.record_id)) AS record_ids
 FROM fct_deaths AS d
