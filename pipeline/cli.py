@@ -101,7 +101,7 @@ def _summary(console, result) -> None:
         for p in result.problem_sheets:
             console.print(f"  - {p}")
     console.print(f"未采用的行：{result.rejected_rows:,}（见 rejected_rows 表）")
-    console.print(f"数据库：{result.db_path}  （duckdb {result.db_path} \"SELECT * FROM runs\"）")
+    console.print(f"数据库：{result.db_path}  （查看：doudi runs --db {result.db_path}；查询：doudi sql \"SELECT * FROM missed_cases\" --db {result.db_path}）")
 
 
 RUNS_SQL = """
