@@ -4,16 +4,16 @@
                                    [--profile STAGE]
 
 For each size a county is generated once in CSV form (``sample_data.generate --forms csv``,
-quarter 2026Q3; reused when ``--dir`` already holds it) and run in a fresh child process (so
-that one size's memory does not inflate the next): ingest, prepare (normalise + validate),
-link_records, link, outputs, screen, store (write_quarter into a new DuckDB file), reports.
-Printed per stage: wall seconds, peak RSS during the stage (psutil, sampled every 10 ms in a
-thread) and the RSS growth; then the total, the slowest stage and, between sizes, how each
-stage grew against the growth in rows (x10 rows -> x10 time is linear).
+quarter 2026Q3; reused when ``--dir`` already holds it) and ``run_quarter`` runs on it, as
+``doudi run`` does but without Prefect, in a fresh child process (so that one size's memory does
+not inflate the next): ingest, prepare (normalise + validate), link, screen, store (into a new
+DuckDB file), reports.  Printed per stage: wall seconds, peak RSS during the stage (psutil,
+sampled every 10 ms in a thread) and the RSS growth; then the whole run's wall time and the
+process's peak RSS, the slowest stage and, between sizes, how each stage grew against the growth
+in rows (x10 rows -> x10 time is linear).
 
 ``--profile link`` runs that stage under pyinstrument (if installed) and prints the profile.
-1M households (``--sizes 1000000``) needs ~3.5M records in memory at once (the stages work on
-whole frames): expect several GB of RSS; the generator and the CSV reader stream to and from disk.
+DuckDB is capped by ``DOUDI_DUCKDB_MEMORY`` (pipeline/limits.py) and spills beyond it.
 """
 
 from __future__ import annotations
@@ -31,6 +31,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from pipeline.progress import Progress  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 QUARTER = "2026Q3"
@@ -102,62 +105,55 @@ def county(size: int, base: Path, seed: int) -> Path:
     return folder
 
 
-def run_one(folder: Path, reports: bool, profile: str | None) -> dict:
-    """Every stage of ``run_quarter`` on ``folder``, measured; returns the figures."""
-    from pipeline import store
-    from pipeline.ingest import list_files
-    from pipeline.link import link
-    from pipeline.link import load as load_link_settings
-    from pipeline.policy import load_policy
-    from pipeline.quarter import Quarter
-    from pipeline.rules import create_views
-    from pipeline.run import ingest, link_records, outputs, prepare, run_files_frame, screen
+# run_quarter's stage names, shortened for the table.
+STAGES = {"读取文件": "ingest", "规范化与校验": "prepare", "人员识别": "link", "筛查规则": "screen",
+          "写入数据库": "store", "生成乡镇清单": "reports"}  # fmt: skip
 
-    policy = load_policy()
-    q = Quarter.parse(QUARTER)
+
+class MeteredProgress(Progress):
+    """run_quarter's progress, measured: each stage's wall time and peak RSS (``Meter``)."""
+
+    def __init__(self, meter: Meter, profile: str | None) -> None:
+        super().__init__()
+        self.meter = meter
+        self.profile = profile
+
+    @contextmanager
+    def stage(self, name: str, total: int | None = None):
+        with self.meter.stage(STAGES.get(name, name), self.profile), super().stage(name, total) as advance:
+            yield advance
+
+
+def run_one(folder: Path, reports: bool, profile: str | None) -> dict:
+    """``run_quarter`` on ``folder`` (no Prefect), every stage measured; returns the figures."""
+    import duckdb
+
+    from pipeline.policy import load_policy
+    from pipeline.run import LocalExecutor, run_quarter
+
     meter = Meter()
     work = Path(tempfile.mkdtemp(prefix="doudi_bench_run_"))
     db = work / "bench.duckdb"
+    started = time.perf_counter()
     try:
-        with meter.stage("ingest", profile):
-            reads = [ingest(item) for item in list_files(folder)]
-        rows = sum(s.rows.height for r in reads for s in r.sheets)
-        with meter.stage("prepare", profile):
-            prepared = prepare(reads, q.reference_date)
-        del reads
-        with meter.stage("link_records", profile):
-            records = link_records(prepared)
-        with meter.stage("link", profile):
-            linkage = link(records, load_link_settings(), list(policy["residence_precedence"]))
-        with meter.stage("outputs", profile):
-            tables = outputs(QUARTER, prepared, records, linkage)
-        del linkage
-        with meter.stage("screen", profile):
-            tables.update(screen(tables, policy, QUARTER, None))
-        with meter.stage("store", profile):
-            with store.connect(db) as con:
-                store.write_quarter(con, QUARTER, tables)
-                create_views(con)
-                store.append(con, "run_files", run_files_frame("bench", QUARTER, prepared))
-        counts = {k: v.height for k, v in tables.items()}
-        del tables, records
-        if reports:
-            from pipeline.report import write_reports
-
-            with meter.stage("reports", profile):
-                write_reports(db, QUARTER, work / "reports", policy)
+        result = run_quarter(folder, QUARTER, load_policy(), db, work / "reports" if reports else None,
+                             executor=LocalExecutor(MeteredProgress(meter, profile)))  # fmt: skip
+        wall = time.perf_counter() - started
+        with duckdb.connect(str(db), read_only=True) as con:
+            (rows,) = con.execute("SELECT sum(data_rows) FROM run_files WHERE quarter = ?", [QUARTER]).fetchone()
     finally:
         meter.close()
         import shutil
 
         shutil.rmtree(work, ignore_errors=True)
     return {
-        "input_rows": rows,
-        "accepted": counts.get("source_records", 0),
-        "rejected": counts.get("rejected_rows", 0),
-        "persons": counts.get("persons", 0),
-        "cases": counts.get("cases", 0),
+        "input_rows": int(rows or 0),
+        "accepted": result.counts.get("source_records", 0),
+        "rejected": result.rejected_rows,
+        "persons": result.counts.get("persons", 0),
+        "cases": result.counts.get("cases", 0),
         "stages": meter.stages,
+        "wall_seconds": round(wall, 1),
         "max_rss_mb": round(_ru_maxrss_mb()),
     }
 
@@ -177,6 +173,7 @@ def print_one(size: int, fig: dict) -> None:
         print(f"{s['stage']:<14}{s['seconds']:>10.2f}{s['seconds'] / total:>8.0%}{s['peak_mb']:>13,}{s['grew_mb']:>9,}")
     slowest = max(fig["stages"], key=lambda s: s["seconds"])
     print(f"{'total':<14}{total:>10.2f}{'':>8}{fig['max_rss_mb']:>13,}   (max RSS of the process)")
+    print(f"whole run_quarter, wall: {fig.get('wall_seconds', total):.1f} s (stages + the steps between them)")
     print(f"slowest stage: {slowest['stage']} ({slowest['seconds']:.2f} s)")
 
 

@@ -356,10 +356,13 @@ def run_quarter(
         try:
             reads = executor.map("读取文件", ingest, list_files(input_dir))
             prepared = executor.call("规范化与校验", prepare, reads, q.reference_date)
+            del reads  # memory: each stage's inputs are let go as soon as the next stage has its own
             records = link_records(prepared)
             settings = load_link_settings()
             linkage = executor.call("人员识别", link, records, settings, list(policy["residence_precedence"]))
             tables = outputs(quarter, prepared, records, linkage)
+            del records, linkage
+            prepared.tables.clear()  # now in tables (stg_<table>, source_records)
             previous = previous_cases(db_path, q)
             feedback = latest_feedback(db_path, quarter)
             screened = executor.call("筛查规则", screen, tables, policy, quarter, previous, feedback)
@@ -370,6 +373,8 @@ def run_quarter(
                 create_feedback_views(con)
                 store.comment_view_columns(con)
                 store.append(con, "run_files", run_files_frame(run_id, quarter, prepared))
+            table_counts = counts(tables)
+            tables.clear()  # committed: the reports read the database
             if reports_dir is not None:  # reads the committed quarter; rebuilt alone by `doudi report`
                 from pipeline.report import write_reports
 
@@ -380,7 +385,7 @@ def run_quarter(
                     run_id,
                     "succeeded",
                     files=files_summary(prepared),
-                    counts=counts(tables),
+                    counts=table_counts,
                     stage_seconds=executor.progress.seconds,
                 )
         except BaseException as e:
@@ -392,4 +397,4 @@ def run_quarter(
         f"{r['file_name']} {r['sheet_name']}".strip() + f"：{r['message']}"
         for r in prepared.run_files.filter(pl.col("message").is_not_null() & (pl.col("data_rows") > 0)).to_dicts()
     ]
-    return RunResult(run_id, quarter, db_path, counts(tables), prepared.rejected.height, problems, dict(executor.progress.seconds))
+    return RunResult(run_id, quarter, db_path, table_counts, prepared.rejected.height, problems, dict(executor.progress.seconds))

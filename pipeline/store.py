@@ -25,6 +25,7 @@ import polars as pl
 
 from contracts.outputs import OUTPUT_CONTRACTS
 from contracts.sources import TABLES, all_columns
+from pipeline.limits import duckdb_config
 
 # Tables that hold history rather than one quarter's state: never deleted by a rerun.
 # case_feedback: the townships' answers, imported by ``doudi feedback import``.
@@ -145,7 +146,7 @@ def _create_staging(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFr
 
 
 def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(str(path), read_only=read_only)
+    con = duckdb.connect(str(path), read_only=read_only, config=duckdb_config(in_memory=False))
     if not read_only:
         for schema in OUTPUT_CONTRACTS.values():
             _create_from_contract(con, schema)

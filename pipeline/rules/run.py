@@ -18,6 +18,7 @@ import polars as pl
 
 from contracts.sources import TABLES
 from contracts.outputs import FEEDBACK_COLUMNS, Cases, dtypes
+from pipeline.limits import duckdb_config
 from pipeline.policy import Policy
 from pipeline.quarter import Quarter
 from pipeline.rules import sqlfiles
@@ -71,7 +72,7 @@ def connect(
     and for an analyst who wants to look at the facts), and the values its SQL binds."""
     q = Quarter.parse(quarter)
     values = _bind_values(policy, q)
-    con = duckdb.connect()
+    con = duckdb.connect(config=duckdb_config(in_memory=True))
     titles = pl.DataFrame({"source_table": list(TABLES), "title": [t.title for t in TABLES.values()]})
     for name, frame in {**complete_inputs(tables), **policy_tables(policy), "source_titles": titles}.items():
         _register(con, name, frame)

@@ -12,18 +12,25 @@ WITH pairs(pair_order, pair, left_group, right_group) AS (
            (4, '重残 x (低保 or 特困)', '重残', '低保或特困'),
            (5, '三类对象 x 医保参保', '三类对象', '医保参保')
 ),
+sides(pair_order, pair, side, group_name) AS (
+    SELECT pair_order, pair, 'left', left_group FROM pairs
+    UNION ALL SELECT pair_order, pair, 'right', right_group FROM pairs
+),
+in_pair AS (          -- one row per pair and person in either of its groups
+    SELECT s.pair_order, s.pair, g.person_key,
+           bool_or(s.side = 'left') AS in_left, bool_or(s.side = 'right') AS in_right
+    FROM sides AS s
+    JOIN int_overlap_groups AS g USING (group_name)
+    GROUP BY ALL
+),
 person_pair AS (
-    SELECT pr.pair_order, pr.pair, pe.person_key, f.family_key,
+    SELECT ip.pair_order, ip.pair, ip.person_key, f.family_key,
            coalesce(pe.county, '未知') AS county, coalesce(pe.township, '未知') AS township,
            coalesce(pe.village, '未知') AS village,
-           l.person_key IS NOT NULL AS in_left,
-           r.person_key IS NOT NULL AS in_right
-    FROM pairs AS pr
-    CROSS JOIN persons AS pe
-    LEFT JOIN int_person_family AS f  ON f.person_key = pe.person_key
-    LEFT JOIN int_overlap_groups AS l ON l.group_name = pr.left_group  AND l.person_key = pe.person_key
-    LEFT JOIN int_overlap_groups AS r ON r.group_name = pr.right_group AND r.person_key = pe.person_key
-    WHERE l.person_key IS NOT NULL OR r.person_key IS NOT NULL
+           ip.in_left, ip.in_right
+    FROM in_pair AS ip
+    JOIN persons AS pe USING (person_key)
+    LEFT JOIN int_person_family AS f ON f.person_key = ip.person_key
 ),
 at_level AS (
     SELECT '县' AS level, 1 AS level_order, county, NULL AS township, NULL AS village, county AS unit, * EXCLUDE (county, township, village) FROM person_pair
@@ -32,11 +39,11 @@ at_level AS (
     UNION ALL
     SELECT '村', 3, county, township, village, village, * EXCLUDE (county, township, village) FROM person_pair
 ),
-persons_measure AS (
+persons_measure AS (   -- at_level has one row per level, unit, pair and person
     SELECT level, level_order, county, township, village, unit, pair_order, pair, 'persons' AS measure,
-           count(DISTINCT person_key) FILTER (WHERE in_left)              AS left_count,
-           count(DISTINCT person_key) FILTER (WHERE in_right)             AS right_count,
-           count(DISTINCT person_key) FILTER (WHERE in_left AND in_right) AS overlap_count
+           count(*) FILTER (WHERE in_left)              AS left_count,
+           count(*) FILTER (WHERE in_right)             AS right_count,
+           count(*) FILTER (WHERE in_left AND in_right) AS overlap_count
     FROM at_level
     GROUP BY ALL
 ),

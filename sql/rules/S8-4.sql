@@ -3,22 +3,25 @@
 -- A payment of an item to a person with no row at all (any 状态) in that item's roster.  For 低保金
 -- the payee may be any 身份证号 or 户主身份证号 of dibao.  amount = the sum paid so.
 WITH roster_people AS (
-    SELECT '低保金' AS item, person_key, NULL AS id_number FROM stg_dibao
-    UNION ALL SELECT '低保金', NULL, head_id_number FROM stg_dibao
-    UNION ALL SELECT '特困供养金', person_key, NULL FROM stg_tekun
-    UNION ALL SELECT '孤儿基本生活费', person_key, NULL FROM stg_ertong
-    UNION ALL SELECT '事实无人抚养儿童生活补贴', person_key, NULL FROM stg_ertong
-    UNION ALL SELECT '残疾人生活补贴', person_key, NULL FROM stg_liangbu
-    UNION ALL SELECT '重度残疾人护理补贴', person_key, NULL FROM stg_liangbu
-    UNION ALL SELECT '老年人补贴', person_key, NULL FROM stg_laonian
+    SELECT '低保金' AS item, person_key FROM stg_dibao
+    UNION ALL SELECT '特困供养金', person_key FROM stg_tekun
+    UNION ALL SELECT '孤儿基本生活费', person_key FROM stg_ertong
+    UNION ALL SELECT '事实无人抚养儿童生活补贴', person_key FROM stg_ertong
+    UNION ALL SELECT '残疾人生活补贴', person_key FROM stg_liangbu
+    UNION ALL SELECT '重度残疾人护理补贴', person_key FROM stg_liangbu
+    UNION ALL SELECT '老年人补贴', person_key FROM stg_laonian
 ),
+dibao_heads AS (
+    SELECT DISTINCT '低保金' AS item, head_id_number AS id_number FROM stg_dibao WHERE head_id_number IS NOT NULL
+),
+-- "listed" = the person is in the item's roster OR paid as a 户主: two anti-joins (an OR inside
+-- one NOT EXISTS would compare every payment with every roster row).
 unlisted AS (
     SELECT f.*
     FROM stg_fafang AS f
     WHERE f.person_key IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM roster_people AS r
-                      WHERE r.item = f.item
-                        AND (r.person_key = f.person_key OR r.id_number = f.id_number))
+      AND NOT EXISTS (SELECT 1 FROM roster_people AS r WHERE r.item = f.item AND r.person_key = f.person_key)
+      AND NOT EXISTS (SELECT 1 FROM dibao_heads AS h WHERE h.item = f.item AND h.id_number = f.id_number)
 )
 SELECT
     person_key,
