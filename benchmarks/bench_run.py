@@ -6,8 +6,8 @@
 For each size a county is generated once in CSV form (``sample_data.generate --forms csv``,
 quarter 2026Q3; reused when ``--dir`` already holds it) and ``run_quarter`` runs on it, as
 ``doudi run`` does but without Prefect, in a fresh child process (so that one size's memory does
-not inflate the next): ingest, prepare (normalise + validate), link, screen, store (into a new
-DuckDB file), reports.  Printed per stage: wall seconds, peak RSS during the stage (psutil,
+not inflate the next): ingest (read, normalise and validate each file), combine (the tables
+of all files), link, screen, store (into a new DuckDB file), reports.  Printed per stage: wall seconds, peak RSS during the stage (psutil,
 sampled every 10 ms in a thread) and the RSS growth; then the whole run's wall time and the
 process's peak RSS, the slowest stage and, between sizes, how each stage grew against the growth
 in rows (x10 rows -> x10 time is linear).
@@ -106,7 +106,7 @@ def county(size: int, base: Path, seed: int) -> Path:
 
 
 # run_quarter's stage names, shortened for the table.
-STAGES = {"读取文件": "ingest", "规范化与校验": "prepare", "人员识别": "link", "筛查规则": "screen",
+STAGES = {"读取与校验": "ingest", "合并各表": "combine", "人员识别": "link", "筛查规则": "screen",
           "写入数据库": "store", "生成乡镇清单": "reports"}  # fmt: skip
 
 

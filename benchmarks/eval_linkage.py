@@ -3,7 +3,7 @@
     python benchmarks/eval_linkage.py [--households 3000] [--seed 1] [--no-splink] [--out DIR]
 
 Generates a fresh county (``sample_data.generate``, one quarter), runs the real stages
-(ingest -> prepare -> link_records -> link) and scores the linkage against ``truth/records.csv``:
+(ingest -> combine -> link_records -> link) and scores the linkage against ``truth/records.csv``:
 pairwise precision, recall and F1 over all pairs of accepted records (source rows joined to the
 truth on quarter/file_name/sheet_name/row_number; true pairs share a ``person_uid``, predicted pairs
 a ``person_key``; pairs are counted from cluster sizes, never enumerated), overall, on dirty pairs
@@ -41,7 +41,7 @@ from pipeline.ingest import list_files  # noqa: E402
 from pipeline.link import link, load  # noqa: E402
 from pipeline.policy import load_policy  # noqa: E402
 from pipeline.quarter import Quarter  # noqa: E402
-from pipeline.run import ingest, link_records, prepare  # noqa: E402
+from pipeline.run import combine, ingest, link_records  # noqa: E402
 
 QUARTER = "2026Q3"
 KEY = ("file_name", "sheet_name", "row_number")
@@ -62,9 +62,9 @@ def generate(households: int, seed: int, out: Path, forms: str = "mixed") -> flo
 
 
 def county_records(folder: Path) -> pl.DataFrame:
-    """The real stages up to identity: ingest -> prepare -> link_records."""
-    reads = [ingest(item) for item in list_files(folder)]
-    prepared = prepare(reads, Quarter.parse(QUARTER).reference_date)
+    """The real stages up to identity: ingest -> combine -> link_records."""
+    reference_date = Quarter.parse(QUARTER).reference_date
+    prepared = combine([ingest((path, name, reference_date)) for path, name in list_files(folder)])
     return link_records(prepared)
 
 

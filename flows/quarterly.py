@@ -16,13 +16,14 @@ file reads) and leaves a summary artifact.  No personal data passes through Pref
 after the quarter, that folder is read (a deployment points at the root of the quarterly exports).
 
 A province on a Dask cluster (``quarterly_on_dask``, ``doudi run --dask``): the same flow with
-Prefect's ``DaskTaskRunner`` (the ``dask`` extra).  The per-file ``读取文件`` map - the input folder
-holds one sub-folder per county, every file of every county one task - runs on the Dask workers;
-the stages called directly (normalisation, identity, rules, the database, the reports) run in the
-flow's process on the joined reads, so cross-county checks (one person in two counties, 重复享受
+Prefect's ``DaskTaskRunner`` (the ``dask`` extra).  The per-file ``读取与校验`` map - the input folder
+holds one sub-folder per county, every file of every county one task: read, normalise, validate -
+runs on the Dask workers; the stages called directly (combining the tables and learning region
+names across files, identity, rules, the database, the reports) run in the flow's process on the
+joined result, so cross-county checks (one person in two counties, 重复享受
 across counties, a payment in one county to another county's roster) are exactly those of a
 single-process run.  The workers read the files themselves: on a real cluster ``input_dir`` must
-be the same path on every worker (a shared mount).  The frames read travel from the workers to
+be the same path on every worker (a shared mount).  The prepared frames travel from the workers to
 the flow's process over Dask's connections: on a real cluster use ``tls://`` (personal data).
 """
 

@@ -2,7 +2,7 @@
 
 DuckDB's own default is 80% of the machine, which leaves nothing for the polars frames a run
 holds beside it.  doudi caps each connection at ``DOUDI_DUCKDB_MEMORY`` (a DuckDB size such as
-``4GB``), by default a quarter of the machine's memory; joins, sorts and materialised facts beyond
+``4GB``), by default an eighth of the machine's memory; joins, sorts and materialised facts beyond
 it spill to disk (beside the database file, or in the system temp folder for the in-memory
 screening database).  See docs/decisions.md, "Memory".
 """
@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 ENV = "DOUDI_DUCKDB_MEMORY"
-SHARE_OF_MACHINE = 4  # default cap = physical memory / 4
+SHARE_OF_MACHINE = 8  # default cap = physical memory / 8 (3 GB on a 24 GB machine)
 
 
 def _machine_bytes() -> int:

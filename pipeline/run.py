@@ -2,7 +2,7 @@
 
 ``flows/quarterly.py`` wraps each stage in a Prefect task; tests and benchmarks call them
 directly.  Every input row ends in exactly one of ``source_records`` / ``rejected_rows``:
-``prepare`` keeps the count per file and sheet in ``run_files``.
+``ingest`` (per file) keeps the count per file and sheet, ``combine`` gathers it in ``run_files``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from contracts.outputs import SourceRecords
 from contracts.sources import TABLES, Table
 from pipeline import store
 from pipeline.ingest import FileProblem, FileRead, list_files, read_file
-from pipeline.normalise import fill_region_names, normalise
+from pipeline.normalise import RegionNames, normalise
 from pipeline.policy import Policy
 from pipeline.rules import create_views, run_rules
 from pipeline.validate import split
@@ -60,12 +60,6 @@ class Prepared:
     rejected: pl.DataFrame
     run_files: pl.DataFrame
     files: list[dict] = field(default_factory=list)
-
-
-def ingest(item: tuple[Path, str]) -> FileRead:
-    """Read one input file (``item`` = (path, name shown in messages))."""
-    path, name = item
-    return read_file(path, name)
 
 
 def _file_row(read: FileRead, sheet, table: str | None, data_rows: int, accepted: int, rejected: int, message=None) -> dict:
@@ -114,48 +108,84 @@ def _household_key(table: Table, frame: pl.DataFrame) -> pl.Expr:
     return pl.lit(None, dtype=pl.Utf8)
 
 
-def prepare(reads: list[FileRead], reference_date: date) -> Prepared:
-    """Normalise and validate every recognised sheet; route every row to accepted or rejected."""
-    accepted: dict[str, list[pl.DataFrame]] = {}
+@dataclass
+class PreparedFile:
+    """One input file read, normalised and validated: the per-file half of ``prepare``."""
+
+    file: dict  # file_name, sha256, form
+    accepted: list[tuple[str, str, pl.DataFrame]]  # (table, sheet name, accepted rows) per sheet
+    rejected: list[pl.DataFrame]
+    run_files: list[dict]
+
+
+def ingest(item: tuple) -> PreparedFile:
+    """Read one input file and normalise and validate its rows.
+
+    ``item`` = (path, name shown in messages, reference date of the quarter).  The raw cells of a
+    file are let go as soon as its rows are normalised, so a run never holds every file twice.
+    """
+    path, name, reference_date = item
+    return prepare_file(read_file(path, name), reference_date)
+
+
+_EMPTY_REJECTED = {"file_name": pl.Utf8, "sheet_name": pl.Utf8, "row_number": pl.Int64, "source_table": pl.Utf8,
+                   "reason": pl.Utf8, "raw_values": pl.Utf8}  # fmt: skip
+
+
+def prepare_file(read: FileRead, reference_date: date) -> PreparedFile:
+    """Normalise and validate every recognised sheet of one file; route every row to accepted or rejected."""
+    accepted: list[tuple[str, str, pl.DataFrame]] = []
     rejected: list[pl.DataFrame] = []
     run_files: list[dict] = []
-    for read in reads:
-        for sheet_name, why in read.skipped_sheets:
-            run_files.append(_skipped_row(read, sheet_name, why))
-        for sheet in read.sheets:
-            if isinstance(sheet, FileProblem):
-                rejected.append(_rejected_frame(read, sheet.sheet_name, None, sheet.rows, sheet.message))
-                run_files.append(_file_row(read, sheet, None, sheet.rows.height, 0, sheet.rows.height, sheet.message))
-                continue
-            table = TABLES[sheet.table]
-            frame = normalise(table, sheet.rows, reference_date)
-            ok, bad = split(table, frame)
-            ok = ok.with_columns(
-                pl.lit(read.file_name).alias("file_name"),
-                pl.lit(sheet.sheet_name).alias("sheet_name"),
-                pl.lit(table.name).alias("source_table"),
-                _household_key(table, ok).alias("household_key"),
-            )
-            accepted.setdefault(table.name, []).append(ok)
-            rejected.append(_rejected_frame(read, sheet.sheet_name, table.name, bad, pl.col("reason")))
-            run_files.append(_file_row(read, sheet, table.name, sheet.rows.height, ok.height, bad.height))
-    tables = {name: pl.concat(frames, how="diagonal_relaxed") for name, frames in accepted.items()}
-    names = list(tables)
-    filled = fill_region_names([tables[n] for n in names])
-    tables = dict(zip(names, filled))
-    # record_id: one number per accepted row, in a deterministic order (table, file, sheet, row).
+    for sheet_name, why in read.skipped_sheets:
+        run_files.append(_skipped_row(read, sheet_name, why))
+    for sheet in read.sheets:
+        if isinstance(sheet, FileProblem):
+            rejected.append(_rejected_frame(read, sheet.sheet_name, None, sheet.rows, sheet.message))
+            run_files.append(_file_row(read, sheet, None, sheet.rows.height, 0, sheet.rows.height, sheet.message))
+            continue
+        table = TABLES[sheet.table]
+        frame = normalise(table, sheet.rows, reference_date)
+        ok, bad = split(table, frame)
+        ok = ok.with_columns(
+            pl.lit(read.file_name).alias("file_name"),
+            pl.lit(sheet.sheet_name).alias("sheet_name"),
+            pl.lit(table.name).alias("source_table"),
+            _household_key(table, ok).alias("household_key"),
+        )
+        accepted.append((table.name, sheet.sheet_name, ok))
+        rejected.append(_rejected_frame(read, sheet.sheet_name, table.name, bad, pl.col("reason")))
+        run_files.append(_file_row(read, sheet, table.name, sheet.rows.height, ok.height, bad.height))
+    file = {"file_name": read.file_name, "sha256": read.sha256, "form": read.form}
+    return PreparedFile(file, accepted, rejected, run_files)
+
+
+def combine(parts: list[PreparedFile]) -> Prepared:
+    """The run's tables from every prepared file: region names learned across all files, and
+    ``record_id`` numbered in a deterministic order (table, file, sheet, row).
+
+    The tables are kept in that order, so their rows, concatenated, run 0, 1, 2 ... (``outputs``
+    relies on it to add person keys by position).  Each sheet's rows are already in row order,
+    so ordering the sheets is enough: no sort of the (large) tables.
+    """
+    by_table: dict[str, list[tuple[str, str, pl.DataFrame]]] = {}
+    for part in parts:
+        for name, sheet_name, frame in part.accepted:
+            by_table.setdefault(name, []).append((part.file["file_name"], sheet_name, frame))
+    tables: dict[str, pl.DataFrame] = {}
+    for name in sorted(by_table):
+        sheets = sorted(by_table.pop(name), key=lambda s: (s[0], s[1]))
+        tables[name] = pl.concat([frame for _, _, frame in sheets], how="diagonal_relaxed")
+    regions = RegionNames.learn(list(tables.values()))
     offset = 0
-    for name in sorted(tables):
-        frame = tables[name].sort(list(_PROVENANCE))
+    for name in list(tables):  # one table at a time: each unfilled frame goes once its filled one exists
+        frame = regions.fill(tables.pop(name))
         tables[name] = frame.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + offset).alias("record_id"))
         offset += frame.height
-    rejected_all = (
-        pl.concat(rejected, how="vertical_relaxed")
-        if rejected
-        else pl.DataFrame(schema={"file_name": pl.Utf8, "sheet_name": pl.Utf8, "row_number": pl.Int64, "source_table": pl.Utf8, "reason": pl.Utf8, "raw_values": pl.Utf8})
-    )
-    files = [{"file_name": r.file_name, "sha256": r.sha256, "form": r.form} for r in reads]
-    return Prepared(tables, rejected_all, pl.DataFrame(run_files, infer_schema_length=None), files)
+    rejected = [frame for part in parts for frame in part.rejected]
+    rejected_all = pl.concat(rejected, how="vertical_relaxed") if rejected else pl.DataFrame(schema=_EMPTY_REJECTED)
+    run_files = [row for part in parts for row in part.run_files]
+    return Prepared(tables, rejected_all, pl.DataFrame(run_files, infer_schema_length=None), [part.file for part in parts])
 
 
 def link_records(prepared: Prepared) -> pl.DataFrame:
@@ -187,24 +217,30 @@ def new_run_id() -> str:
 
 
 def outputs(quarter: str, prepared: Prepared, records: pl.DataFrame, linkage) -> dict[str, pl.DataFrame]:
-    """The quarter's rows of every table: source_records, stg_<table>, persons, match_review, rejected_rows."""
+    """The quarter's rows of every table: source_records, stg_<table>, persons, match_review, rejected_rows.
+
+    ``records`` (link_records) and the staging tables hold the records in record_id order, and
+    the linkage has one assignment per record: the person keys are added by position, so no
+    column of the (large) record frames is copied.
+    """
     q = pl.lit(quarter).alias("quarter")
-    assigned = linkage.assignments.select("record_id", "person_key", "match_method", "match_score")
-    raw = pl.concat([f.select("record_id", pl.col("raw").alias("raw_values")) for f in prepared.tables.values()]) if prepared.tables else None
-    source_records = records.join(assigned, on="record_id", how="left")
-    if raw is not None:
-        source_records = source_records.join(raw, on="record_id", how="left")
-    contract = list(SourceRecords.columns)
+    assigned = linkage.assignments.select("record_id", "person_key", "match_method", "match_score").sort("record_id")
+    if not assigned.get_column("record_id").equals(records.get_column("record_id")):
+        raise AssertionError("identity resolution must assign every record exactly once")
+    raw = [f.get_column("raw").alias("raw_values") for f in prepared.tables.values()]
+    raw_values = pl.concat(raw, rechunk=False) if raw else pl.Series("raw_values", [], pl.Utf8)
+    source_records = records.hstack(assigned.drop("record_id").get_columns()).hstack([raw_values])
     out = {
-        "source_records": source_records.with_columns(q).select(contract),
+        "source_records": source_records.with_columns(q).select(list(SourceRecords.columns)),
         "persons": linkage.persons.with_columns(q, pl.col("source_tables").list.join(",")),
         "match_review": linkage.review.with_columns(q),
         "rejected_rows": prepared.rejected.with_columns(q),
     }
-    keys = assigned.select("record_id", "person_key")
+    person_key, offset = assigned.get_column("person_key"), 0
     for name, frame in prepared.tables.items():
         keep = [c for c in frame.columns if c not in _DROP_FROM_STAGING]
-        out[f"stg_{name}"] = frame.select(keep).join(keys, on="record_id", how="left").with_columns(q)
+        out[f"stg_{name}"] = frame.select(keep).with_columns(person_key.slice(offset, frame.height), q)
+        offset += frame.height
     return out
 
 
@@ -354,9 +390,10 @@ def run_quarter(
         with store.connect(db_path) as con:
             start_run(con, run_id, quarter, input_dir, policy)
         try:
-            reads = executor.map("读取文件", ingest, list_files(input_dir))
-            prepared = executor.call("规范化与校验", prepare, reads, q.reference_date)
-            del reads  # memory: each stage's inputs are let go as soon as the next stage has its own
+            files = [(path, name, q.reference_date) for path, name in list_files(input_dir)]
+            parts = executor.map("读取与校验", ingest, files)
+            prepared = executor.call("合并各表", combine, parts)
+            del parts  # memory: each stage's inputs are let go as soon as the next stage has its own
             records = link_records(prepared)
             settings = load_link_settings()
             linkage = executor.call("人员识别", link, records, settings, list(policy["residence_precedence"]))

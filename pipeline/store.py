@@ -206,22 +206,30 @@ def write_quarter(
         for name in quarter_tables(con):
             con.execute(f'DELETE FROM "{name}" WHERE quarter = ?', [quarter])
         for name, frame in tables.items():
-            con.register("_incoming", frame)
-            con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM _incoming')
-            con.unregister("_incoming")
+            _insert(con, name, frame)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
 
 
+# Rows handed to DuckDB at a time: DuckDB reads a polars frame through an Arrow copy of it, so a
+# 5M-row table goes in as slices (zero-copy in polars) and the copy stays small.
+INSERT_BATCH_ROWS = 250_000
+
+
+def _insert(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
+    for batch in frame.iter_slices(INSERT_BATCH_ROWS) if frame.height else [frame]:
+        con.register("_incoming", batch)
+        try:
+            con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM _incoming')
+        finally:
+            con.unregister("_incoming")
+
+
 def append(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
     """Append history rows (runs, run_files) in their own transaction."""
-    con.register("_incoming", frame)
-    try:
-        con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM _incoming')
-    finally:
-        con.unregister("_incoming")
+    _insert(con, name, frame)
 
 
 def update_run(con: duckdb.DuckDBPyConnection, run_id: str, **values: object) -> None:

@@ -170,7 +170,7 @@ def test_quarterly_flow_under_prefect_leaves_no_id(prefect_harness, tmp_path, ca
     logs, tasks, flows, artifacts = _read_back([state.state_details.flow_run_id, leak.state_details.flow_run_id])
     # the stages ran as tasks
     names_of_tasks = {t.name.rsplit("-", 1)[0] for t in tasks}
-    for stage in ("读取文件", "规范化与校验", "人员识别", "筛查规则", "写入数据库", "生成乡镇清单"):
+    for stage in ("读取与校验", "合并各表", "人员识别", "筛查规则", "写入数据库", "生成乡镇清单"):
         assert stage in names_of_tasks, names_of_tasks
 
     # the artifact: counts and rates, no personal data

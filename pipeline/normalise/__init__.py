@@ -48,9 +48,9 @@ from contracts.sources import (
 )
 from pipeline.normalise import certificate, dates, ids, names, region, values
 from pipeline.normalise.cells import Reader, problem
-from pipeline.normalise.region import fill_region_names
+from pipeline.normalise.region import RegionNames, fill_region_names
 
-__all__ = ["normalise", "fill_region_names", "output_columns", "reader_for"]
+__all__ = ["normalise", "fill_region_names", "RegionNames", "output_columns", "reader_for"]
 
 PERSON_ID = "id_number"
 READERS: dict[str, Reader] = {

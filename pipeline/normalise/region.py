@@ -12,6 +12,8 @@ code and codes to rows that carry only names.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
 from pipeline.normalise.cells import Reader, squeezed
@@ -104,22 +106,38 @@ def fill_region_names(frames: list[pl.DataFrame]) -> list[pl.DataFrame]:
     """
     if not frames:
         return []
-    seen = pl.concat(
-        [*(f.select(CODE_COLUMNS + NAME_COLUMNS) for f in frames), _pairs_through_people(frames)], how="vertical_relaxed"
-    )
-    county_names = list(NAME_COLUMNS[:1])
-    township_names = list(NAME_COLUMNS[:2])
-    village_names = list(NAME_COLUMNS)
-    lookups_code = [
-        (village_names, _code_by_names(seen, village_names, "village_code")),
-        (township_names, _code_by_names(seen, township_names, "township_code")),
-        (county_names, _code_by_names(seen, county_names, "county_code")),
-    ]
-    lookups_name = [(code, _names_by_code(seen, code, name)) for code, name in zip(CODE_COLUMNS, NAME_COLUMNS)]
-    filled = []
-    for frame in frames:
+    regions = RegionNames.learn(frames)
+    return [regions.fill(frame) for frame in frames]
+
+
+@dataclass(frozen=True)
+class RegionNames:
+    """What a run's files say about region codes and names (see ``fill_region_names``): learned
+    from all frames at once, then applied to one frame at a time (so a caller can let each
+    unfilled frame go as soon as its filled one exists)."""
+
+    lookups_code: list
+    lookups_name: list
+
+    @classmethod
+    def learn(cls, frames: list[pl.DataFrame]) -> "RegionNames":
+        seen = pl.concat(
+            [*(f.select(CODE_COLUMNS + NAME_COLUMNS) for f in frames), _pairs_through_people(frames)], how="vertical_relaxed"
+        )
+        county_names = list(NAME_COLUMNS[:1])
+        township_names = list(NAME_COLUMNS[:2])
+        village_names = list(NAME_COLUMNS)
+        lookups_code = [
+            (village_names, _code_by_names(seen, village_names, "village_code")),
+            (township_names, _code_by_names(seen, township_names, "township_code")),
+            (county_names, _code_by_names(seen, county_names, "county_code")),
+        ]
+        lookups_name = [(code, _names_by_code(seen, code, name)) for code, name in zip(CODE_COLUMNS, NAME_COLUMNS)]
+        return cls(lookups_code, lookups_name)
+
+    def fill(self, frame: pl.DataFrame) -> pl.DataFrame:
         out = frame
-        for keys, lookup in lookups_code:
+        for keys, lookup in self.lookups_code:
             out = out.join(lookup, on=keys, how="left", maintain_order="left")
         out = out.with_columns(pl.coalesce("village_code", "__village_code_by_name").alias("village_code"))
         out = out.with_columns(
@@ -132,10 +150,9 @@ def fill_region_names(frames: list[pl.DataFrame]) -> list[pl.DataFrame]:
                 "county_code"
             )
         )
-        for code, lookup in lookups_name:
+        for code, lookup in self.lookups_name:
             out = out.join(lookup, on=code, how="left", maintain_order="left")
         out = out.with_columns(
             pl.coalesce(name, f"__{name}_named", code).alias(name) for code, name in zip(CODE_COLUMNS, NAME_COLUMNS)
         )
-        filled.append(out.select(frame.columns))
-    return filled
+        return out.select(frame.columns)

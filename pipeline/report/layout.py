@@ -9,6 +9,7 @@ and ``print_setup``; nothing else sets widths or page settings.
 from __future__ import annotations
 
 import math
+from copy import copy
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -96,6 +97,14 @@ def write_title(ws: Worksheet, row: int, text: str, ncols: int, size: int = 14, 
     ws.row_dimensions[row].height = (size * 1.5) * (text.count("\n") + 1) + 8
 
 
+def _style(cell, font: Font, c: Column) -> None:
+    cell.font = font
+    cell.border = BORDER
+    cell.alignment = Alignment(horizontal=c.align, vertical="top", wrap_text=c.wrap)
+    if c.number_format:
+        cell.number_format = c.number_format
+
+
 def write_block(
     ws: Worksheet,
     row: int,
@@ -123,15 +132,22 @@ def write_block(
 
     body = Font(name=BODY_FONT, size=BODY_SIZE)
     bold = Font(name=HEAD_FONT, size=BODY_SIZE, bold=True)
+    # Each column's look is built once, on its first data cell; the other cells take a copy of that
+    # cell's style indices (openpyxl hashes a style object on every assignment: per cell, that was
+    # most of a township workbook's time).
+    looks: list = [None] * n
+    last_row = row + len(rows)
     for r, values in enumerate(rows, start=row + 1):
         lines = 1
         for i, (c, v) in enumerate(zip(columns, values)):
             cell = ws.cell(r, i + 1, v)
-            cell.font = bold if total_last and r == row + len(rows) else body
-            cell.border = BORDER
-            cell.alignment = Alignment(horizontal=c.align, vertical="top", wrap_text=c.wrap)
-            if c.number_format:
-                cell.number_format = c.number_format
+            if total_last and r == last_row:
+                _style(cell, bold, c)
+            elif looks[i] is None:
+                _style(cell, body, c)
+                looks[i] = cell._style
+            else:
+                cell._style = copy(looks[i])
             if c.wrap:
                 lines = max(lines, _lines(v, widths[i]))
         ws.row_dimensions[r].height = LINE_HEIGHT * lines + 4

@@ -19,7 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.ingest import list_files
-from pipeline.run import Prepared, ingest, prepare
+from pipeline.run import Prepared, combine, ingest
 
 QUARTER_END = date(2026, 9, 30)
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -84,9 +84,8 @@ def write_csv(path: Path, rows: list[list[object]], encoding: str = "utf-8", pre
 
 
 def stages(folder: Path) -> Prepared:
-    """The real ingest and prepare stages of ``run_quarter`` over every file in ``folder``."""
-    reads = [ingest(item) for item in list_files(folder)]
-    return prepare(reads, QUARTER_END)
+    """The real ingest and combine stages of ``run_quarter`` over every file in ``folder``."""
+    return combine([ingest((path, name, QUARTER_END)) for path, name in list_files(folder)])
 
 
 def fates(prepared: Prepared) -> pl.DataFrame:

@@ -66,7 +66,7 @@ SCRIPT = textwrap.dedent(
     if stage == "ingest":  # after two files were read, before the third
         pipeline.run.ingest = after_calls(pipeline.run.ingest, 3, stage)
     elif stage == "prepare":
-        pipeline.run.prepare = after_calls(pipeline.run.prepare, 1, stage)
+        pipeline.run.combine = after_calls(pipeline.run.combine, 1, stage)
     elif stage == "link":
         pipeline.link.link = after_calls(pipeline.link.link, 1, stage)
     elif stage == "screen":
