@@ -405,13 +405,12 @@ def run_quarter(
             screened = executor.call("筛查规则", screen, tables, policy, quarter, previous, feedback)
             tables.update(screened)
             with store.connect(db_path) as con:
-                executor.call("写入数据库", store.write_quarter, con, quarter, tables)
+                table_counts = counts(tables)
+                executor.call("写入数据库", store.write_quarter, con, quarter, tables, True)
                 create_views(con)
                 create_feedback_views(con)
                 store.comment_view_columns(con)
                 store.append(con, "run_files", run_files_frame(run_id, quarter, prepared))
-            table_counts = counts(tables)
-            tables.clear()  # committed: the reports read the database
             if reports_dir is not None:  # reads the committed quarter; rebuilt alone by `doudi report`
                 from pipeline.report import write_reports
 

@@ -188,8 +188,12 @@ def write_quarter(
     con: duckdb.DuckDBPyConnection,
     quarter: str,
     tables: dict[str, pl.DataFrame],
+    release: bool = False,
 ) -> None:
     """Replace ``quarter`` in every quarter-scoped table with ``tables`` (name -> rows), atomically.
+
+    ``release``: each frame leaves ``tables`` as soon as it is inserted (a run needs none of them
+    after the write, and a province's are large), so memory falls as DuckDB's rises.
 
     Names ``stg_<table>`` create typed staging tables on first use.  Every frame must carry the
     ``quarter`` column.  Quarter-scoped tables not in ``tables`` lose that quarter's rows too, so
@@ -205,8 +209,8 @@ def write_quarter(
                 _create_staging(con, name.removeprefix("stg_"), frame)
         for name in quarter_tables(con):
             con.execute(f'DELETE FROM "{name}" WHERE quarter = ?', [quarter])
-        for name, frame in tables.items():
-            _insert(con, name, frame)
+        for name in list(tables):
+            _insert(con, name, tables.pop(name) if release else tables[name])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
