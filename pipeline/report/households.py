@@ -9,20 +9,30 @@ from __future__ import annotations
 import polars as pl
 
 
-def with_households(frame: pl.DataFrame, facts: pl.DataFrame | None, persons: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` (with ``person_key``) plus ``household_key`` (sorting) and ``household`` (words)."""
+def household_lookup(facts: pl.DataFrame | None, persons: pl.DataFrame) -> pl.DataFrame | None:
+    """person_key -> its 低保 household, registry household and 低保 户主's name (None without
+    facts).  Built once per report (``ReportData.households``): every list of every township
+    joins it."""
     if facts is None or facts.is_empty():
-        return frame.with_columns(
-            pl.concat_str(pl.lit("person:"), pl.col("person_key").fill_null("")).alias("household_key"),
-            pl.lit(None, dtype=pl.Utf8).alias("household"),
-        )
+        return None
     hh = facts.select("person_key", "dibao_household", "registry_household").unique("person_key", keep="first")
     heads = (
         persons.filter(pl.col("id_number").is_not_null())
         .select(pl.col("id_number").alias("dibao_household"), pl.col("name").alias("_head_name"))
         .unique("dibao_household", keep="first")
     )
-    out = frame.join(hh, on="person_key", how="left").join(heads, on="dibao_household", how="left")
+    return hh.join(heads, on="dibao_household", how="left")
+
+
+def with_households(frame: pl.DataFrame, lookup: pl.DataFrame | None) -> pl.DataFrame:
+    """``frame`` (with ``person_key``) plus ``household_key`` (sorting) and ``household`` (words);
+    ``lookup``: ``household_lookup``."""
+    if lookup is None:
+        return frame.with_columns(
+            pl.concat_str(pl.lit("person:"), pl.col("person_key").fill_null("")).alias("household_key"),
+            pl.lit(None, dtype=pl.Utf8).alias("household"),
+        )
+    out = frame.join(lookup, on="person_key", how="left")
     dibao_words = pl.when(pl.col("_head_name").is_not_null()).then(
         pl.concat_str(pl.col("_head_name"), pl.lit("户（低保）"))
     ).otherwise(pl.concat_str(pl.lit("低保户主身份证尾号"), pl.col("dibao_household").str.slice(-4)))

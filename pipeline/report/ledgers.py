@@ -9,6 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from pipeline.report.households import with_households
+from pipeline.report.load import ReportData
 from pipeline.report.layout import Column
 from pipeline.report.terms import UNKNOWN_VILLAGE, yes_no
 
@@ -69,10 +70,12 @@ def _codes(cases: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _people(facts: pl.DataFrame, persons: pl.DataFrame, township: str, cases: pl.DataFrame) -> pl.DataFrame:
-    here = persons.filter(pl.col("township") == township).select("person_key", "id_number", "name", "village").unique("person_key")
+def _people(data: ReportData, facts: pl.DataFrame, township: str) -> pl.DataFrame:
+    """``facts`` rows of the persons living in ``township``, with their problems and household."""
+    here = data.persons.filter(pl.col("township") == township).select("person_key", "id_number", "name", "village").unique("person_key")
+    cases = data.cases.filter(pl.col("person_key").is_in(here.get_column("person_key").implode()))
     out = facts.join(here, on="person_key", how="inner").join(_codes(cases), on="person_key", how="left")
-    out = with_households(out.drop("dibao_household", "registry_household"), facts, persons)
+    out = with_households(out.drop("dibao_household", "registry_household"), data.households)
     return out.sort(["village", "household_key", "name", "person_key"], nulls_last=True)
 
 
@@ -94,14 +97,14 @@ def _row(i: int, r: dict, flags: dict[str, str], extra: list[object]) -> list[ob
     ]
 
 
-def sanlei_rows(facts: pl.DataFrame, persons: pl.DataFrame, township: str, cases: pl.DataFrame) -> list[list[object]]:
-    people = _people(facts.filter(pl.col("is_three_groups").fill_null(False)), persons, township, cases)
+def sanlei_rows(data: ReportData, township: str) -> list[list[object]]:
+    people = _people(data, data.facts.filter(pl.col("is_three_groups").fill_null(False)), township)
     return [_row(i, r, SANLEI_FLAGS, []) for i, r in enumerate(people.iter_rows(named=True), start=1)]
 
 
-def zhongcan_rows(facts: pl.DataFrame, persons: pl.DataFrame, township: str, cases: pl.DataFrame) -> list[list[object]]:
+def zhongcan_rows(data: ReportData, township: str) -> list[list[object]]:
     covered = pl.col("in_dibao").fill_null(False) | pl.col("in_tekun").fill_null(False) | pl.col("is_three_groups").fill_null(False)
-    people = _people(facts.filter(pl.col("is_severe").fill_null(False) & covered), persons, township, cases)
+    people = _people(data, data.facts.filter(pl.col("is_severe").fill_null(False) & covered), township)
     rows = []
     for i, r in enumerate(people.iter_rows(named=True), start=1):
         status = "、".join(w for w, c in (("低保", "in_dibao"), ("特困", "in_tekun"), ("三类对象", "is_three_groups")) if r[c])

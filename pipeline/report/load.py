@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import duckdb
@@ -86,6 +87,13 @@ class ReportData:
     history_overlap: pl.DataFrame  # every quarter, county level
     gaps: list[str] = field(default_factory=list)  # what the database lacks, in words
     facts_missing: frozenset[str] = frozenset()  # person_facts columns the database lacks (read as null)
+
+    @cached_property
+    def households(self) -> pl.DataFrame | None:
+        """person_key -> household parts (``households.household_lookup``), built once."""
+        from pipeline.report.households import household_lookup
+
+        return household_lookup(self.facts, self.persons)
 
 
 def _columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:

@@ -85,7 +85,7 @@ def evidence_text(evidence: str | None) -> str | None:
 
 def sorted_cases(cases: pl.DataFrame, data: ReportData) -> pl.DataFrame:
     """Cases grouped by village, then household, then person (then rule)."""
-    return with_households(cases, data.facts, data.persons).sort(
+    return with_households(cases, data.households).sort(
         ["village", "household_key", "name", "person_key", "rule_code"], nulls_last=True
     )
 
@@ -182,7 +182,7 @@ def write_township(data: ReportData, township: str, county: str, policy: Policy,
         elif lacking:
             rows, note = [], f"人员政策享受情况（person_facts）表缺少列 {'、'.join(lacking)}，本台账无法生成。"
         else:
-            rows, note = make(data.facts, data.persons, township, data.cases), "本乡镇无此类人员。"
+            rows, note = make(data, township), "本乡镇无此类人员。"
         write_table(ws, f"{name}　{township}　{label}　共 {len(rows)} 人", columns, rows, empty_note=note)
         print_setup(ws, header_left, header_right)
 
