@@ -59,6 +59,15 @@ def id_columns() -> list[pl.Expr]:
     ]
 
 
+def with_lookup(frame: pl.DataFrame, lookup: pl.DataFrame, on: str) -> pl.DataFrame:
+    """``frame`` plus the other columns of ``lookup`` (unique on ``on``), matched left in
+    ``frame``'s row order.  Only the key column is joined; the new columns are added beside the
+    frame's own, which are not copied (a plain join copies every column: at a province's 6M
+    records, gigabytes)."""
+    added = frame.select(on).join(lookup, on=on, how="left", maintain_order="left").drop(on)
+    return frame.hstack(added.get_columns())
+
+
 def _with_near_names(r: pl.DataFrame, settings: LinkSettings) -> pl.DataFrame:
     """``_fits`` also for a name near the owner's but not the same nor sounding the same: rapidfuzz
     ratio from ``name_ratio`` (王玉珍 / 王王珍), or a slip of one character of a two-character name
@@ -88,7 +97,7 @@ def _with_near_names(r: pl.DataFrame, settings: LinkSettings) -> pl.DataFrame:
     alone = candidates.join(
         elsewhere.select("name", pl.col("_id").alias("id_full")).unique(), on=["name", "id_full"], how="anti"
     ).select("record_id", pl.lit(True).alias("_near"))
-    return r.join(alone, on="record_id", how="left").with_columns(
+    return with_lookup(r, alone, "record_id").with_columns(
         (pl.col("_fits") | pl.col("_near").fill_null(False)).alias("_fits")
     ).drop("_near")
 
@@ -104,7 +113,7 @@ def anchor(records: pl.DataFrame, settings: LinkSettings, residence_precedence: 
         .group_by("household_key")
         .agg(pl.col("id_full").sort().first().alias("_roster_head"))
     )
-    r = r.join(roster_heads, on="household_key", how="left")
+    r = with_lookup(r, roster_heads, "household_key")
     head_id = pl.coalesce(
         pl.when(pl.col("household_key").str.starts_with("dibao:")).then(pl.col("household_key").str.strip_prefix("dibao:")),
         pl.col("_roster_head"),
@@ -143,7 +152,7 @@ def anchor(records: pl.DataFrame, settings: LinkSettings, residence_precedence: 
         .first()
         .select("id_full", pl.col("name").alias("owner_name"), "owner_pinyin", "owner_fuzzy", "owner_record")
     )
-    r = r.join(owners, on="id_full", how="left")
+    r = with_lookup(r, owners, "id_full")
     fits = (
         pl.col("name").is_null()
         | pl.col("owner_name").is_null()

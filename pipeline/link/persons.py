@@ -12,10 +12,14 @@ import hashlib
 
 import polars as pl
 
-from pipeline.link.anchors import precedence_rank
+from pipeline.link.anchors import precedence_rank, with_lookup
 from pipeline.link.explain import ALONE, EXACT_ID, OLD_ID
 
 RESIDENCE = ("county", "township", "village")
+_BUILD_COLUMNS = (
+    "record_id", "entity", "anchored", "detached", "id_full", "entity_records", "id_number_raw", "source_table",
+    "name", "name_display", "gender", "birth_date", "id_prefix", *RESIDENCE,
+)  # fmt: skip
 
 
 def _most_frequent(frame: pl.DataFrame, value: str | list[str], alias: str | None = None) -> pl.DataFrame:
@@ -42,7 +46,10 @@ def build(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(assignments, persons). ``anchored``: records with entity, anchored, detached, id_full;
     ``membership``: entity, cluster; ``entity_links``: kept links with score, match_method."""
-    r = anchored.join(membership, on="entity", how="left").with_columns(
+    # Only the columns persons and assignments read (a join copies every column it carries, and
+    # at a province's size each of the 6M records' columns counts).
+    needed = [c for c in _BUILD_COLUMNS if c in anchored.columns]
+    r = with_lookup(anchored.select(needed), membership, "entity").with_columns(
         pl.coalesce("cluster", pl.col("entity") + 10**15).alias("person"),  # never a real entity number
         precedence_rank(residence_precedence).alias("_rank"),
     )
@@ -136,8 +143,10 @@ def _assignments(r: pl.DataFrame, persons: pl.DataFrame, entity_links: pl.DataFr
         else pl.lit(False)
     )
     by_id = pl.col("anchored") & (pl.col("id_full") == pl.col("canonical_id")) & (pl.col("entity_records") >= 2)
+    needed = [c for c in ("record_id", "person", "entity", "anchored", "id_full", "entity_records", "id_number_raw") if c in r.columns]
     return (
-        r.join(persons.select("person", "person_key", "canonical_id", "n_records"), on="person")
+        r.select(needed)
+        .join(persons.select("person", "person_key", "canonical_id", "n_records"), on="person")
         .join(best, on="entity", how="left")
         .with_columns(
             pl.when(pl.col("n_records") == 1)

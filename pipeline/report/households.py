@@ -32,7 +32,10 @@ def with_households(frame: pl.DataFrame, lookup: pl.DataFrame | None) -> pl.Data
             pl.concat_str(pl.lit("person:"), pl.col("person_key").fill_null("")).alias("household_key"),
             pl.lit(None, dtype=pl.Utf8).alias("household"),
         )
-    out = frame.join(lookup, on="person_key", how="left")
+    # The lookup holds every person of the county; the frame, one township's list: narrow the
+    # lookup first (a semi join hashes the small side), then join.
+    mine = lookup.join(frame.select("person_key").unique(), on="person_key", how="semi")
+    out = frame.join(mine, on="person_key", how="left")
     dibao_words = pl.when(pl.col("_head_name").is_not_null()).then(
         pl.concat_str(pl.col("_head_name"), pl.lit("户（低保）"))
     ).otherwise(pl.concat_str(pl.lit("低保户主身份证尾号"), pl.col("dibao_household").str.slice(-4)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from copy import copy
+from functools import lru_cache
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -49,6 +50,12 @@ def display_width(text: object) -> int:
     if text is None:
         return 0
     s = text.strftime("%Y-%m-%d") if isinstance(text, (date, datetime)) else str(text)
+    return len(s) if s.isascii() and "\n" not in s else _text_width(s)
+
+
+@lru_cache(maxsize=1 << 16)
+def _text_width(s: str) -> int:
+    """(Lists repeat their words - villages, rule names, statuses - so widths are remembered.)"""
     longest = 0
     for line in s.split("\n"):
         longest = max(longest, sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line))
