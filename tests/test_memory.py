@@ -1,0 +1,98 @@
+"""What keeps a province's run within memory (docs/decisions.md, "Memory"), each shown to hold
+the results it must: position-based joins equal real joins, record ids run in order, frames leave
+memory as they are written, DuckDB is capped.  (The figures themselves: benchmarks/bench_run.py.)"""
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from pipeline import limits, store
+from pipeline.link.anchors import with_lookup
+from pipeline.run import combine, ingest, link_records, outputs
+from tests.test_store import rejected
+
+BUNDLED = Path(__file__).resolve().parent.parent / "sample_data" / "county" / "2026Q3"
+
+
+def test_with_lookup_equals_a_left_join_in_row_order():
+    frame = pl.DataFrame({"k": ["b", None, "a", "c", "b"], "v": [1, 2, 3, 4, 5]})
+    lookup = pl.DataFrame({"k": ["a", "b", "z"], "x": [10.0, 20.0, 30.0], "y": ["A", "B", "Z"]})
+    expected = frame.join(lookup, on="k", how="left", maintain_order="left")
+    assert_frame_equal(with_lookup(frame, lookup, "k"), expected)
+
+
+@pytest.fixture(scope="module")
+def prepared():
+    from pipeline.ingest import list_files
+
+    return combine([ingest((path, name, date(2026, 9, 30))) for path, name in list_files(BUNDLED)])
+
+
+def test_record_ids_run_in_table_file_sheet_row_order(prepared):
+    ids = pl.concat([f.get_column("record_id") for f in prepared.tables.values()])
+    assert ids.to_list() == list(range(len(ids)))
+    assert list(prepared.tables) == sorted(prepared.tables)
+    for frame in prepared.tables.values():
+        order = frame.select("file_name", "sheet_name", "row_number")
+        assert_frame_equal(order, order.sort("file_name", "sheet_name", "row_number"))
+
+
+def test_outputs_add_person_keys_by_position_as_a_join_would(prepared):
+    from pipeline.link import link
+
+    records = link_records(prepared)
+    linkage = link(records)
+    out = outputs("2026Q3", prepared, records, linkage)
+    keys = linkage.assignments.select("record_id", "person_key")
+    for name, frame in prepared.tables.items():
+        joined = frame.select("record_id").join(keys, on="record_id", how="left", maintain_order="left")
+        assert_frame_equal(out[f"stg_{name}"].select("record_id", "person_key"), joined)
+    by_join = records.join(linkage.assignments, on="record_id", how="left", maintain_order="left")
+    assert_frame_equal(
+        out["source_records"].select("record_id", "person_key", "match_method", "match_score"),
+        by_join.select("record_id", "person_key", "match_method", "match_score"),
+    )
+    raw = pl.concat([f.select("record_id", "raw") for f in prepared.tables.values()])
+    assert out["source_records"].get_column("raw_values").equals(raw.get_column("raw"), check_names=False)
+
+
+def test_outputs_refuse_assignments_that_do_not_cover_every_record(prepared):
+    from pipeline.link import link
+
+    records = link_records(prepared)
+    linkage = link(records)
+    linkage.assignments = linkage.assignments.head(-1)
+    with pytest.raises(AssertionError, match="every record exactly once"):
+        outputs("2026Q3", prepared, records, linkage)
+
+
+def test_write_quarter_release_lets_each_frame_go_and_commits_all(tmp_path, monkeypatch):
+    monkeypatch.setattr(store, "INSERT_BATCH_ROWS", 3)  # several slices per table
+    tables = {"rejected_rows": rejected("2026Q3", 10)}
+    with store.connect(tmp_path / "d.duckdb") as con:
+        store.write_quarter(con, "2026Q3", tables, release=True)
+        assert tables == {}
+        rows = con.execute("SELECT row_number FROM rejected_rows ORDER BY row_number").fetchall()
+    assert [r[0] for r in rows] == list(range(2, 12))
+
+
+def test_duckdb_memory_is_capped_and_configurable(tmp_path, monkeypatch):
+    monkeypatch.delenv(limits.ENV, raising=False)
+    machine = limits._machine_bytes()
+    with store.connect(tmp_path / "d.duckdb") as con:
+        (limit,) = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    assert limit.endswith(("MiB", "GiB")) and float(limit.split()[0]) * (2**30 if "GiB" in limit else 2**20) <= machine / 4
+    monkeypatch.setenv(limits.ENV, "1GB")
+    with store.connect(tmp_path / "d.duckdb") as con:
+        (limit,) = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    assert limit == "953.6 MiB"  # DuckDB's 1GB is 10^9 bytes
+    con = duckdb.connect(config=limits.duckdb_config(in_memory=True))
+    try:
+        (spill,) = con.execute("SELECT current_setting('temp_directory')").fetchone()
+    finally:
+        con.close()
+    assert "doudi_spill_" in spill
