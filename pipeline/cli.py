@@ -42,7 +42,7 @@ def run(
     policy: PolicyOption = None,
     db: DbOption = Path("doudi.duckdb"),
     reports: ReportsOption = Path("reports"),
-    dask: bool = typer.Option(False, "--dask", help="在 Dask 集群上分县并行读取、规范化与校验文件（需 pip install \"doudi[dask]\"；默认本机起 2 个 worker）"),
+    dask: bool = typer.Option(False, "--dask", help="在 Dask 集群上分县并行读取、规范化与校验文件（需 pip install \"doudi\\[dask]\"；默认本机起 2 个 worker）"),
     dask_address: str = typer.Option(
         None, "--dask-address", envvar="DOUDI_DASK_ADDRESS", help="Dask 调度器地址，如 tcp://scheduler:8786（隐含 --dask）"
     ),
