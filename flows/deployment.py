@@ -35,14 +35,17 @@ def build_deployment(
     cron: str = DEFAULT_CRON,
     timezone: str = TIMEZONE,
     name: str = DEPLOYMENT_NAME,
+    dask_address: str | None = None,
 ) -> RunnerDeployment:
-    """The deployment object; paths become absolute (a served run does not share our cwd)."""
+    """The deployment object; paths become absolute (a served run does not share our cwd).
+    ``dask_address``: each run fans its files out on that Dask scheduler (a province)."""
     parameters = {
         "input_dir": _absolute(input_root),
         "quarter": quarter,
         "policy": _absolute(policy),
         "db": _absolute(db),
         "reports": _absolute(reports),
+        "dask_address": dask_address,
     }
     return quarterly.to_deployment(
         name=name,

@@ -164,9 +164,17 @@ def quarterly(
     policy: str | None = None,
     db: str = "doudi.duckdb",
     reports: str | None = "reports",
+    dask_address: str | None = None,
 ) -> RunResult:
-    """Reconcile one quarter's exports into the DuckDB file and write the township reports."""
+    """Reconcile one quarter's exports into the DuckDB file and write the township reports.
+
+    ``dask_address`` (``tcp://scheduler:8786``): run as a subflow on that Dask cluster
+    (``quarterly_on_dask``): how a province's scheduled deployment fans out.
+    """
     from flows.summary import summary_markdown
+
+    if dask_address:
+        return quarterly_on_dask(dask_address)(input_dir, quarter, policy, db, reports)
 
     mask_logs()
     try:

@@ -261,6 +261,9 @@ def deploy(
     cron: str = typer.Option(None, "--cron", help="运行时间（cron，默认每季度第三个月 15 日 02:00：0 2 15 3,6,9,12 *）"),
     timezone: str = typer.Option("Asia/Shanghai", "--timezone", help="cron 的时区"),
     name: str = typer.Option(None, "--name", help="部署名称"),
+    dask_address: str = typer.Option(
+        None, "--dask-address", envvar="DOUDI_DASK_ADDRESS", help="每次运行在此 Dask 调度器上分县并行，如 tcp://scheduler:8786（全省部署）"
+    ),
 ) -> None:
     """按季度定时运行：向 Prefect 服务（PREFECT_API_URL）登记定时部署并在本进程中执行，Ctrl+C 停止。"""
     from rich.console import Console
@@ -280,7 +283,8 @@ def deploy(
     from flows.deployment import DEFAULT_CRON, DEPLOYMENT_NAME, build_deployment, serve
 
     deployment = build_deployment(
-        input_root, db, reports, policy, cron=cron or DEFAULT_CRON, timezone=timezone, name=name or DEPLOYMENT_NAME
+        input_root, db, reports, policy, cron=cron or DEFAULT_CRON, timezone=timezone, name=name or DEPLOYMENT_NAME,
+        dask_address=dask_address,
     )
     api = os.environ.get("PREFECT_API_URL") or "（未设置 PREFECT_API_URL：将使用临时的本地服务）"
     console.print(

@@ -404,6 +404,7 @@ def run_quarter(
             feedback = latest_feedback(db_path, quarter)
             screened = executor.call("筛查规则", screen, tables, policy, quarter, previous, feedback)
             tables.update(screened)
+            del screened
             with store.connect(db_path) as con:
                 table_counts = counts(tables)
                 executor.call("写入数据库", store.write_quarter, con, quarter, tables, True)

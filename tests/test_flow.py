@@ -52,10 +52,14 @@ def test_deployment_schedule_and_parameters(tmp_path):
         "policy": None,
         "db": str((tmp_path / "county.duckdb").resolve()),
         "reports": str((tmp_path / "reports").resolve()),
+        "dask_address": None,  # one machine; a province's deployment names its Dask scheduler
     }
     # the parameter schema Prefect enforces accepts exactly the flow's parameters
     assert set(d._parameter_openapi_schema.properties) == set(d.parameters)
     assert d.entrypoint == "flows.quarterly.quarterly"  # importable wherever the runner starts
+
+    province = build_deployment(root, dask_address="tcp://scheduler:8786")
+    assert province.parameters["dask_address"] == "tcp://scheduler:8786"
 
     other = build_deployment(root, cron="30 1 10 * *", timezone="UTC", name="monthly-test")
     assert (other.name, other.schedules[0].schedule.cron, other.schedules[0].schedule.timezone) == ("monthly-test", "30 1 10 * *", "UTC")
@@ -240,7 +244,7 @@ def test_quarterly_flow_on_a_dask_cluster_gives_the_single_process_cases(prefect
 
     from rich.console import Console
 
-    from flows.quarterly import quarterly_on_dask, show_progress
+    from flows.quarterly import quarterly, show_progress
     from pipeline.ingest import list_files
     from pipeline.progress import RichProgress
     from pipeline.policy import load_policy
@@ -257,9 +261,11 @@ def test_quarterly_flow_on_a_dask_cluster_gives_the_single_process_cases(prefect
     show_progress(RichProgress(Console(file=io.StringIO())))
     try:
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster) as client:
-            state = quarterly_on_dask(cluster.scheduler_address)(
-                str(folder), "2026Q3", None, str(tmp_path / "dask.duckdb"), None, return_state=True
-            )
+            # as a province's deployment runs it: the flow's dask_address parameter
+            state = quarterly(
+                str(folder), "2026Q3", None, str(tmp_path / "dask.duckdb"), None,
+                dask_address=cluster.scheduler_address, return_state=True,
+            )  # fmt: skip
             # every file was read on a worker, and both workers read some
             executed = client.run(lambda dask_worker: dask_worker.state.executed_count)
     finally:
