@@ -225,10 +225,18 @@ INSERT_BATCH_ROWS = 250_000
 
 
 def _insert(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
+    """Append ``frame`` to table ``name`` by column name (columns the frame lacks stay NULL)."""
+    table_columns = [
+        r[0] for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND schema_name = 'main' ORDER BY column_index", [name]
+        ).fetchall()
+    ]  # fmt: skip
+    unknown = [c for c in frame.columns if c not in table_columns]
+    if unknown:
+        raise ValueError(f"{name}: no column(s) {', '.join(unknown)} in the database table")
+    projection = ", ".join(f'"{c}"' if c in frame.columns else f'NULL AS "{c}"' for c in table_columns)
     for batch in frame.iter_slices(INSERT_BATCH_ROWS) if frame.height else [frame]:
-        incoming = con.from_arrow(batch.to_arrow())
-        con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM incoming')
-        del incoming
+        con.from_arrow(batch.to_arrow()).project(projection).insert_into(f'"{name}"')
 
 
 def append(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:

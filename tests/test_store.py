@@ -67,7 +67,7 @@ def test_failure_mid_write_leaves_previous_quarter(tmp_path):
         # rejected_rows is deleted and re-filled first; then the persons insert fails (a column
         # persons does not have): the whole quarter must roll back.
         broken = pl.DataFrame({"quarter": ["2026Q3"], "no_such_column": [1]})
-        with pytest.raises(duckdb.Error):
+        with pytest.raises(ValueError, match="persons: no column.* no_such_column"):
             store.write_quarter(con, "2026Q3", {"rejected_rows": rejected("2026Q3", 9), "persons": broken})
     assert count(db, "SELECT count(*) FROM rejected_rows WHERE quarter = '2026Q3'") == [(4,)]
 

@@ -10,6 +10,10 @@ this process holds open for writing).
 
 from __future__ import annotations
 
+import os
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 
 from pipeline.policy import Policy
@@ -31,8 +35,24 @@ def summary_paths(reports_dir: Path | str, quarter: str) -> tuple[Path, Path]:
     return base.with_suffix(".xlsx"), base.with_suffix(".html")
 
 
-def write_reports(db_path: Path | str, quarter: str, reports_dir: Path | str, policy: Policy) -> list[Path]:
-    """Write every township workbook and the county summary; return the files written."""
+# A county this large (persons) writes its township workbooks in parallel processes; below it,
+# starting the processes costs more than it saves.
+PARALLEL_MIN_PERSONS = 100_000
+
+
+def _write_township(job: tuple) -> Path:
+    from pipeline.report.workbook import write_township
+
+    return write_township(*job)
+
+
+def write_reports(
+    db_path: Path | str, quarter: str, reports_dir: Path | str, policy: Policy, workers: int | None = None
+) -> list[Path]:
+    """Write every township workbook and the county summary; return the files written.
+
+    ``workers``: processes for the township workbooks (default: one per core for a county of
+    ``PARALLEL_MIN_PERSONS`` or more, else 1)."""
     from pipeline.report.html import write_html
     from pipeline.report.summary import write_summary
     from pipeline.report.workbook import write_township
@@ -40,9 +60,21 @@ def write_reports(db_path: Path | str, quarter: str, reports_dir: Path | str, po
     data: ReportData = load(db_path, quarter)
     quarter = data.quarter
     county = county_name(data)
-    written = [
-        write_township(data, t, county, policy, township_path(reports_dir, quarter, t)) for t in townships(data)
-    ]
+    towns = townships(data)
+    jobs = [(t, county, policy, township_path(reports_dir, quarter, t)) for t in towns]
+    n = workers if workers is not None else (min(os.cpu_count() or 1, len(towns)) if data.persons.height >= PARALLEL_MIN_PERSONS else 1)
+    if n > 1 and len(towns) > 1:
+        # Each township's workbook in its own process (openpyxl is pure Python: one core each),
+        # from that township's slice of the data; slices are cut as workers free up, in order.
+        written, pending = [], deque()
+        with ProcessPoolExecutor(max_workers=n, mp_context=get_context("spawn")) as pool:
+            for t, *job in jobs:
+                pending.append(pool.submit(_write_township, (data.for_township(t), t, *job)))
+                if len(pending) > n:
+                    written.append(pending.popleft().result())
+            written.extend(f.result() for f in pending)
+    else:
+        written = [write_township(data, *job) for job in jobs]
     xlsx, html = summary_paths(reports_dir, quarter)
     written.append(write_summary(data, county, xlsx))
     written.append(write_html(data, county, html))

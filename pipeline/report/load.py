@@ -88,6 +88,35 @@ class ReportData:
     gaps: list[str] = field(default_factory=list)  # what the database lacks, in words
     facts_missing: frozenset[str] = frozenset()  # person_facts columns the database lacks (read as null)
 
+    def for_township(self, township: str) -> "ReportData":
+        """What one township's workbook reads, and nothing more: its cases and rates, its
+        residents, everyone its lists name, their facts, and the 低保 户主 their households name
+        (``workbook.write_township`` gives the same workbook from this as from the whole)."""
+        keys = pl.concat(
+            [
+                self.persons.filter(pl.col("township") == township).get_column("person_key"),
+                self.cases.filter(pl.col("township") == township).get_column("person_key"),
+            ]
+        ).drop_nulls().unique().implode()
+        facts = None if self.facts is None else self.facts.filter(pl.col("person_key").is_in(keys))
+        heads = (
+            facts.get_column("dibao_household").drop_nulls().unique().implode()
+            if facts is not None and "dibao_household" in facts.columns
+            else pl.Series([], dtype=pl.Utf8).implode()
+        )
+        return ReportData(
+            quarter=self.quarter,
+            cases=self.cases.filter((pl.col("township") == township) | pl.col("person_key").is_in(keys)),
+            overlap=self.overlap.filter((pl.col("unit") == township) | (pl.col("level") == "县")),
+            persons=self.persons.filter(pl.col("person_key").is_in(keys) | pl.col("id_number").is_in(heads)),
+            facts=facts,
+            run=self.run,
+            history_cases=self.history_cases.filter(pl.col("township") == township),
+            history_overlap=self.history_overlap,
+            gaps=list(self.gaps),
+            facts_missing=self.facts_missing,
+        )
+
     @cached_property
     def households(self) -> pl.DataFrame | None:
         """person_key -> household parts (``households.household_lookup``), built once."""

@@ -73,28 +73,18 @@ SCRIPT = textwrap.dedent(
         pipeline.run.screen = after_calls(pipeline.run.screen, 1, stage)
     elif stage == "write":
         # Inside write_quarter's transaction: the quarter's rows are deleted and two tables
-        # re-filled when the hook pauses before the third INSERT.
-        real_connect = store.connect
+        # re-filled when the hook pauses before the third table's insert.
+        real_write = store.write_quarter
 
-        class Paused:
-            def __init__(self, con):
-                self._con, self._in_tx, self._inserts = con, False, 0
-            def __getattr__(self, name):
-                return getattr(self._con, name)
-            def __enter__(self):
-                return self
-            def __exit__(self, *exc):
-                return self._con.__exit__(*exc)
-            def execute(self, sql, *args, **kwargs):
-                if sql.startswith("BEGIN"):
-                    self._in_tx = True
-                elif self._in_tx and sql.startswith("INSERT"):
-                    self._inserts += 1
-                    if self._inserts == 3:
-                        pause(stage)
-                return self._con.execute(sql, *args, **kwargs)
+        def paused_write(con, quarter, tables, release=False):
+            real_insert = store._insert
+            store._insert = after_calls(real_insert, 3, stage)
+            try:
+                return real_write(con, quarter, tables, release)
+            finally:
+                store._insert = real_insert
 
-        store.connect = lambda *a, **k: Paused(real_connect(*a, **k))
+        store.write_quarter = paused_write
     elif stage == "report":  # after the first township workbook was saved
         pipeline.report.workbook.write_township = after_calls(pipeline.report.workbook.write_township, 2, stage)
 

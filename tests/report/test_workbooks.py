@@ -196,3 +196,46 @@ def test_cover_shows_the_townships_overlap_rates(township_books, db):
         for unit, pair, n, rate in rows:
             if unit == town:
                 assert any(r[0] == pair and r[1] == "按人" and r[4] == n and r[5] == f"{rate * 100:.1f}%" for r in cover)
+
+
+def _cells(path) -> dict:
+    wb = openpyxl.load_workbook(path)
+    return {
+        ws.title: (
+            [tuple(r) for r in ws.iter_rows(values_only=True)],
+            sorted(str(m) for m in ws.merged_cells.ranges),
+            {k: d.width for k, d in ws.column_dimensions.items()},
+        )
+        for ws in wb.worksheets
+    }
+
+
+def test_workbooks_written_in_parallel_from_township_slices_equal_the_serial_ones(reports, db, policy, tmp_path):
+    # A province writes its township workbooks in worker processes, each from
+    # ReportData.for_township: every sheet, cell, merge and width must be what the whole gives.
+    from pipeline.report import write_reports
+
+    parallel = write_reports(db, QUARTER, tmp_path, policy, workers=2)
+    serial = {p.name: p for p in reports if p.name.endswith("_九过筛子清单.xlsx")}
+    books = {p.name: p for p in parallel if p.name.endswith("_九过筛子清单.xlsx")}
+    assert set(books) == set(serial) and len(books) >= 2
+    for name in serial:
+        assert _cells(books[name]) == _cells(serial[name]), name
+
+
+def test_township_slices_of_the_bundled_county_give_the_same_workbooks(tmp_path, policy):
+    # Real households cross townships (a 户主 living elsewhere, a case filed where a person lives).
+    from pathlib import Path
+
+    from pipeline.report import write_reports
+    from pipeline.run import run_quarter
+
+    bundled = Path(__file__).resolve().parents[2] / "sample_data" / "county" / "2026Q3"
+    db = tmp_path / "county.duckdb"
+    run_quarter(bundled, "2026Q3", policy, db)
+    serial = write_reports(db, "2026Q3", tmp_path / "serial", policy, workers=1)
+    parallel = write_reports(db, "2026Q3", tmp_path / "parallel", policy, workers=2)
+    pairs = [(s, p) for s, p in zip(serial, parallel) if s.name.endswith("_九过筛子清单.xlsx")]
+    assert len(pairs) >= 2 and all(s.name == p.name for s, p in pairs)
+    for s, p in pairs:
+        assert _cells(p) == _cells(s), s.name
