@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from contracts.outputs import SourceRecords
+from contracts.outputs import RejectedRows, SourceRecords, dtypes
 from contracts.sources import TABLES, Table
 from pipeline import store
 from pipeline.ingest import FileProblem, FileRead, list_files, read_file
@@ -128,8 +128,7 @@ def ingest(item: tuple) -> PreparedFile:
     return prepare_file(read_file(path, name), reference_date)
 
 
-_EMPTY_REJECTED = {"file_name": pl.Utf8, "sheet_name": pl.Utf8, "row_number": pl.Int64, "source_table": pl.Utf8,
-                   "reason": pl.Utf8, "raw_values": pl.Utf8}  # fmt: skip
+_EMPTY_REJECTED = dtypes(RejectedRows, drop=("quarter",))  # the contract's columns; quarter comes in outputs
 
 
 def prepare_file(read: FileRead, reference_date: date) -> PreparedFile:
