@@ -5,7 +5,7 @@ from pathlib import Path
 import openpyxl
 from typer.testing import CliRunner
 
-from pipeline.cli import app
+from flows.cli import app
 from pipeline.policy import load_policy
 from pipeline.run import run_quarter
 

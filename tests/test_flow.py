@@ -85,7 +85,7 @@ def test_the_quarter_of_a_scheduled_run(tmp_path):
 def test_deploy_command_refuses_a_missing_input(tmp_path):
     from typer.testing import CliRunner
 
-    from pipeline.cli import app
+    from flows.cli import app
 
     out = CliRunner().invoke(app, ["deploy", "--input", str(tmp_path / "nope")])
     assert out.exit_code == 2

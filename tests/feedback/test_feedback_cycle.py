@@ -14,7 +14,7 @@ import pytest
 from filler import CASE_SHEETS, case_rows, fill, headers
 from typer.testing import CliRunner
 
-from pipeline.cli import app
+from flows.cli import app
 from pipeline.feedback import import_feedback, read_workbook
 from pipeline.policy import load_policy
 from pipeline.report import township_path

@@ -1,10 +1,12 @@
-"""``doudi``: the command line.  ``doudi run`` with no arguments reconciles the bundled county."""
+"""``doudi``: the command line.  ``doudi run`` with no arguments reconciles the bundled county.
+
+It lives in ``flows/`` because ``doudi run`` starts the Prefect flow; ``pipeline/`` never imports it.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -341,7 +343,3 @@ def feedback_import(
     if result.refused:
         console.print("[yellow]有填写问题的行未导入：请改正后重新导入这些文件（已导入的反馈会被覆盖，不会重复）。")
         raise typer.Exit(1)
-
-
-def main() -> None:  # pragma: no cover
-    sys.exit(app())
