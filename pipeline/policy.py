@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from contracts.sources import TABLES
+from pipeline.errors import UsageError
 
 DEFAULT_POLICY = Path(__file__).with_name("policy_default.toml")
 
@@ -23,7 +24,7 @@ ORPHAN_CATEGORIES = ("集中养育孤儿", "社会散居孤儿", "事实无人�
 DIBAO_CATEGORIES = ("一类", "二类", "三类", "四类")
 
 
-class PolicyError(ValueError):
+class PolicyError(UsageError):
     """A policy file that cannot be used; the message names the file and the key."""
 
 

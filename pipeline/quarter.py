@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from pipeline.errors import UsageError
+
 _FORM = re.compile(r"^(\d{4})\s*[Qq]([1-4])$")
 
 
@@ -18,7 +20,7 @@ class Quarter:
     def parse(cls, text: str) -> "Quarter":
         m = _FORM.match(text.strip())
         if not m:
-            raise ValueError(f"季度 {text!r} 格式不对，应如 2026Q3")
+            raise UsageError(f"季度“{text}”格式不对，应如 2026Q3（年份加 Q1-Q4）")
         return cls(int(m.group(1)), int(m.group(2)))
 
     def __str__(self) -> str:

@@ -25,15 +25,14 @@ import polars as pl
 
 from contracts.outputs import OUTPUT_CONTRACTS
 from contracts.sources import TABLES, all_columns
+from pipeline.errors import DatabaseBusy
 from pipeline.limits import duckdb_config
+
+__all__ = ["DatabaseBusy", "connect", "run_lock", "write_quarter", "append"]
 
 # Tables that hold history rather than one quarter's state: never deleted by a rerun.
 # case_feedback: the townships' answers, imported by ``doudi feedback import``.
 HISTORY_TABLES = ("runs", "run_files", "case_feedback")
-
-
-class DatabaseBusy(RuntimeError):
-    """Another run holds the database."""
 
 
 def duck_type(dtype: pl.DataType) -> str:
