@@ -91,7 +91,7 @@ RejectedRows = pa.DataFrameSchema(
         "quarter": QUARTER,
         "file_name": col(pl.Utf8, "文件名", nullable=False),
         "sheet_name": col(pl.Utf8, "工作表名（CSV 为空）", nullable=False),
-        "row_number": col(pl.Int64, "行号（Excel 或文本编辑器中看到的行号）", nullable=False),
+        "row_number": col(pl.Int64, "行号（Excel 或文本编辑器中看到的行号）；整个文件或工作表未采用时为空"),
         "source_table": col(pl.Utf8, "识别出的来源表（文件无法识别时为空）"),
         "reason": col(pl.Utf8, "未采用的原因", nullable=False),
         "raw_values": col(pl.Utf8, "原始行内容（JSON）"),
@@ -104,7 +104,12 @@ Runs = pa.DataFrameSchema(
     {
         "run_id": col(pl.Utf8, "运行编号", nullable=False),
         "quarter": QUARTER,
-        "status": col(pl.Utf8, "状态：running 运行中 / succeeded 成功 / failed 失败 / interrupted 被中断", nullable=False),
+        "status": col(
+            pl.Utf8,
+            "状态：running 运行中 / succeeded 成功 / reports_incomplete 报表未全部写出 / failed 失败 / interrupted 被中断",
+            nullable=False,
+            checks=pa.Check.isin(["running", "succeeded", "reports_incomplete", "failed", "interrupted"]),
+        ),
         "started_at": col(pl.Datetime("us"), "开始时间", nullable=False),
         "finished_at": col(pl.Datetime("us"), "结束时间"),
         "input_dir": col(pl.Utf8, "输入目录"),
@@ -115,6 +120,13 @@ Runs = pa.DataFrameSchema(
         "code_version": col(pl.Utf8, "程序版本"),
         "counts": col(pl.Utf8, "各表行数（JSON）"),
         "stage_seconds": col(pl.Utf8, "各阶段耗时（秒，JSON）"),
+        "completeness": col(
+            pl.Utf8,
+            "完整性（JSON）：missing_tables 缺少的表、not_exported 声明不导出的表、unscreened_rules 未筛查的规则、"
+            "volume_drops 采用行数比上季度减少三分之一以上的表",
+        ),
+        "link_settings": col(pl.Utf8, "人员识别所用设置（JSON：比较层级、权重、阈值）"),
+        "link_counts": col(pl.Utf8, "人员识别计数（JSON：记录、候选对、链接、拆分、待人工确认、人员）"),
         "error": col(pl.Utf8, "失败原因"),
     },
     name="runs",
@@ -192,6 +204,9 @@ Cases = pa.DataFrameSchema(
         "record_ids": col(pl.List(pl.Int64), "所用记录编号（source_records.record_id）"),
         "first_seen_quarter": col(pl.Utf8, "首次发现季度", nullable=False),
         "status": col(pl.Utf8, "状态：新增 / 延续", nullable=False, checks=pa.Check.isin(["新增", "延续"])),
+        "not_rechecked": col(
+            pl.Boolean, "本季未复核：规则所读的表本季未导出，上季度的问题原样延续（不销号）", nullable=False
+        ),
         **_CARRIED_FEEDBACK,
     },
     name="cases",

@@ -183,7 +183,7 @@ def report(
     except PolicyError as e:
         console.print(f"[red]{e}")
         raise typer.Exit(2)
-    paths = write_reports(db, quarter, reports, used)
+    paths = write_reports(db, quarter, reports, used).written
     console.print(f"{quarter}：写出 {len(paths)} 个文件到 {reports / quarter}")
     for p in paths:
         console.print(f"  - {p.name}")

@@ -3,8 +3,8 @@
 One file holds every quarter.  ``write_quarter`` replaces one quarter's rows in every
 quarter-scoped table inside a single transaction: readers see the old quarter or the new one,
 never half; a crash or a kill mid-write leaves the previous contents.  Tables are created from
-the Pandera output contracts (``contracts/outputs.py``) with their Chinese ``COMMENT``s; the
-typed staging tables ``stg_<table>`` take their comments from the table registry.
+the Pandera output contracts (``contracts/outputs.py``) with their Chinese ``COMMENT``s, and the
+typed staging tables ``stg_<table>`` from the staging declaration (``contracts/staging.py``).
 
 Only one run may write a database at a time: ``run_lock`` holds an OS lock on ``<db>.lock``
 for the whole run and refuses a second run with a clear message.
@@ -12,8 +12,6 @@ for the whole run and refuses a second run with a clear message.
 
 from __future__ import annotations
 
-import fcntl
-import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,9 +20,11 @@ from pathlib import Path
 import duckdb
 import pandera.polars as pa
 import polars as pl
+from filelock import FileLock, Timeout
 
 from contracts.outputs import OUTPUT_CONTRACTS
-from contracts.sources import TABLES, all_columns
+from contracts.sources import TABLES
+from contracts.staging import staging_columns
 from pipeline.errors import DatabaseBusy
 from pipeline.limits import duckdb_config
 
@@ -81,67 +81,19 @@ def _create_from_contract(con: duckdb.DuckDBPyConnection, schema: pa.DataFrameSc
             con.execute(f'COMMENT ON COLUMN "{schema.name}"."{name}" IS {_sql_text(c.description)}')
 
 
-# Companion columns added by normalisation, with their comment (``{h}`` = the column's header).
-_COMPANIONS = {
-    "_raw": "{h}（原始）",
-    "_valid": "{h}是否有效",
-    "_issue": "{h}问题说明",
-    "_prefix": "{h}已知前缀",
-}
-_EXTRA_COMMENTS = {
-    "quarter": "季度",
-    "record_id": "记录编号（对应 source_records.record_id）",
-    "person_key": "人员键（对应 persons.person_key）",
-    "file_name": "来源文件名",
-    "sheet_name": "来源工作表名",
-    "row_number": "来源行号",
-    "birth_date": "出生日期（由身份证号得出）",
-    "gender": "性别（由身份证号得出）",
-    "name_display": "姓名（显示用）",
-    "name_pinyin": "姓名拼音",
-    "name_pinyin_fuzzy": "姓名模糊拼音",
-    "source_table": "来源表（逻辑名）",
-    "household_key": "家庭键（dibao:户主身份证号 或 fupin:户编号）",
-    "cert_id_number": "残疾人证号所含身份证号（规范化）",
-    "cert_id_number_raw": "残疾人证号所含身份证号（原始）",
-    "cert_id_number_valid": "残疾人证号所含身份证号是否有效",
-    "cert_id_number_issue": "残疾人证号所含身份证号问题说明",
-    "cert_id_number_prefix": "残疾人证号所含身份证号已知前缀",
-    "cert_category": "残疾类别（由残疾人证号得出）",
-    "cert_grade": "残疾等级（由残疾人证号得出）",
-    "county_code": "县级区划代码",
-    "township_code": "乡级区划代码",
-    "village_code": "村级区划代码",
-}
-
-
-# Companions of a name column (``name`` -> ``name_display`` ...).
-_NAME_COMPANIONS = {"_display": "{h}（显示用）", "_pinyin": "{h}拼音", "_pinyin_fuzzy": "{h}模糊拼音"}
-
-
-def _staging_comments(table: str) -> dict[str, str]:
-    out = dict(_EXTRA_COMMENTS)
-    for c in all_columns(TABLES[table]):
-        out[c.key] = c.header
-        for suffix, text in (*_COMPANIONS.items(), *_NAME_COMPANIONS.items()):
-            out[c.key + suffix] = text.format(h=c.header)
-    return out
-
-
-def _create_staging(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    name = f"stg_{table}"
-    cols = ", ".join(f'"{c}" {duck_type(t)}' for c, t in frame.schema.items())
+def _create_staging(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """``stg_<table>`` as declared in ``contracts/staging.py``, with its comments."""
+    name, declared = f"stg_{table}", staging_columns(TABLES[table])
+    cols = ", ".join(f'"{c.name}" {duck_type(c.dtype)}' for c in declared)
     con.execute(f'CREATE TABLE IF NOT EXISTS "{name}" ({cols})')
-    existing = {r[0] for r in con.execute(f"SELECT column_name FROM information_schema.columns WHERE table_name = '{name}'").fetchall()}
-    for c, t in frame.schema.items():
-        if c not in existing:  # a newer doudi added a column: widen the table, keep old quarters
-            con.execute(f'ALTER TABLE "{name}" ADD COLUMN "{c}" {duck_type(t)}')
+    existing = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [name]).fetchall()}
+    for c in declared:
+        if c.name not in existing:  # a newer doudi added a column: widen the table, keep old quarters
+            con.execute(f'ALTER TABLE "{name}" ADD COLUMN "{c.name}" {duck_type(c.dtype)}')
     t = TABLES[table]
     con.execute(f'COMMENT ON TABLE "{name}" IS {_sql_text(f"{t.title}（已规范化）：{t.grain}")}')
-    comments = _staging_comments(table)
-    for c in frame.columns:
-        if c in comments:
-            con.execute(f'COMMENT ON COLUMN "{name}"."{c}" IS {_sql_text(comments[c])}')
+    for c in declared:
+        con.execute(f'COMMENT ON COLUMN "{name}"."{c.name}" IS {_sql_text(c.comment)}')
 
 
 def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -154,24 +106,30 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
 
 @contextmanager
 def run_lock(db_path: Path | str) -> Iterator[None]:
-    """Hold ``<db>.lock`` for a whole run; a second run on the same file is refused at once."""
-    lock_path = Path(f"{db_path}.lock")
+    """Hold ``<db>.lock`` for a whole run; a second run on the same file is refused at once.
+
+    The lock is the operating system's (``filelock``: Windows and Linux alike); the holder writes
+    its process id to ``<db>.lock.pid`` so a refused run can name it.
+    """
+    lock_path, pid_path = Path(f"{db_path}.lock"), Path(f"{db_path}.lock.pid")
     lock_path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    lock = FileLock(lock_path, blocking=False)
     try:
+        lock.acquire()
+    except Timeout:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "?"
-            raise DatabaseBusy(
-                f"数据库 {db_path} 正在被另一次运行使用（进程 {holder}）。请等它结束后再运行；"
-                "数据库文件不会被改动。"
-            ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
+            holder = pid_path.read_text(encoding="utf-8").strip() or "?"
+        except OSError:
+            holder = "?"
+        raise DatabaseBusy(
+            f"数据库 {db_path} 正在被另一次运行使用（进程 {holder}）。请等它结束后再运行；数据库文件不会被改动。"
+        ) from None
+    try:
+        pid_path.write_text(str(os.getpid()), encoding="utf-8")
         yield
     finally:
-        os.close(fd)
+        pid_path.unlink(missing_ok=True)
+        lock.release()
 
 
 def quarter_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -205,7 +163,7 @@ def write_quarter(
     try:
         for name, frame in tables.items():
             if name.startswith("stg_"):
-                _create_staging(con, name.removeprefix("stg_"), frame)
+                _create_staging(con, name.removeprefix("stg_"))
         for name in quarter_tables(con):
             con.execute(f'DELETE FROM "{name}" WHERE quarter = ?', [quarter])
         for name in list(tables):
@@ -239,14 +197,9 @@ def _insert(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> N
 
 
 def append(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
-    """Append history rows (runs, run_files) in their own transaction."""
+    """Append history rows (runs, run_files, case_feedback): one statement per slice, in the
+    caller's transaction when it holds one (DuckDB commits each statement otherwise)."""
     _insert(con, name, frame)
-
-
-def update_run(con: duckdb.DuckDBPyConnection, run_id: str, **values: object) -> None:
-    sets = ", ".join(f'"{k}" = ?' for k in values)
-    params = [json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v for v in values.values()]
-    con.execute(f'UPDATE runs SET {sets} WHERE run_id = ?', [*params, run_id])
 
 
 def comment_view_columns(con: duckdb.DuckDBPyConnection, base: str = "cases") -> None:

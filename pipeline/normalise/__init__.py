@@ -46,13 +46,13 @@ from contracts.sources import (
     Table,
     all_columns,
 )
+from contracts.staging import PERSON_ID, normalised_columns
 from pipeline.normalise import certificate, dates, ids, names, region, values
 from pipeline.normalise.cells import Reader, problem
 from pipeline.normalise.region import RegionNames, fill_region_names
 
 __all__ = ["normalise", "fill_region_names", "RegionNames", "output_columns", "reader_for"]
 
-PERSON_ID = "id_number"
 READERS: dict[str, Reader] = {
     TEXT: values.TEXT,
     AMOUNT: values.AMOUNT,
@@ -83,22 +83,9 @@ def reader_for(column: Column) -> Reader:
 
 
 def output_columns(table: Table) -> list[str]:
-    """The columns of ``normalise(table, ...)``, in order."""
-    out = ["row_number"]
-    for col in table.columns:
-        if col.kind == ID:
-            out += [f"{col.key}_raw", col.key, f"{col.key}_valid", f"{col.key}_issue", f"{col.key}_prefix"]
-            if col.key == PERSON_ID:
-                out += ["birth_date", "gender"]
-        elif col.kind == NAME:
-            out += [f"{col.key}_raw", col.key, f"{col.key}_display", f"{col.key}_pinyin", f"{col.key}_pinyin_fuzzy"]
-        else:
-            out.append(col.key)
-        if col.key == "certificate_number":
-            cert = certificate.CERT_ID
-            out += [f"{cert}_raw", cert, f"{cert}_valid", f"{cert}_issue", f"{cert}_prefix", "cert_category", "cert_grade"]
-    out += list(region.OUTPUT_COLUMNS)
-    return [*out, "problems", "raw"]
+    """The columns of ``normalise(table, ...)``, in order (the staging declaration's, framed by
+    ``row_number`` and the parse ``problems`` and ``raw`` cells)."""
+    return ["row_number", *(c.name for c in normalised_columns(table)), "problems", "raw"]
 
 
 def _read_distinct(frame: pl.DataFrame, col: Column) -> pl.DataFrame:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections import deque
+from dataclasses import dataclass, field
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
@@ -46,9 +47,15 @@ def _write_township(job: tuple) -> Path:
     return write_township(*job)
 
 
+@dataclass
+class ReportsWritten:
+    written: list[Path]
+    locked: list[Path] = field(default_factory=list)
+
+
 def write_reports(
     db_path: Path | str, quarter: str, reports_dir: Path | str, policy: Policy, workers: int | None = None
-) -> list[Path]:
+) -> ReportsWritten:
     """Write every township workbook and the county summary; return the files written.
 
     ``workers``: processes for the township workbooks (default: one per core for a county of
@@ -82,4 +89,4 @@ def write_reports(
     for old in (Path(reports_dir) / quarter).glob(f"{quarter}_*{TOWNSHIP_SUFFIX}"):
         if old not in written:
             old.unlink()
-    return written
+    return ReportsWritten(written)

@@ -66,7 +66,11 @@ def _query(con: duckdb.DuckDBPyConnection, sql: str, values: dict) -> pl.DataFra
 
 
 def connect(
-    tables: dict[str, pl.DataFrame], policy: Policy, quarter: str, previous_cases: pl.DataFrame | None = None
+    tables: dict[str, pl.DataFrame],
+    policy: Policy,
+    quarter: str,
+    previous_cases: pl.DataFrame | None = None,
+    unscreened: list[str] | tuple[str, ...] = (),
 ) -> tuple[duckdb.DuckDBPyConnection, dict[str, object]]:
     """An in-memory connection holding the inputs, the policy tables and every fact (for tests
     and for an analyst who wants to look at the facts), and the values its SQL binds."""
@@ -77,6 +81,7 @@ def connect(
     for name, frame in {**complete_inputs(tables), **policy_tables(policy), "source_titles": titles}.items():
         _register(con, name, frame)
     _register(con, "previous_cases", _previous(previous_cases))
+    _register(con, "unscreened_rules", pl.DataFrame({"rule_code": list(unscreened)}, schema={"rule_code": pl.Utf8}))
     con.execute(sqlfiles.macros())
     for fact in sqlfiles.load_facts():
         _materialise(con, fact.name, fact.sql, values)
@@ -106,20 +111,24 @@ def run_rules(
     policy: Policy,
     quarter: str,
     previous_cases: pl.DataFrame | None = None,
+    unscreened: list[str] | tuple[str, ...] = (),
 ) -> dict[str, pl.DataFrame]:
     """Every screening rule, the overlap rates and the quarter-over-quarter status of a quarter.
 
     ``tables``: the quarter's ``stg_<table>`` frames (any may be missing) and ``persons``.
     ``previous_cases``: the previous quarter's ``cases`` (or None): same ``case_id`` -> 延续.
+    ``unscreened``: rule codes not run this quarter (a table they read was not exported): their
+    previous open cases are carried as 延续, ``not_rechecked``, never 销号.
     Returns ``cases``, ``resolved_cases``, ``overlap_rates``, ``person_facts`` (one row per person
     with the facts the rules share) and ``rule_hits`` (every row every rule selected, before the
     dead-person filter and merging).
     """
-    con, values = connect(tables, policy, quarter, previous_cases)
+    con, values = connect(tables, policy, quarter, previous_cases, unscreened)
     try:
         con.execute(_RULE_HITS)
         for seq, rule in enumerate(sqlfiles.load_rules()):
-            run_rule(con, rule, values, seq)
+            if rule.code not in unscreened:
+                run_rule(con, rule, values, seq)
         _materialise(con, "cases", sqlfiles.load_mart("cases").sql, values)
         out = {
             "cases": con.sql("SELECT * FROM cases").pl(),

@@ -7,7 +7,9 @@ Each file is self-describing (STYLE.md, sqlmesh): it opens with a comment header
   named after its file; facts are created in dependency order (a fact depends on the facts whose
   names its text mentions).
 - ``sql/rules/<CODE>.sql``: ``-- <CODE> | sieve <n> | <kind> | <rule name> | one row per ...`` then
-  ``-- policy: key, key`` (or ``-- policy: none``).  The header is the one place a rule's sieve,
+  ``-- policy: key, key`` (or ``-- policy: none``) and ``-- reads: table, table`` (or ``none``): the
+  input tables the rule cannot be judged without.  A run whose folder lacks one of them (a table
+  the county does not export) does not run the rule: it is 未筛查 that quarter.  The header is the one place a rule's sieve,
   kind and Chinese name are written.  The query selects ``person_key``, ``detail``, ``amount`` and
   ``record_ids`` (the evidence).
 
@@ -22,6 +24,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from contracts.sources import TABLES
+
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
 KINDS = ("missed", "exit", "review")
 
@@ -30,6 +34,7 @@ _RULE_HEADER = re.compile(
     r"\s*(?P<name>[^|]+?)\s*\|\s*(?P<grain>one row per .+?)\s*$"
 )
 _POLICY = re.compile(r"^--\s*policy:\s*(?P<keys>.*?)\s*$", re.M)
+_READS = re.compile(r"^--\s*reads:\s*(?P<tables>.*?)\s*$", re.M)
 _GRAIN = re.compile(r"^--\s*(?P<grain>one row\b.*?)\s*$", re.M)
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _COMMENT = re.compile(r"--[^\n]*")
@@ -92,6 +97,7 @@ class Rule:
     policy_keys: tuple[str, ...]
     sql: str
     path: Path
+    reads: tuple[str, ...] = ()  # input tables (logical names) the rule cannot be judged without
 
 
 def _read_fact(path: Path) -> Fact:
@@ -152,8 +158,19 @@ def _read_rule(path: Path) -> Rule:
         raise SqlHeaderError(f"{path}: the second line must be '-- policy: key, ...' (or 'none')")
     return Rule(
         m.group("code"), int(m.group("sieve")), m.group("kind"), m.group("name"), m.group("grain"),
-        _policy_keys(text, path), _body(text), path,
+        _policy_keys(text, path), _body(text), path, _reads(text, path),
     )
+
+
+def _reads(text: str, path: Path) -> tuple[str, ...]:
+    m = _READS.search(text)
+    if not m:
+        raise SqlHeaderError(f"{path}: the header must say '-- reads: table, ...' (or 'none')")
+    tables = tuple(t.strip() for t in m.group("tables").split(",") if t.strip() and t.strip() != "none")
+    unknown = [t for t in tables if t not in TABLES]
+    if unknown:
+        raise SqlHeaderError(f"{path}: '-- reads:' names no input table {unknown}")
+    return tables
 
 
 @cache

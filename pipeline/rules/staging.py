@@ -2,7 +2,7 @@
 
 A run may lack a table (no file of it this quarter) or a column (an optional header absent).  The
 rules' SQL names columns freely, so before loading, each frame is conformed to the full staging
-schema of its table (``contracts.sources``): missing tables become empty frames, missing columns
+schema of its table (``contracts.staging``): missing tables become empty frames, missing columns
 typed nulls, and ``persons`` gains a row for any ``person_key`` a staging frame uses but it lacks.
 """
 
@@ -11,46 +11,10 @@ from __future__ import annotations
 import polars as pl
 
 from contracts.outputs import Persons, dtypes
-
-from contracts.inputs import DTYPES
-from contracts.sources import ID, NAME, REGION, TABLES, Table
-
-# Columns every staging row carries besides the table's own (provenance and identity).
-COMMON = {
-    "quarter": pl.Utf8,
-    "record_id": pl.Int64,
-    "person_key": pl.Utf8,
-    "source_table": pl.Utf8,
-    "file_name": pl.Utf8,
-    "sheet_name": pl.Utf8,
-    "row_number": pl.Int64,
-    "household_key": pl.Utf8,
-}
+from contracts.sources import TABLES
+from contracts.staging import staging_schema
 
 PERSONS = dtypes(Persons, drop=("quarter", "n_records", "source_tables"))
-
-
-def _id_columns(key: str) -> dict[str, pl.DataType]:
-    return {key: pl.Utf8, f"{key}_raw": pl.Utf8, f"{key}_valid": pl.Boolean, f"{key}_issue": pl.Utf8, f"{key}_prefix": pl.Utf8}
-
-
-def staging_schema(table: Table) -> dict[str, pl.DataType]:
-    """Column -> dtype of ``stg_<table>`` as normalisation and linking produce it."""
-    schema: dict[str, pl.DataType] = dict(COMMON)
-    for col in (*table.columns, *REGION):
-        if col.kind == ID:
-            schema.update(_id_columns(col.key))
-            if col.key == "id_number":
-                schema.update(birth_date=pl.Date, gender=pl.Utf8)
-        elif col.kind == NAME:
-            for suffix in ("", "_raw", "_display", "_pinyin", "_pinyin_fuzzy"):
-                schema[col.key + suffix] = pl.Utf8
-        else:
-            schema[col.key] = DTYPES[col.kind]
-        if col.key == "certificate_number":
-            schema.update(_id_columns("cert_id_number"))
-            schema.update(cert_category=pl.Utf8, cert_grade=pl.Int8)
-    return schema
 
 
 def conform(frame: pl.DataFrame | None, schema: dict[str, pl.DataType]) -> pl.DataFrame:

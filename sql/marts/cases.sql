@@ -3,7 +3,9 @@
 --   1. a dead person gets only S7-1 and S8 cases (rules.md, Readings): other hits on the dead drop;
 --   2. one case per (rule code, person): repeated hits merge (first detail, all evidence);
 --   3. evidence = file (/sheet) and rows of every record used;
---   4. person and residence from persons; status 新增 / 延续 against the previous quarter's cases.
+--   4. person and residence from persons; status 新增 / 延续 against the previous quarter's cases;
+--   5. a rule not run this quarter (unscreened_rules: a table it reads was not exported) carries its
+--      previous open cases as they were: 延续, not_rechecked (本季未复核), never 销号.
 WITH living_rule AS (
     SELECT h.*
     FROM rule_hits AS h
@@ -58,9 +60,21 @@ SELECT
     e.evidence,
     m.record_ids,
     coalesce(pv.first_seen_quarter, pv.quarter, $quarter) AS first_seen_quarter,
-    CASE WHEN pv.case_id IS NULL THEN '新增' ELSE '延续' END AS status
+    CASE WHEN pv.case_id IS NULL THEN '新增' ELSE '延续' END AS status,
+    false                                            AS not_rechecked
 FROM merged AS m
 LEFT JOIN persons  AS p  USING (person_key)
 LEFT JOIN evidence AS e  USING (rule_code, person_key)
 LEFT JOIN previous AS pv ON pv.case_id = case_id(m.rule_code, m.person_key)
-ORDER BY m.sieve, m.rule_code, p.township, p.village, m.person_key
+UNION ALL
+SELECT
+    $quarter, pv.case_id, pv.rule_code, pv.rule_name, pv.kind, pv.sieve, pv.person_key,
+    pv.id_number, pv.name, pv.county, pv.township, pv.village, pv.detail, pv.amount,
+    '（上季度）' || coalesce(pv.evidence, ''),
+    []::BIGINT[],                                    -- record ids are per quarter: the last quarter's do not apply
+    coalesce(pv.first_seen_quarter, pv.quarter),
+    '延续',
+    true
+FROM previous AS pv
+WHERE pv.rule_code IN (SELECT rule_code FROM unscreened_rules)
+ORDER BY sieve, rule_code, township, village, person_key

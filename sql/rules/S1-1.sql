@@ -1,5 +1,6 @@
 -- S1-1 | sieve 1 | missed | 重残重病单人户施保 | one row per person
 -- policy: none
+-- reads: fupin, dibao, tekun, canlian, yibao_jiesuan
 -- 三类对象 person who is 重残 or 重病, in no in-force 低保 household and not 特困: a 单人户施保
 -- candidate (应保尽保).
 SELECT

@@ -1,5 +1,6 @@
 -- S1-2 | sieve 1 | missed | 低收入重残单人户施保 | one row per person
 -- policy: none
+-- reads: fupin, dibao, tekun, canlian
 -- (低收入 and its line come from the shared fact int_low_income_households)
 -- Registry person of a 低收入 household (人均纯收入 below low_income_multiple x 12 x standard),
 -- not 三类对象, 重残, not in 低保 or 特困: a 单人户施保 candidate.

@@ -1,5 +1,6 @@
 -- S1-3 | sieve 1 | review | 整户施保核查 | one row per person
 -- policy: none
+-- reads: fupin, dibao, canlian, yibao_jiesuan
 -- (低收入 and its line come from the shared fact int_low_income_households)
 -- Registry person of a 低收入 household, not 三类对象, 重病 but not 重残, whose household has no
 -- member in 低保: a 重病 person of a low-income household may not be covered alone - check the

@@ -1,5 +1,6 @@
 -- S1-4 | sieve 1 | review | 单人户施保不精准 | one row per person
 -- policy: none
+-- reads: dibao, canlian, yibao_jiesuan, fupin
 -- In-force 低保 row with 是否单人户施保 = 是 whose person is neither 重残 nor 重病.
 SELECT
     p.person_key,

@@ -1,5 +1,6 @@
 -- S2-1 | sieve 2 | missed | 应保未保 | one row per registry household (its 户主)
 -- policy: dibao_monthly_standard
+-- reads: fupin, dibao, tekun
 -- 三类对象 household whose 人均纯收入 is below 12 x the 低保 standard and no member of which is in
 -- 低保 or 特困.  One case per household, on its registry 户主.
 SELECT

@@ -1,5 +1,6 @@
 -- S2-2 | sieve 2 | missed | 应养未养 | one row per person
 -- policy: tekun_min_age
+-- reads: fupin, tekun, canlian
 -- 三类对象 person without capacity to work (registry 劳动技能), aged tekun_min_age or more, or
 -- under 16, or 重残, whose registry household has no other living member with capacity to work,
 -- and not in force in 特困 (being in 低保 does not exclude).

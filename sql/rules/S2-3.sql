@@ -1,5 +1,6 @@
 -- S2-3 | sieve 2 | missed | 应救未救 | one row per person
 -- policy: urgent_out_of_pocket
+-- reads: fupin, yibao_jiesuan, linshi
 -- 三类对象 person whose settlements dated in the quarter sum 个人负担 >= urgent_out_of_pocket, with
 -- 医疗救助金额 0 on all of them and no 临时救助 dated in the quarter.
 WITH quarter_settlements AS (

@@ -1,5 +1,6 @@
 -- S3-1 | sieve 3 | exit | 超龄 | one row per person
 -- policy: none
+-- reads: ertong
 -- In-force ertong child aged 18 or more at the reference date (an 18th birthday on that date counts).
 SELECT
     p.person_key,

@@ -1,5 +1,6 @@
 -- S3-2 | sieve 3 | missed | 孤儿/事实无人抚养儿童 | one row per person
 -- policy: none
+-- reads: fupin, dibao, ertong, siwang, canlian, yibao_jiesuan
 -- A child under 18 who is 之子/之女 of a registry (户编号) or 低保 (户主身份证号) household that
 -- holds both a 户主 and a 配偶, each of whom is dead (siwang), 重残 or 重病; not in force in ertong.
 WITH members AS (

@@ -1,5 +1,6 @@
 -- S3-3 | sieve 3 | review | 保障金额低于标准 | one row per person
 -- policy: orphan_standard
+-- reads: ertong
 -- (read as the table policy_orphan_standard)
 -- In-force ertong child whose 月保障金额 is below the standard for its 儿童类别.
 SELECT

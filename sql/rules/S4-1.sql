@@ -1,5 +1,6 @@
 -- S4-1 | sieve 4 | missed | 生活补贴应补未补 | one row per person
 -- policy: living_subsidy
+-- reads: canlian, dibao, liangbu
 -- (read as the table policy_living_subsidy)
 -- A certificate in force, the person in an in-force 低保 household, and no 生活补贴 (filled and
 -- > 0) on an in-force liangbu row.

@@ -1,5 +1,6 @@
 -- S4-2 | sieve 4 | missed | 护理补贴应补未补 | one row per person
 -- policy: care_subsidy
+-- reads: canlian, liangbu
 -- (read as the table policy_care_subsidy, joined in int_certificates_in_force)
 -- A certificate in force whose category and grade earn a 护理补贴, and no 护理补贴 (filled and
 -- > 0) on an in-force liangbu row.

@@ -1,5 +1,6 @@
 -- S4-3 | sieve 4 | review | 两项补贴标准不符 | one row per person
 -- policy: living_subsidy, care_subsidy
+-- reads: liangbu, dibao, canlian
 -- (read as the tables policy_living_subsidy and policy_care_subsidy)
 -- An in-force liangbu amount that differs (to the cent) from the amount the rules give: 生活补贴 by
 -- the person's in-force 分类施保类别, 护理补贴 by the certificate's grade and category.  Only where

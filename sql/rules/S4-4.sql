@@ -1,5 +1,6 @@
 -- S4-4 | sieve 4 | exit | 两项补贴应退 | one row per person
 -- policy: living_subsidy, care_subsidy
+-- reads: liangbu, canlian, dibao
 -- (read as the tables policy_living_subsidy and policy_care_subsidy)
 -- An in-force liangbu row with: no certificate in force; or 生活补贴 without in-force 低保 (or a
 -- 分类施保类别 the policy gives no amount for); or 护理补贴 for a grade / category that earns none.

@@ -1,5 +1,6 @@
 -- S4-5 | sieve 4 | review | 人证不符 | one row per person
 -- policy: none
+-- reads: none
 -- (a) a certificate whose ID part names another person than the 身份证号 written on its row (a
 --     one-digit or transposition typo of the same number is spelling, not another person);
 -- (b) the same valid ID number under names that do not match across records.  Identity decides:

@@ -1,5 +1,6 @@
 -- S4-6 | sieve 4 | review | 无证残疾 | one row per person
 -- policy: none
+-- reads: fupin, canlian
 -- Registry 健康状况 残疾 (or 残疾类别 filled) and no certificate in force: refer to 残联 for 办证.
 SELECT
     p.person_key,

@@ -1,5 +1,6 @@
 -- S5-1 | sieve 5 | missed | 经济困难老年人补贴应补未补 | one row per person
 -- policy: elderly_min_age
+-- reads: laonian, dibao, tekun, fupin
 -- Aged elderly_min_age or more, in 低保, 特困 or 三类对象, with no in-force 经济困难老年人补贴.
 WITH subsidised AS (
     SELECT DISTINCT a.person_key

@@ -1,5 +1,6 @@
 -- S5-2 | sieve 5 | missed | 高龄津贴应补未补 | one row per person
 -- policy: advanced_age
+-- reads: laonian
 -- Aged advanced_age or more, with no in-force 高龄津贴.  Any person of any source; the evidence is
 -- the person's first record (the age is read from its ID number).
 WITH subsidised AS (

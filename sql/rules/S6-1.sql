@@ -1,5 +1,6 @@
 -- S6-1 | sieve 6 | review | 照料服务缺失 | one row per person
 -- policy: none
+-- reads: tekun
 -- In-force 分散供养 特困 with no 照料人 (neither name nor ID) or 是否签订照料协议 not 是.
 SELECT
     t.person_key,

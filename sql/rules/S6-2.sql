@@ -1,5 +1,6 @@
 -- S6-2 | sieve 6 | review | 乡镇探访不足 | one row per person
 -- policy: none
+-- reads: tekun, tekun_visit
 -- In-force 分散供养 特困 with a month of the quarter (from the month of 最初享受月份 on) without a
 -- 乡镇-level visit (每月至少一次).
 WITH supported AS (

@@ -1,5 +1,6 @@
 -- S6-3 | sieve 6 | review | 村级探访不足 | one row per person
 -- policy: village_visit_missing_weeks_allowed
+-- reads: tekun, tekun_visit
 -- In-force 分散供养 特困 with more than village_visit_missing_weeks_allowed weeks of the quarter
 -- without a 村-level visit (每周至少一次).  Weeks: ref_quarter_weeks; a week counts from the
 -- person's 最初享受月份 on (a week ending before it is not due).

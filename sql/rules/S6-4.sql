@@ -1,5 +1,6 @@
 -- S6-4 | sieve 6 | review | 全失能集中供养评估 | one row per person
 -- policy: none
+-- reads: tekun
 -- In-force 分散供养 特困 who is 全失能 (生活自理能力): review for 集中供养.
 SELECT
     t.person_key,

@@ -1,5 +1,6 @@
 -- S7-1 | sieve 7 | exit | 死亡未退 | one row per person
 -- policy: none
+-- reads: siwang
 -- Dead on or before the reference date and in force in any roster (dibao, tekun, ertong, liangbu,
 -- laonian).
 SELECT

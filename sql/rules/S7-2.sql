@@ -1,5 +1,6 @@
 -- S7-2 | sieve 7 | exit | 收入超标 | one row per 低保 household (its 户主)
 -- policy: exit_income_multiple, dibao_monthly_standard, gradual_exit_months
+-- reads: dibao, fupin
 -- An in-force 低保 household, not in 渐退, whose registry 人均纯收入 exceeds exit_income_multiple x
 -- 12 x standard: start 渐退 of gradual_exit_months.  The registry income is that of the registry
 -- household(s) of its members; with several, the lowest must exceed.  One case on the 低保 户主.

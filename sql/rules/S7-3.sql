@@ -1,5 +1,6 @@
 -- S7-3 | sieve 7 | exit | 渐退期满 | one row per 渐退 row (per person)
 -- policy: gradual_exit_months
+-- reads: dibao
 -- A 渐退 row whose 渐退起始月份 + gradual_exit_months is on or before the reference month
 -- (2025-09 + 12 months = 2026-09: due in 2026Q3).
 SELECT

@@ -1,5 +1,6 @@
 -- S7-4 | sieve 7 | exit | 重复享受 | one row per person
 -- policy: none
+-- reads: dibao, tekun
 -- A person in force in two or more 低保 households, or in force in both 低保 and 特困.
 WITH dibao_households AS (
     SELECT d.person_key, count(DISTINCT coalesce(d.household_key, d.head_id_number)) AS n_households,

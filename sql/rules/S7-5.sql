@@ -1,5 +1,6 @@
 -- S7-5 | sieve 7 | review | 信息不一致 | one row per person
 -- policy: none
+-- reads: fupin, dibao, tekun
 -- The registry says 享受低保 / 特困 and the person is not in force there, or says not and the person
 -- is.  A blank registry cell says nothing.
 WITH said AS (

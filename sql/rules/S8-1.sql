@@ -1,5 +1,6 @@
 -- S8-1 | sieve 8 | review | 应发未发 | one row per person
 -- policy: none
+-- reads: fafang, dibao, tekun, ertong, liangbu, laonian
 -- An item in force for a month of the quarter (from the month of 最初享受月份, until the month of
 -- death: that month is still due) with no payment of that item in that month.
 -- amount = the roster amounts of the unpaid months.

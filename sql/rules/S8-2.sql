@@ -1,5 +1,6 @@
 -- S8-2 | sieve 8 | review | 发放金额不符 | one row per person
 -- policy: none
+-- reads: fafang, dibao, tekun, ertong, liangbu, laonian
 -- A payment row of a month of the quarter whose amount differs (to the cent) from the roster amount
 -- of its item (int_item_entitlements; 低保金: 户月保障金额 to the 户主).  Each payment row is compared
 -- on its own: a second correct payment is S8-5, not S8-2.  amount = paid minus due, summed.

@@ -1,5 +1,6 @@
 -- S8-3 | sieve 8 | exit | 死亡后发放 | one row per person
 -- policy: none
+-- reads: fafang, siwang
 -- Payments for months after the month of death (the month of death is still due): the sum to
 -- recover.  amount = that sum.
 SELECT

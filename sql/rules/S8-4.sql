@@ -1,5 +1,6 @@
 -- S8-4 | sieve 8 | review | 无名册发放 | one row per person
 -- policy: none
+-- reads: fafang, dibao, tekun, ertong, liangbu, laonian
 -- A payment of an item to a person with no row at all (any 状态) in that item's roster.  For 低保金
 -- the payee may be any 身份证号 or 户主身份证号 of dibao.  amount = the sum paid so.
 WITH roster_people AS (

@@ -1,5 +1,6 @@
 -- S8-5 | sieve 8 | review | 重复发放 | one row per person
 -- policy: none
+-- reads: fafang
 -- The same person, item and month paid more than once.  amount = what was paid beyond one payment.
 SELECT
     person_key,

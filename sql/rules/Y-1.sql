@@ -1,5 +1,6 @@
 -- Y-1 | sieve 2 | missed | 医保应参未参 | one row per person
 -- policy: none
+-- reads: yibao_canbao, dibao, tekun, ertong, fupin
 -- A person in force in 低保, 特困 or ertong, or 三类对象, with no 参保 record in force (参保状态
 -- 参保) for the reference year.
 SELECT

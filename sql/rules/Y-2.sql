@@ -1,5 +1,6 @@
 -- Y-2 | sieve 2 | review | 资助参保不足 | one row per person
 -- policy: subsidy_dibao, subsidy_monitored
+-- reads: yibao_canbao, dibao, tekun, ertong, fupin
 -- An enrolled 低保 / 特困 / ertong / 三类对象 person whose highest 资助金额 of the year is below the
 -- largest amount that applies: the full 居民医保缴费金额 for 特困 and ertong, subsidy_dibao for 低保,
 -- subsidy_monitored for 三类对象.  amount = the shortfall.

@@ -1,5 +1,6 @@
 -- Y-3 | sieve 2 | review | 医疗救助不足 | one row per person
 -- policy: aid_ratio_key, aid_ratio_low_income
+-- reads: yibao_jiesuan, dibao, tekun, ertong, fupin
 -- A settlement dated in the quarter of a 救助对象 whose 医疗救助金额 is below ratio x (医疗费总额 -
 -- 基本医疗基金支出 - 大病保险支出) - 1 元; ratio aid_ratio_key for 特困 / 低保 / ertong,
 -- aid_ratio_low_income for 三类对象 (the larger when both apply).  amount = the shortfall.

@@ -1,5 +1,6 @@
 -- Y-4 | sieve 2 | missed | 支出型困难 | one row per registry household (its 户主)
 -- policy: dibao_monthly_standard, expense_relief_multiple
+-- reads: fupin, dibao, yibao_jiesuan
 -- A registry household with no member in 低保 and some 个人负担 in the 12 months before the
 -- reference date, whose 人均纯收入 minus the per-person burden (the household's sum / its registry
 -- members) is below 12 x standard (支出型 应保未保), or below expense_relief_multiple x that

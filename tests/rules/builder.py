@@ -18,7 +18,7 @@ import polars as pl
 from contracts.sources import TABLES
 from pipeline.policy import Policy, load_policy
 from pipeline.rules import run_rules
-from pipeline.rules.staging import staging_schema
+from contracts.staging import staging_schema
 
 QUARTER = "2026Q3"
 

@@ -1,0 +1,68 @@
+"""Every frame of the quarter checked against its contract before anything is written.
+
+``contracts/outputs.py`` declares the output tables (types, not-null keys, unique ``record_id``,
+the quarter's form, the allowed words of ``kind`` / ``status`` ...) and ``contracts/staging.py``
+the ``stg_<table>`` tables.  ``check_outputs`` validates each frame lazily (every failure collected)
+and, when one fails, stops the write with ``OutputContractError`` naming the table, the column,
+the check and its first bad values: a defect of the pipeline, never a half-written quarter.
+Pandera's failure cases are kept as data (``failures``), not re-read from its message.
+"""
+
+from __future__ import annotations
+
+import pandera.errors as pa_errors
+import pandera.polars as pa
+import polars as pl
+
+from contracts.outputs import OUTPUT_CONTRACTS
+from contracts.sources import TABLES
+from contracts.staging import staging_contract
+
+FIRST_VALUES = 5  # bad values quoted per column and check
+
+
+class OutputContractError(AssertionError):
+    """A table of the quarter broke its contract; ``failures`` holds table, column, check, value."""
+
+    def __init__(self, failures: pl.DataFrame) -> None:
+        self.failures = failures
+        lines = [
+            f"{r['table']}.{r['column']}：{r['check']}，前几个不符合的值：{r['values']}"
+            for r in failures.iter_rows(named=True)
+        ]
+        super().__init__("本季度的输出不符合表的约定，未写入数据库：\n" + "\n".join(lines))
+
+
+def contract_for(name: str) -> pa.DataFrameSchema | None:
+    if name.startswith("stg_"):
+        return staging_contract(TABLES[name.removeprefix("stg_")])
+    return OUTPUT_CONTRACTS.get(name)
+
+
+def failures_of(name: str, frame: pl.DataFrame, schema: pa.DataFrameSchema) -> pl.DataFrame:
+    """(table, column, check, values) per failing column and check of ``frame`` ({} when it passes)."""
+    try:
+        schema.validate(frame, lazy=True)
+    except pa_errors.SchemaErrors as err:
+        cases = err.failure_cases.select(
+            pl.col("column").cast(pl.Utf8).fill_null(""),
+            pl.col("check").cast(pl.Utf8),
+            pl.col("failure_case").cast(pl.Utf8),
+        )
+        return cases.group_by("column", "check", maintain_order=True).agg(
+            pl.col("failure_case").head(FIRST_VALUES).str.join("、").alias("values")
+        ).select(pl.lit(name).alias("table"), "column", "check", "values")
+    return pl.DataFrame(schema={"table": pl.Utf8, "column": pl.Utf8, "check": pl.Utf8, "values": pl.Utf8})
+
+
+def check_outputs(tables: dict[str, pl.DataFrame]) -> None:
+    """Validate every frame that has a contract; raise ``OutputContractError`` on any failure."""
+    unknown = [name for name in tables if contract_for(name) is None]
+    if unknown:
+        raise OutputContractError(
+            pl.DataFrame({"table": unknown, "column": "", "check": "没有约定的表", "values": ""})
+        )
+    failures = [failures_of(name, frame, contract_for(name)) for name, frame in tables.items()]
+    found = pl.concat(failures)
+    if found.height:
+        raise OutputContractError(found)
