@@ -140,7 +140,8 @@ def run_one(folder: Path, reports: bool, profile: str | None) -> dict:
     import duckdb
 
     from pipeline.policy import load_policy
-    from pipeline.run import LocalExecutor, run_quarter
+    from pipeline.executor import LocalExecutor
+    from pipeline.run import run_quarter
 
     meter = Meter()
     work = Path(tempfile.mkdtemp(prefix="doudi_bench_run_"))

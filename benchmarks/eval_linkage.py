@@ -3,7 +3,7 @@
     python benchmarks/eval_linkage.py [--households 3000] [--seed 1] [--no-splink] [--out DIR]
 
 Generates a fresh county (``sample_data.generate``, one quarter), runs the real stages
-(ingest -> combine -> link_records -> link) and scores the linkage against ``truth/records.csv``:
+(prepare_file -> combine_files -> records_for_linking -> link) and scores the linkage against ``truth/records.csv``:
 pairwise precision, recall and F1 over all pairs of accepted records (source rows joined to the
 truth on quarter/file_name/sheet_name/row_number; true pairs share a ``person_uid``, predicted pairs
 a ``person_key``; pairs are counted from cluster sizes, never enumerated), overall, on dirty pairs
@@ -41,7 +41,8 @@ from pipeline.ingest import list_files  # noqa: E402
 from pipeline.link import link, load  # noqa: E402
 from pipeline.policy import load_policy  # noqa: E402
 from pipeline.quarter import Quarter  # noqa: E402
-from pipeline.run import combine, ingest, link_records  # noqa: E402
+from pipeline.assemble import records_for_linking  # noqa: E402
+from pipeline.prepare import combine_files, prepare_file  # noqa: E402
 
 QUARTER = "2026Q3"
 KEY = ("file_name", "sheet_name", "row_number")
@@ -62,10 +63,10 @@ def generate(households: int, seed: int, out: Path, forms: str = "mixed") -> flo
 
 
 def county_records(folder: Path) -> pl.DataFrame:
-    """The real stages up to identity: ingest -> combine -> link_records."""
+    """The real stages up to identity: prepare_file -> combine_files -> records_for_linking."""
     reference_date = Quarter.parse(QUARTER).reference_date
-    prepared = combine([ingest((path, name, reference_date)) for path, name in list_files(folder)])
-    return link_records(prepared)
+    prepared = combine_files([prepare_file((path, name, reference_date)) for path, name in list_files(folder)])
+    return records_for_linking(prepared)
 
 
 def precedence() -> list[str]:

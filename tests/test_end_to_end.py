@@ -5,6 +5,8 @@ What must hold (issue 3): every input data row of every file is in exactly one o
 with the generator's truth of how many data rows each file has.
 """
 
+import hashlib
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +15,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from pipeline.link import load as load_link_settings
 from pipeline.policy import load_policy
 from pipeline.run import run_quarter
 
@@ -37,10 +40,12 @@ def fresh_county(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module", params=["bundled", "fresh"])
 def county_run(request, tmp_path_factory, fresh_county):
-    root = BUNDLED if request.param == "bundled" else fresh_county
+    """(county folder, database, 2026Q3 result): the bundled county's session run, or a fresh one."""
+    if request.param == "bundled":
+        bundled = request.getfixturevalue("bundled_run")
+        return BUNDLED, bundled.db, bundled.q3
     db = tmp_path_factory.mktemp("db") / "d.duckdb"
-    result = _run(root / "2026Q3", "2026Q3", db)
-    return root, db, result
+    return fresh_county, db, _run(fresh_county / "2026Q3", "2026Q3", db)
 
 
 def _sql(db: Path, q: str) -> pl.DataFrame:
@@ -52,8 +57,9 @@ def test_every_row_is_accepted_or_rejected_exactly_once(county_run):
     root, db, _ = county_run
     seen = _sql(
         db,
-        "SELECT file_name, sheet_name, row_number, 'accepted' AS fate FROM source_records "
-        "UNION ALL SELECT file_name, sheet_name, row_number, 'rejected' FROM rejected_rows",
+        "SELECT file_name, sheet_name, row_number, 'accepted' AS fate FROM source_records WHERE quarter = '2026Q3' "
+        "UNION ALL SELECT file_name, sheet_name, row_number, 'rejected' FROM rejected_rows "
+        "WHERE quarter = '2026Q3' AND row_number IS NOT NULL",
     )
     dupes = seen.group_by("file_name", "sheet_name", "row_number").len().filter(pl.col("len") > 1)
     assert dupes.height == 0, dupes
@@ -76,7 +82,8 @@ def test_counts_add_up_per_file_and_match_truth(county_run):
     by_source = _sql(
         db,
         "SELECT file_name, sheet_name, count(*) AS n FROM (SELECT file_name, sheet_name FROM source_records "
-        "UNION ALL SELECT file_name, sheet_name FROM rejected_rows) GROUP BY ALL",
+        "WHERE quarter = '2026Q3' UNION ALL SELECT file_name, sheet_name FROM rejected_rows "
+        "WHERE quarter = '2026Q3' AND row_number IS NOT NULL) GROUP BY ALL",
     )
     joined = files.join(by_source, on=["file_name", "sheet_name"], how="left").with_columns(pl.col("n").fill_null(0))
     assert joined.filter(pl.col("n") != pl.col("data_rows")).height == 0
@@ -95,12 +102,24 @@ def test_counts_add_up_per_file_and_match_truth(county_run):
 
 
 def test_runs_records_inputs_and_counts(county_run):
-    _, db, result = county_run
+    root, db, result = county_run
     run = _sql(db, f"SELECT * FROM runs WHERE run_id = '{result.run_id}'").to_dicts()[0]
     assert run["status"] == "succeeded"
     assert run["finished_at"] >= run["started_at"]
-    assert '"sha256"' in run["files"] and run["policy_sha256"]
-    assert result.counts["source_records"] > 0
+    stored = {t: _sql(db, f"SELECT count(*) AS n FROM {t} WHERE quarter = '2026Q3'")["n"][0] for t in ("source_records", "cases", "persons")}
+    counts = json.loads(run["counts"])
+    assert {t: counts[t] for t in stored} == stored  # the counts runs keeps are the rows the quarter holds
+    files = {f["file_name"]: f for f in json.loads(run["files"])}
+    run_files = _sql(db, f"SELECT file_name, any_value(sha256) AS sha256, sum(data_rows) AS n FROM run_files WHERE run_id = '{result.run_id}' GROUP BY 1")
+    assert {r["file_name"]: (r["sha256"], r["n"]) for r in run_files.to_dicts()} == {k: (f["sha256"], f["data_rows"]) for k, f in files.items()}
+    digest = hashlib.sha256(next((root / "2026Q3").glob("*低保花名册*")).read_bytes()).hexdigest()
+    assert digest in {f["sha256"] for f in files.values()}
+    assert run["policy_sha256"] == load_policy().digest()
+    # the linkage settings and counts are stored with the run (settings.py promises it)
+    link_counts, link_settings = json.loads(run["link_counts"]), json.loads(run["link_settings"])
+    assert link_counts["persons"] == stored["persons"] and link_counts["records"] == stored["source_records"]
+    assert link_settings == load_link_settings().to_dict()
+    assert json.loads(run["completeness"])["missing_tables"] == []
 
 
 def test_every_table_view_and_column_has_a_chinese_comment(county_run):

@@ -12,7 +12,8 @@ from polars.testing import assert_frame_equal
 
 from pipeline import limits, store
 from pipeline.link.anchors import with_lookup
-from pipeline.run import combine, ingest, link_records, outputs
+from pipeline.assemble import assemble_quarter, records_for_linking
+from pipeline.prepare import combine_files, prepare_file
 from tests.test_store import rejected
 
 BUNDLED = Path(__file__).resolve().parent.parent / "sample_data" / "county" / "2026Q3"
@@ -29,7 +30,7 @@ def test_with_lookup_equals_a_left_join_in_row_order():
 def prepared():
     from pipeline.ingest import list_files
 
-    return combine([ingest((path, name, date(2026, 9, 30))) for path, name in list_files(BUNDLED)])
+    return combine_files([prepare_file((path, name, date(2026, 9, 30))) for path, name in list_files(BUNDLED)])
 
 
 def test_record_ids_run_in_table_file_sheet_row_order(prepared):
@@ -44,9 +45,9 @@ def test_record_ids_run_in_table_file_sheet_row_order(prepared):
 def test_outputs_add_person_keys_by_position_as_a_join_would(prepared):
     from pipeline.link import link
 
-    records = link_records(prepared)
+    records = records_for_linking(prepared)
     linkage = link(records)
-    out = outputs("2026Q3", prepared, records, linkage)
+    out = assemble_quarter("2026Q3", prepared, records, linkage)
     keys = linkage.assignments.select("record_id", "person_key")
     for name, frame in prepared.tables.items():
         joined = frame.select("record_id").join(keys, on="record_id", how="left", maintain_order="left")
@@ -63,11 +64,11 @@ def test_outputs_add_person_keys_by_position_as_a_join_would(prepared):
 def test_outputs_refuse_assignments_that_do_not_cover_every_record(prepared):
     from pipeline.link import link
 
-    records = link_records(prepared)
+    records = records_for_linking(prepared)
     linkage = link(records)
     linkage.assignments = linkage.assignments.head(-1)
     with pytest.raises(AssertionError, match="every record exactly once"):
-        outputs("2026Q3", prepared, records, linkage)
+        assemble_quarter("2026Q3", prepared, records, linkage)
 
 
 def test_write_quarter_release_lets_each_frame_go_and_commits_all(tmp_path, monkeypatch):

@@ -19,7 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.ingest import list_files
-from pipeline.run import Prepared, combine, ingest
+from pipeline.prepare import Prepared, combine_files, prepare_file
 
 QUARTER_END = date(2026, 9, 30)
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -85,7 +85,7 @@ def write_csv(path: Path, rows: list[list[object]], encoding: str = "utf-8", pre
 
 def stages(folder: Path) -> Prepared:
     """The real ingest and combine stages of ``run_quarter`` over every file in ``folder``."""
-    return combine([ingest((path, name, QUARTER_END)) for path, name in list_files(folder)])
+    return combine_files([prepare_file((path, name, QUARTER_END)) for path, name in list_files(folder)])
 
 
 def fates(prepared: Prepared) -> pl.DataFrame:
@@ -95,11 +95,18 @@ def fates(prepared: Prepared) -> pl.DataFrame:
                      pl.lit(name).alias("source_table"), pl.lit(None, pl.Utf8).alias("reason"))
         for name, frame in prepared.tables.items()
     ]
+    data_rows = prepared.rejected.filter(pl.col("row_number").is_not_null())  # not a file's own rejection row
     parts.append(
-        prepared.rejected.select("file_name", "sheet_name", pl.col("row_number").cast(pl.Int64), pl.lit("rejected").alias("fate"),
-                                 pl.col("source_table").cast(pl.Utf8), pl.col("reason"))
+        data_rows.select("file_name", "sheet_name", pl.col("row_number").cast(pl.Int64), pl.lit("rejected").alias("fate"),
+                         pl.col("source_table").cast(pl.Utf8), pl.col("reason"))
     )
     return pl.concat(parts)
+
+
+def rejected_whole(prepared: Prepared) -> dict[tuple[str, str], str]:
+    """(file, sheet) -> reason of every file or sheet rejected whole (its row without a row number)."""
+    whole = prepared.rejected.filter(pl.col("row_number").is_null())
+    return {(r["file_name"], r["sheet_name"]): r["reason"] for r in whole.iter_rows(named=True)}
 
 
 def assert_accounted(prepared: Prepared, written: Written) -> pl.DataFrame:

@@ -28,7 +28,7 @@ def policy():
 
 @pytest.fixture(scope="module")
 def reports(db, policy, tmp_path_factory) -> list[Path]:
-    return write_reports(db, QUARTER, tmp_path_factory.mktemp("reports"), policy)
+    return write_reports(db, QUARTER, tmp_path_factory.mktemp("reports"), policy).written
 
 
 @pytest.fixture(scope="module")

@@ -71,7 +71,7 @@ def test_ledger_shows_the_persons_case_codes(township_books, db):
 
 def test_without_person_facts_the_ledgers_say_so(tmp_path, policy):
     db = make_db(tmp_path / "nofacts.duckdb", persons_per_township=10, cases_per_township=8, with_facts=False)
-    books = [p for p in write_reports(db, QUARTER, tmp_path / "r", policy) if "九过筛子清单" in p.name]
+    books = [p for p in write_reports(db, QUARTER, tmp_path / "r", policy).written if "九过筛子清单" in p.name]
     assert books
     wb = openpyxl.load_workbook(books[0])
     for name in (SANLEI_SHEET, ZHONGCAN_SHEET):
@@ -89,7 +89,7 @@ def test_missing_columns_and_runs_degrade_to_words(tmp_path, policy):
         con.execute("DROP TABLE runs")
         con.execute("DROP TABLE overlap_rates")
         n = con.execute("SELECT count(*) FROM cases WHERE quarter = ?", [QUARTER]).fetchone()[0]
-    written = write_reports(db, QUARTER, tmp_path / "r", policy)
+    written = write_reports(db, QUARTER, tmp_path / "r", policy).written
     books = [p for p in written if "九过筛子清单" in p.name]
     total = 0
     for path in books:
@@ -106,7 +106,7 @@ def test_person_facts_lacking_a_deciding_column_says_which(tmp_path, policy):
     with duckdb.connect(str(db)) as con:
         con.execute("ALTER TABLE person_facts DROP COLUMN is_three_groups")
         con.execute("ALTER TABLE person_facts DROP COLUMN has_care_subsidy")
-    books = [p for p in write_reports(db, QUARTER, tmp_path / "r", policy) if "九过筛子清单" in p.name]
+    books = [p for p in write_reports(db, QUARTER, tmp_path / "r", policy).written if "九过筛子清单" in p.name]
     wb = openpyxl.load_workbook(books[0])
     for name in (SANLEI_SHEET, ZHONGCAN_SHEET):
         assert not numbered(wb[name])

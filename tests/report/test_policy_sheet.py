@@ -57,7 +57,7 @@ def test_sheet_nine_follows_another_policy(db, tmp_path):
     values["orphan_standard"] = {**values["orphan_standard"], "集中养育孤儿": 2000}
     values["care_subsidy"] = values["care_subsidy"][:1]
     other = validate_policy(values, tmp_path / "county.toml")
-    books = [p for p in write_reports(db, QUARTER, tmp_path / "r", other) if "九过筛子清单" in p.name]
+    books = [p for p in write_reports(db, QUARTER, tmp_path / "r", other).written if "九过筛子清单" in p.name]
     got = sheet_values(books[0])
     assert got["dibao_monthly_standard"] == 735
     assert got["orphan_standard.集中养育孤儿"] == 2000

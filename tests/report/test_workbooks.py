@@ -158,7 +158,7 @@ def test_empty_sieve_sheet_says_so(db, policy, tmp_path):
     from pipeline.report import write_reports
 
     small = make_db(tmp_path / "small.duckdb", persons_per_township=5, cases_per_township=1, townships=("城关镇",))
-    books = [p for p in write_reports(small, QUARTER, tmp_path / "r", policy) if "九过筛子清单" in p.name]
+    books = [p for p in write_reports(small, QUARTER, tmp_path / "r", policy).written if "九过筛子清单" in p.name]
     wb = openpyxl.load_workbook(books[0])
     empty = [s.sheet for s in SIEVES.values() if not data_rows(wb[s.sheet])]
     assert empty
@@ -215,7 +215,7 @@ def test_workbooks_written_in_parallel_from_township_slices_equal_the_serial_one
     # ReportData.for_township: every sheet, cell, merge and width must be what the whole gives.
     from pipeline.report import write_reports
 
-    parallel = write_reports(db, QUARTER, tmp_path, policy, workers=2)
+    parallel = write_reports(db, QUARTER, tmp_path, policy, workers=2).written
     serial = {p.name: p for p in reports if p.name.endswith("_九过筛子清单.xlsx")}
     books = {p.name: p for p in parallel if p.name.endswith("_九过筛子清单.xlsx")}
     assert set(books) == set(serial) and len(books) >= 2
@@ -233,8 +233,8 @@ def test_township_slices_of_the_bundled_county_give_the_same_workbooks(tmp_path,
     bundled = Path(__file__).resolve().parents[2] / "sample_data" / "county" / "2026Q3"
     db = tmp_path / "county.duckdb"
     run_quarter(bundled, "2026Q3", policy, db)
-    serial = write_reports(db, "2026Q3", tmp_path / "serial", policy, workers=1)
-    parallel = write_reports(db, "2026Q3", tmp_path / "parallel", policy, workers=2)
+    serial = write_reports(db, "2026Q3", tmp_path / "serial", policy, workers=1).written
+    parallel = write_reports(db, "2026Q3", tmp_path / "parallel", policy, workers=2).written
     pairs = [(s, p) for s, p in zip(serial, parallel) if s.name.endswith("_九过筛子清单.xlsx")]
     assert len(pairs) >= 2 and all(s.name == p.name for s, p in pairs)
     for s, p in pairs:
