@@ -40,14 +40,17 @@ SCRIPT = textwrap.dedent(
     import os, sys, time
     from pathlib import Path
 
-    import pipeline.link
     import pipeline.report.workbook
-    import pipeline.run
     from pipeline import store
+    from pipeline.executor import LocalExecutor
     from pipeline.policy import load_policy
+    from pipeline.run import run_quarter
 
     stage, go = os.environ.get("DOUDI_PAUSE_AT", ""), os.environ.get("DOUDI_GO", "")
     db, input_dir, reports = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+    # run_quarter's stages by name: the hook sits in the executor, not in where run.py imports from.
+    STAGES = {"ingest": "读取与校验", "prepare": "合并各表", "link": "人员识别", "screen": "筛查规则",
+              "write": "写入数据库", "report": "生成乡镇清单"}
 
     def pause(where):
         print("PAUSED", where, os.getpid(), flush=True)
@@ -63,32 +66,23 @@ SCRIPT = textwrap.dedent(
             return fn(*args, **kwargs)
         return wrapped
 
-    if stage == "ingest":  # after two files were read, before the third
-        pipeline.run.ingest = after_calls(pipeline.run.ingest, 3, stage)
-    elif stage == "prepare":
-        pipeline.run.combine = after_calls(pipeline.run.combine, 1, stage)
-    elif stage == "link":
-        pipeline.link.link = after_calls(pipeline.link.link, 1, stage)
-    elif stage == "screen":
-        pipeline.run.screen = after_calls(pipeline.run.screen, 1, stage)
-    elif stage == "write":
+    class Pausing(LocalExecutor):
+        def map(self, name, fn, items):  # after two files were read, before the third
+            return super().map(name, after_calls(fn, 3, stage) if STAGES.get(stage) == name else fn, items)
+
+        def call(self, name, fn, *args):
+            if STAGES.get(stage) == name and stage in ("prepare", "link", "screen"):
+                fn = after_calls(fn, 1, stage)
+            return super().call(name, fn, *args)
+
+    if stage == "write":
         # Inside write_quarter's transaction: the quarter's rows are deleted and two tables
         # re-filled when the hook pauses before the third table's insert.
-        real_write = store.write_quarter
-
-        def paused_write(con, quarter, tables, release=False):
-            real_insert = store._insert
-            store._insert = after_calls(real_insert, 3, stage)
-            try:
-                return real_write(con, quarter, tables, release)
-            finally:
-                store._insert = real_insert
-
-        store.write_quarter = paused_write
+        store._insert = after_calls(store._insert, 3, stage)
     elif stage == "report":  # after the first township workbook was saved
         pipeline.report.workbook.write_township = after_calls(pipeline.report.workbook.write_township, 2, stage)
 
-    result = pipeline.run.run_quarter(input_dir, "2026Q3", load_policy(), Path(db), reports_dir=Path(reports))
+    result = run_quarter(input_dir, "2026Q3", load_policy(), Path(db), reports_dir=Path(reports), executor=Pausing())
     print("DONE", result.run_id, flush=True)
     """
 )
@@ -113,7 +107,7 @@ def databases(tmp_path_factory):
     shutil.copytree(BUNDLED, partial)
     (partial / LEFT_OUT).unlink()
     baseline = root / "baseline.duckdb"
-    run_quarter(partial, "2026Q3", load_policy(), baseline, reports_dir=None)
+    run_quarter(partial, "2026Q3", load_policy(), baseline, reports_dir=None, allow_missing=["fafang"])
     full = root / "full.duckdb"
     run_quarter(BUNDLED, "2026Q3", load_policy(), full, reports_dir=None)
     before, after = quarter_counts(baseline), quarter_counts(full)
@@ -166,8 +160,11 @@ def test_kill_at_any_stage_leaves_the_database_whole(databases, tmp_path, stage)
     # the commit (while writing reports), the new one whole.
     expected = after if stage == "report" else before
     assert quarter_counts(db) == expected
-    statuses = run_statuses(db)
-    assert statuses[-1] == "running"  # the killed run's row: it never got to say how it ended
+    # The killed run's row: reading the files, nothing is written yet (no row); after that, until the
+    # commit, it never got to say how it ended (running); while writing the reports, the quarter and
+    # its record were already committed (`doudi report` rebuilds the reports).
+    killed = {"ingest": None, "prepare": None, "report": "succeeded"}.get(stage, "running")
+    assert run_statuses(db) == ["succeeded", *([killed] if killed else [])]
     if stage == "report":
         # The workbook being written is never left half-written: saved whole or not at all.
         for path in (reports / "2026Q3").glob("*.xlsx"):
@@ -179,7 +176,9 @@ def test_kill_at_any_stage_leaves_the_database_whole(databases, tmp_path, stage)
         pass
     result = run_quarter(BUNDLED, "2026Q3", load_policy(), db, reports_dir=None)
     assert quarter_counts(db) == after
-    assert run_statuses(db)[-2:] == ["interrupted", "succeeded"]  # the next run under the lock says so
+    # the next run under the lock marks a killed run that was still running as interrupted
+    marked = {"running": "interrupted"}.get(killed, killed)
+    assert run_statuses(db) == ["succeeded", *([marked] if marked else []), "succeeded"]
     assert result.counts["source_records"] == after["source_records"]
     with duckdb.connect(str(db)) as con:  # and a writer can open it too
         con.sql("CHECKPOINT")
