@@ -86,7 +86,6 @@ REGION = (
     ),
     Column("village", "村", TEXT, ("行政村", "村(社区)", "村(居)", "所属社区", "所属社", "所属村")),
 )
-REGION_KEYS = tuple(c.key for c in REGION)
 
 STATUS_VALUES = ("在保", "渐退", "停保")
 # Rosters other than dibao use the same 状态 words; "正常"/"在册" are common spellings of 在保.
@@ -488,9 +487,6 @@ TABLES: dict[str, Table] = {
         YIBAO_JIESUAN,
     )
 }
-
-# Rosters whose rows carry a 状态 (in force = 在保 / 渐退 / blank).
-ROSTERS = ("dibao", "tekun", "ertong", "liangbu", "laonian")
 
 
 def all_columns(table: Table) -> tuple[Column, ...]:

@@ -35,10 +35,6 @@ def mask_ids(text: str) -> str:
     return _SCI.sub(lambda m: m.group(1) + "******" + m.group(2), text)
 
 
-def contains_id(text: str) -> bool:
-    return mask_ids(text) != text
-
-
 def mask_exception(exc: BaseException) -> BaseException:
     """Mask the string arguments of ``exc`` (and of its causes) in place; returns ``exc``.
 

@@ -28,7 +28,6 @@ from pipeline.completeness import Completeness, check_completeness
 from pipeline.errors import UsageError
 from pipeline.executor import LocalExecutor
 from pipeline.feedback import carry, latest_feedback
-from pipeline.feedback.carry import create_views as create_feedback_views
 from pipeline.ingest import list_files
 from pipeline.link import link, load as load_link_settings
 from pipeline.policy import Policy
@@ -83,7 +82,6 @@ def store_quarter(db_path: Path, run_id: str, quarter: str, tables: dict[str, pl
     with store.connect(db_path) as con:
         store.write_quarter(con, quarter, tables, release=True)
         create_views(con)
-        create_feedback_views(con)
         store.comment_view_columns(con)
         runlog.record_files(con, run_id, quarter, record.pop("run_files"))
         runlog.finish_run(con, run_id, "succeeded", **record)

@@ -40,18 +40,6 @@ QUALIFY row_number() OVER (PARTITION BY case_id ORDER BY quarter DESC, imported_
 """
 
 
-DISPUTED_VIEW = """
-CREATE OR REPLACE VIEW disputed_cases AS
-SELECT * FROM cases WHERE false_report;
-COMMENT ON VIEW disputed_cases IS '核实不属实：乡镇最近一次核查结果为不属实、本季度再次发现的问题（另列，待县级复核）：cases 的视图';
-"""
-
-
-def create_views(con) -> None:
-    """``disputed_cases`` over ``cases`` in a DuckDB file (next to missed_cases / exit_cases)."""
-    con.execute(DISPUTED_VIEW)
-
-
 def latest_feedback(db_path: Path, quarter: str) -> pl.DataFrame | None:
     """Per case_id, the latest answer from a list before ``quarter`` (None when there is none)."""
     if not Path(db_path).exists():

@@ -12,11 +12,11 @@
 
 from __future__ import annotations
 
-import resource
 import time
 from dataclasses import dataclass, field
 
 import polars as pl
+import psutil
 
 from pipeline.link.anchors import anchor
 from pipeline.link.blocking import candidate_pairs
@@ -47,6 +47,12 @@ class Linkage:
     stages: dict = field(default_factory=dict)  # stage -> (wall seconds, process peak RSS in MB so far)
 
 
+def _peak_rss_bytes() -> int:
+    """This process's peak resident memory where the OS reports it (Linux, Windows), else its current."""
+    info = psutil.Process().memory_info()
+    return getattr(info, "peak_wset", None) or getattr(info, "rss", 0)
+
+
 class _Stages(dict):
     def __init__(self) -> None:
         super().__init__()
@@ -54,7 +60,7 @@ class _Stages(dict):
 
     def done(self, stage: str) -> None:
         now = time.perf_counter()
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak_mb = _peak_rss_bytes() / 2**20
         self[stage] = (round(now - self._t, 3), round(peak_mb))
         self._t = now
 

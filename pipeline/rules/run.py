@@ -143,6 +143,6 @@ def run_rules(
 
 
 def create_views(con: duckdb.DuckDBPyConnection) -> None:
-    """Create ``missed_cases`` and ``exit_cases`` over ``cases`` in a DuckDB file (sql/views)."""
+    """Create the views over ``cases`` in a DuckDB file: every file of ``sql/views``."""
     for statement in sqlfiles.load_views():
         con.execute(statement)

@@ -180,7 +180,7 @@ def load_rules(directory: Path = SQL_DIR / "rules") -> tuple[Rule, ...]:
 
 
 def load_views(directory: Path = SQL_DIR / "views") -> tuple[str, ...]:
-    """The view statements over ``cases`` the DuckDB file carries (missed_cases, exit_cases)."""
+    """The view statements over ``cases`` the DuckDB file carries (missed_cases, exit_cases, disputed_cases)."""
     return tuple(p.read_text(encoding="utf-8") for p in sorted(directory.glob("*.sql")))
 
 
