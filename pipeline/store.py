@@ -109,7 +109,8 @@ def run_lock(db_path: Path | str) -> Iterator[None]:
     """Hold ``<db>.lock`` for a whole run; a second run on the same file is refused at once.
 
     The lock is the operating system's (``filelock``: Windows and Linux alike); the holder writes
-    its process id to ``<db>.lock.pid`` so a refused run can name it.
+    its process id to ``<db>.lock.pid`` so a refused run can name it.  A run that wrote no
+    database (refused before writing) removes the lock file too.
     """
     lock_path, pid_path = Path(f"{db_path}.lock"), Path(f"{db_path}.lock.pid")
     lock_path.parent.mkdir(parents=True, exist_ok=True)
@@ -130,6 +131,8 @@ def run_lock(db_path: Path | str) -> Iterator[None]:
     finally:
         pid_path.unlink(missing_ok=True)
         lock.release()
+        if not Path(db_path).exists():  # a refused first run leaves nothing behind it
+            lock_path.unlink(missing_ok=True)
 
 
 def quarter_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
