@@ -23,7 +23,7 @@ from pipeline.ingest import FileProblem, FileRead, list_files, read_file
 from pipeline.normalise import RegionNames, normalise
 from pipeline.policy import Policy
 from pipeline.rules import create_views, run_rules
-from pipeline.validate import split
+from pipeline.validate import accept_or_reject
 
 # Columns every record offers to identity resolution and to source_records, with their types.
 COMMON = {
@@ -145,7 +145,7 @@ def prepare_file(read: FileRead, reference_date: date) -> PreparedFile:
             continue
         table = TABLES[sheet.table]
         frame = normalise(table, sheet.rows, reference_date)
-        ok, bad = split(table, frame)
+        ok, bad = accept_or_reject(table, frame)
         ok = ok.with_columns(
             pl.lit(read.file_name).alias("file_name"),
             pl.lit(sheet.sheet_name).alias("sheet_name"),
