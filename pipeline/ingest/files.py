@@ -1,10 +1,13 @@
 """Read input files: pick the reader by the file's content, apply the sheet rules.
 
-- the form is told by the bytes (a zip is .xlsx, an OLE2 compound file is .xls, else the
-  suffix decides: .csv / .txt as CSV); anything else is a FileProblem, never skipped silently;
+- the form is told by the bytes (a zip is .xlsx, an OLE2 compound file is .xls, an HTML page
+  named .xls is read as the tables Excel would show (html.py), else the suffix decides:
+  .csv / .txt as CSV); anything else is a FileProblem, never skipped silently;
 - hidden sheets are read and kept only when they hold a table; empty sheets beside sheets
   with data are skipped with a reason; a file with no data at all is one FileProblem;
-- a file that cannot be read is one FileProblem naming the reason.
+- an HTML page's tables are read like sheets; a table holding no recognised table beside one
+  that does (a signature block, a layout table) is skipped with a reason;
+- a file that cannot be read (damaged, cut short, password) is one FileProblem naming the reason.
 """
 
 from __future__ import annotations
@@ -13,12 +16,14 @@ import csv as stdlib_csv
 import hashlib
 from pathlib import Path
 
+from lxml.etree import ParserError
 from python_calamine import CalamineError, PasswordError
 
 from pipeline.ingest import messages
 from pipeline.ingest.csv import read_csv
 from pipeline.ingest.excel import read_workbook
 from pipeline.ingest.grid import blank_rows
+from pipeline.ingest.html import looks_like_html, read_html
 from pipeline.ingest.model import FileProblem, FileRead, SheetTable
 from pipeline.ingest.sheet import read_sheet
 
@@ -29,10 +34,10 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et")
 
 
 def form_of(path: Path, data: bytes) -> str:
-    """xlsx / xls / csv, or the suffix (without dot) of a file ingest cannot read.
+    """xlsx / xls / html / csv, or the suffix (without dot) of a file ingest cannot read.
 
-    Told by the bytes first: systems often export an .xlsx named .xls, or tab-separated
-    text named .xls; those are read as what they are.
+    Told by the bytes first: systems often export an .xlsx named .xls, an HTML page or
+    tab-separated text named .xls; those are read as what they are.
     """
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
@@ -40,6 +45,8 @@ def form_of(path: Path, data: bytes) -> str:
             return "xlsx"
         if data.startswith(_OLE2):
             return "xls"
+        if looks_like_html(data):
+            return "html"
         return "csv" if _is_delimited_text(data) else suffix[1:]
     return "csv" if suffix in TEXT_SUFFIXES else suffix[1:]
 
@@ -67,6 +74,8 @@ def read_file(path: Path, file_name: str | None = None) -> FileRead:
         read.sheets.append(FileProblem(name, "", messages.empty(name)))
     elif form in ("xlsx", "xls"):
         _read_excel(read, data)
+    elif form == "html":
+        _read_html(read, data)
     elif form == "csv":
         _read_text(read, data)
     elif path.suffix.lower() in EXCEL_SUFFIXES:
@@ -112,7 +121,7 @@ def _read_excel(read: FileRead, data: bytes) -> None:
         read.sheets.append(FileProblem(read.file_name, "", messages.unreadable(read.file_name, read.form, "文件设有打开密码")))
         return
     except (CalamineError, OSError, ValueError) as error:
-        read.sheets.append(FileProblem(read.file_name, "", messages.unreadable(read.file_name, read.form, str(error))))
+        read.sheets.append(FileProblem(read.file_name, "", messages.damaged(read.file_name, read.form, str(error))))
         return
     empty: list[str] = []
     for sheet in sheets:
@@ -129,4 +138,24 @@ def _read_excel(read: FileRead, data: bytes) -> None:
     if read.sheets:
         read.skipped_sheets += [(name, messages.EMPTY_SHEET) for name in empty]
     else:
+        read.sheets.append(FileProblem(read.file_name, "", messages.empty(read.file_name)))
+
+
+def _read_html(read: FileRead, data: bytes) -> None:
+    """The page's tables as sheets (``表1``, ``表2`` ... when there are several)."""
+    try:
+        tables = read_html(data)
+    except (ParserError, ValueError) as error:
+        read.sheets.append(FileProblem(read.file_name, "", messages.damaged(read.file_name, "HTML", str(error))))
+        return
+    tables = [t for t in tables if not blank_rows(t.grid).all()]
+    several = len(tables) > 1
+    results = [(f"表{t.number}" if several else "", read_sheet(read.file_name, f"表{t.number}" if several else "", t.grid)) for t in tables]
+    found = any(isinstance(r, SheetTable) for _, r in results)
+    for name, result in results:
+        if found and not isinstance(result, SheetTable):
+            read.skipped_sheets.append((name, messages.OTHER_HTML_TABLE))
+        else:
+            read.sheets.append(result)
+    if not read.sheets:
         read.sheets.append(FileProblem(read.file_name, "", messages.empty(read.file_name)))
