@@ -149,13 +149,14 @@ def _read_html(read: FileRead, data: bytes) -> None:
         read.sheets.append(FileProblem(read.file_name, "", messages.damaged(read.file_name, "HTML", str(error))))
         return
     tables = [t for t in tables if not blank_rows(t.grid).all()]
-    several = len(tables) > 1
-    results = [(f"表{t.number}" if several else "", read_sheet(read.file_name, f"表{t.number}" if several else "", t.grid)) for t in tables]
+    if not tables:
+        read.sheets.append(FileProblem(read.file_name, "", messages.no_html_table(read.file_name)))
+        return
+    names = [f"表{t.number}" if len(tables) > 1 else "" for t in tables]
+    results = [(name, read_sheet(read.file_name, name, t.grid)) for name, t in zip(names, tables)]
     found = any(isinstance(r, SheetTable) for _, r in results)
     for name, result in results:
         if found and not isinstance(result, SheetTable):
             read.skipped_sheets.append((name, messages.OTHER_HTML_TABLE))
         else:
             read.sheets.append(result)
-    if not read.sheets:
-        read.sheets.append(FileProblem(read.file_name, "", messages.empty(read.file_name)))

@@ -37,6 +37,10 @@ def damaged(file_name: str, form: str, error: str) -> str:
     )
 
 
+def no_html_table(file_name: str) -> str:
+    return f"{where(file_name, '')}：是网页文件（HTML），但其中没有含数据的表格；请在系统中重新导出"
+
+
 def unsupported(file_name: str, suffix: str) -> str:
     return f"{where(file_name, '')}：不支持的文件类型 {suffix or '（无扩展名）'}，只读取 .xlsx、.xls、.csv"
 

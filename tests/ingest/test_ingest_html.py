@@ -119,3 +119,42 @@ def test_truncated_workbook_says_the_file_is_damaged(tmp_path, dibao_rows, write
     assert isinstance(problem, FileProblem) and problem.rows.height == 0
     assert problem.message.startswith("文件 低保花名册.xlsx：无法读取为 xlsx 文件")
     assert "已损坏或不完整" in problem.message
+
+
+def test_page_declaring_utf8_but_holding_gbk_bytes_is_read_as_gbk(tmp_path):
+    html = '<html><head><meta charset="utf-8"></head><body><table>' + _tr(LINSHI_HEADER) + _tr(
+        ["张三", "530381198001011234", "急难型", "1300", "2026-07-25", "因灾"]
+    ) + "</table></body></html>"
+    path = tmp_path / "临时救助.xls"
+    path.write_bytes(html.encode("gbk"))
+    (sheet,) = read_file(path).sheets
+    assert sheet.table == "linshi" and sheet.rows["name"].to_list() == ["张三"]
+
+
+def test_spans_across_and_down_fill_every_cell_they_cover(tmp_path):
+    """A 2 x 2 block (rowspan and colspan at once) and a rowspan in the last column."""
+    header = ["姓名", "身份证号", "补贴类型", "月补贴金额（元）", "状态"]
+    html = (
+        '<table><tr><th colspan="5">老年人补贴名册</th></tr>' + _tr(header, "th")
+        + '<tr><td>甲</td><td>530381193001011234</td><td rowspan="2" colspan="2">高龄津贴 100</td><td rowspan="3">正常</td></tr>'
+        + "<tr><td>乙</td><td>530381193001021234</td></tr>"
+        + "<tr><td>丙</td><td>530381193001031234</td><td>高龄津贴</td><td>200</td></tr></table>"
+    )
+    path = tmp_path / "老年人补贴.xls"
+    path.write_text(html, encoding="utf-8")
+    (sheet,) = read_file(path).sheets
+    rows = sheet.rows
+    assert rows["row_number"].to_list() == [3, 4, 5]
+    assert rows["subsidy_type"].to_list() == ["高龄津贴 100", "高龄津贴 100", "高龄津贴"]
+    assert rows["monthly_amount"].to_list() == ["高龄津贴 100", "高龄津贴 100", "200"]
+    assert rows["status"].to_list() == ["正常"] * 3
+
+
+def test_a_layout_table_around_the_data_is_not_read_twice(tmp_path):
+    inner = "<table>" + _tr(["姓名", "身份证号", "死亡日期"]) + _tr(["张三", "530381198001011234", "2026-08-01"]) + "</table>"
+    html = f"<html><body><table><tr><td>青岚县死亡登记</td></tr><tr><td>{inner}</td></tr></table></body></html>"
+    path = tmp_path / "死亡.xls"
+    path.write_text(html, encoding="utf-8")
+    read = read_file(path)
+    (sheet,) = read.sheets
+    assert sheet.table == "siwang" and sheet.rows.height == 1 and sheet.rows["name"].to_list() == ["张三"]
