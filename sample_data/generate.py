@@ -11,6 +11,8 @@ No real personal data: names, villages and ID numbers are invented.
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import shutil
 import time
 from pathlib import Path
@@ -30,7 +32,7 @@ from .systems import enrich, tables
 from .traps import assign_ids, plant_traps
 from .truth_rules import write_rule_truth
 from .fastcsv import render_csv, write_fast_csv
-from .writers import render, truncate, write, write_notice
+from .writers import Sheet, render, truncate, write, write_notice, write_xlsx
 
 RECORD_SCHEMA = {"quarter": pl.Utf8, "file_name": pl.Utf8, "sheet_name": pl.Utf8, "row_number": pl.Int64, "table": pl.Utf8,
                  "person_uid": pl.Int64, "dirt": pl.Utf8, "expect": pl.Utf8, "reject_reason_kind": pl.Utf8}
@@ -157,12 +159,27 @@ def generate(households: int, seed: int, out: Path, quarters: list[str] | None =
 
 def write_truncated(qdir: Path, plans, quarter: str) -> dict:
     """A second copy of the quarter's first workbook, broken off at 40% (a download cut short): no
-    row of it can be read, so the file is rejected whole.  Its files.csv row says so."""
-    source = next(p for p in plans if p.form == "xlsx")
+    row of it can be read, so the file is rejected whole.  Its files.csv row says so.  A county
+    written as CSV only has no workbook: its first table is written as one to be cut."""
+    source = next((p for p in plans if p.form == "xlsx"), plans[0])
     name = f"{Path(source.file_name).stem}（补报）.xlsx"
-    truncate(qdir / source.file_name, qdir / name)
+    if source.form == "xlsx":
+        truncate(qdir / source.file_name, qdir / name)
+    else:
+        whole = qdir / f"{name}.whole"
+        rows = list(csv.reader(io.StringIO(decode_text((qdir / source.file_name).read_bytes()))))
+        write_xlsx(whole, [Sheet("Sheet1", 1, [(i + 2, r) for i, r in enumerate(rows[1:])], rows[0], None, [], [], [])])
+        truncate(whole, qdir / name)
+        whole.unlink()
     return dict(quarter=quarter, file_name=name, sheet_name="", table="", header_row=0, data_rows=0, form="xlsx-truncated",
                 file_reject="unreadable")
+
+
+def decode_text(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("gb18030")
 
 
 def write_rows(truth_dir: Path, table: str, q, df: pl.DataFrame, tr: pl.DataFrame) -> None:
