@@ -4,8 +4,8 @@
 Notepad saves it) and checks it against ``PolicyModel`` before anything runs: an unknown key, a
 missing key, a value of the wrong type or out of range (money and standards above 0, ratios within
 0..1, ages 0..120, months 1..60, lists not empty, tables named in inputs.md) is refused in one
-line of Chinese naming the file, the key and the rule.  Rules never hold numbers of their own: they read them from
-the ``Policy`` returned here (scalars are bound into the SQL as ``$key``).
+line of Chinese naming the file, the key and the rule.  Rules never hold numbers of their own:
+they read them from the ``Policy`` returned here (scalars are bound into the SQL as ``$key``).
 """
 
 from __future__ import annotations
@@ -52,6 +52,10 @@ def _standards(name: str, categories: tuple[str, ...]) -> type[BaseModel]:
     return create_model(name, __config__=_STRICT, **{c: (Money, ...) for c in categories})
 
 
+OrphanStandard = _standards("OrphanStandard", ORPHAN_CATEGORIES)
+LivingSubsidy = _standards("LivingSubsidy", DIBAO_CATEGORIES)
+
+
 class CareSubsidyRule(BaseModel):
     model_config = _STRICT
     grade: Annotated[int, Field(ge=1, le=4, description="等级")]
@@ -77,8 +81,8 @@ class PolicyModel(BaseModel):
     aid_ratio_key: Ratio
     aid_ratio_low_income: Ratio
     village_visit_missing_weeks_allowed: Weeks
-    orphan_standard: _standards("OrphanStandard", ORPHAN_CATEGORIES)  # type: ignore[valid-type]
-    living_subsidy: _standards("LivingSubsidy", DIBAO_CATEGORIES)  # type: ignore[valid-type]
+    orphan_standard: OrphanStandard  # type: ignore[valid-type]
+    living_subsidy: LivingSubsidy  # type: ignore[valid-type]
     care_subsidy: Annotated[list[CareSubsidyRule], Field(min_length=1)]
     major_illness_keywords: Annotated[list[Keyword], Field(min_length=1)]
     residence_precedence: Annotated[list[TableName], Field(min_length=1)]
@@ -119,6 +123,11 @@ class Policy:
             CareSubsidy(int(r["grade"]), tuple(r["categories"]), float(r["amount"]))
             for r in self.values["care_subsidy"]
         )
+
+    @property
+    def tables_not_exported(self) -> tuple[str, ...]:
+        """The tables this county does not export: a quarter without them is still complete."""
+        return tuple(self.values.get("tables_not_exported", ()))
 
     def scalars(self) -> dict[str, float | int]:
         """The scalar parameters, for binding into rule SQL as ``$name``."""

@@ -133,7 +133,9 @@ def test_tables_not_exported_defaults_to_empty_and_is_read(tmp_path, default_tex
     older = replaced(default_text, "tables_not_exported", "")  # a policy written before the key existed
     assert load_policy(write(tmp_path, older))["tables_not_exported"] == []
     text = replaced(default_text, "tables_not_exported", 'tables_not_exported = ["tekun_visit", "yibao_jiesuan"]')
-    assert load_policy(write(tmp_path, text))["tables_not_exported"] == ["tekun_visit", "yibao_jiesuan"]
+    policy = load_policy(write(tmp_path, text))
+    assert policy["tables_not_exported"] == ["tekun_visit", "yibao_jiesuan"]
+    assert policy.tables_not_exported == ("tekun_visit", "yibao_jiesuan")
 
 
 def test_policy_saved_by_notepad_as_gbk_or_with_bom_is_read(tmp_path, default_text):
