@@ -112,3 +112,23 @@ def test_a_negative_payment_is_a_correction_and_is_kept():
     accepted, rejected = accept_or_reject("linshi", frame)
     assert accepted.height == 0
     assert rejected["reason"].to_list() == ['救助金额（元）："-1300" 金额为负数']
+
+
+def test_bundled_county_rejects_its_blank_id_rows_and_reads_its_html_xls(bundled_run):
+    """The generator leaves a dibao 身份证号 blank each quarter (records.csv: id_blank) and exports
+    临时救助 as an HTML .xls: the run rejects the first with 身份证号为空 and accepts the second."""
+    from pathlib import Path
+
+    truth = pl.read_csv(Path(__file__).parent.parent / "sample_data/county/truth/records.csv", infer_schema_length=0)
+    blank = truth.filter(pl.col("reject_reason_kind") == "id_blank").select(
+        "file_name", pl.col("sheet_name").fill_null(""), pl.col("row_number").cast(pl.Int64)
+    )
+    assert blank.height == 2
+    rejected = bundled_run.sql("SELECT file_name, sheet_name, row_number, reason FROM rejected_rows")
+    got = blank.join(rejected, on=["file_name", "sheet_name", "row_number"])
+    assert got.height == 2 and got["reason"].str.contains("身份证号为空").all(), got
+    html = truth.filter(pl.col("file_name").str.contains("临时救助") & (pl.col("expect") == "accept"))
+    accepted = bundled_run.sql("SELECT file_name, row_number FROM source_records WHERE source_table = 'linshi'")
+    assert html.height and html.select("file_name", pl.col("row_number").cast(pl.Int64)).join(
+        accepted, on=["file_name", "row_number"], how="anti"
+    ).is_empty()
