@@ -29,12 +29,16 @@ from pipeline.ingest.sheet import read_sheet
 
 _ZIP = b"PK\x03\x04"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Other files a clerk may drop in under an Excel name: (magic bytes, what they are).
+_NOT_SHEETS = ((b"%PDF", "PDF 文件"), (b"\x89PNG", "图片"), (b"\xff\xd8\xff", "图片"), (b"{\\rtf", "RTF 文档"))
+_XML_SPREADSHEET = b"urn:schemas-microsoft-com:office:spreadsheet"  # Excel 2003 XML
 TEXT_SUFFIXES = (".csv", ".txt")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et")
 
 
 def form_of(path: Path, data: bytes) -> str:
-    """xlsx / xls / html / csv, or the suffix (without dot) of a file ingest cannot read.
+    """xlsx / xls / html / csv; ``other`` for a file named as a workbook that is none (a PDF, an
+    Excel 2003 XML file ...); else the suffix (without dot) of a file ingest cannot read.
 
     Told by the bytes first: systems often export an .xlsx named .xls, an HTML page or
     tab-separated text named .xls; those are read as what they are.
@@ -45,10 +49,19 @@ def form_of(path: Path, data: bytes) -> str:
             return "xlsx"
         if data.startswith(_OLE2):
             return "xls"
+        if what_it_is(data):
+            return "other"
         if looks_like_html(data):
             return "html"
-        return "csv" if _is_delimited_text(data) else suffix[1:]
+        return "csv" if _is_delimited_text(data) else "other"
     return "csv" if suffix in TEXT_SUFFIXES else suffix[1:]
+
+
+def what_it_is(data: bytes) -> str | None:
+    """What a file that is no sheet holds, when its bytes say so (a PDF named .xls ...)."""
+    if _XML_SPREADSHEET in data[:4096]:
+        return "Excel 2003 XML 表格"
+    return next((what for magic, what in _NOT_SHEETS if data.startswith(magic)), None)
 
 
 def _is_delimited_text(data: bytes) -> bool:
@@ -79,7 +92,8 @@ def read_file(path: Path, file_name: str | None = None) -> FileRead:
     elif form == "csv":
         _read_text(read, data)
     elif path.suffix.lower() in EXCEL_SUFFIXES:
-        read.sheets.append(FileProblem(name, "", messages.unreadable(name, form, "文件内容不是 Excel 格式")))
+        content = f"文件内容是{what_it_is(data)}，不是 Excel 格式" if what_it_is(data) else "文件内容不是 Excel 格式"
+        read.sheets.append(FileProblem(name, "", messages.unreadable(name, path.suffix.lower()[1:], content)))
     else:
         read.sheets.append(FileProblem(name, "", messages.unsupported(name, path.suffix.lower())))
     return read

@@ -158,3 +158,19 @@ def test_a_layout_table_around_the_data_is_not_read_twice(tmp_path):
     read = read_file(path)
     (sheet,) = read.sheets
     assert sheet.table == "siwang" and sheet.rows.height == 1 and sheet.rows["name"].to_list() == ["张三"]
+
+
+def test_other_files_named_xls_say_what_they_are(tmp_path):
+    """A PDF or an Excel 2003 XML workbook under an .xls name: unreadable, and the message says why."""
+    pdf = tmp_path / "低保花名册.xls"
+    pdf.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n")
+    (problem,) = read_file(pdf).sheets
+    assert problem.message.startswith("文件 低保花名册.xls：无法读取为 xls 文件") and "PDF" in problem.message
+    xml = tmp_path / "老年人补贴.xls"
+    xml.write_text(
+        '<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">'
+        "<Worksheet><Table><Row><Cell><Data>姓名</Data></Cell></Row></Table></Worksheet></Workbook>",
+        encoding="utf-8",
+    )
+    (problem,) = read_file(xml).sheets
+    assert isinstance(problem, FileProblem) and "Excel 2003 XML" in problem.message and "另存为 .xlsx" in problem.message
