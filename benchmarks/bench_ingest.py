@@ -1,4 +1,5 @@
-"""Ingest speed on a county-sized 低保 roster: ~100k rows x 15 columns, as .xlsx and .csv.
+"""Ingest speed on a county-sized 低保 roster: ~100k rows x 15 columns, as .xlsx, .csv and an
+HTML page named .xls (GBK, no meta, household columns as rowspans: a web-based system's export).
 
     python benchmarks/bench_ingest.py [--rows 100000] [--dir bench_data/ingest] [--repeat 3]
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import html
 import datetime as dt
 import tempfile
 import time
@@ -61,6 +63,22 @@ def write_csv(path: Path, n: int) -> None:
         w.writerow(["合计"])
 
 
+def write_html(path: Path, n: int) -> None:
+    """GBK without <meta charset>; 户主身份证号 / 户月保障金额 span each household's rows."""
+    def td(v, span=""):
+        return f"<td{span}>{html.escape(str(v))}</td>"
+
+    parts = ['<html><body><table border="1">', f'<tr><td colspan="{len(HEADER)}">某县2026年9月农村低保花名册</td></tr>']
+    parts.append("<tr>" + "".join(f"<th>{h}</th>" for h in HEADER) + "</tr>")
+    for i, row in enumerate(roster_rows(n)):
+        row[11] = row[11].strftime("%Y-%m")
+        first, size = i - i % 3, min(3, n - (i - i % 3))
+        cells = [td(v, f' rowspan="{size}"' if j in (5, 9) else "") for j, v in enumerate(row) if i == first or j not in (5, 9)]
+        parts.append("<tr>" + "".join(cells) + "</tr>")
+    parts.append("<tr><td>合计</td></tr></table></body></html>")
+    path.write_bytes("\n".join(parts).encode("gbk"))
+
+
 def bench(path: Path, n: int, repeat: int) -> None:
     best = float("inf")
     for _ in range(repeat):
@@ -81,7 +99,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.dir or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        for suffix, writer in ((".xlsx", write_xlsx), (".csv", write_csv)):
+        for suffix, writer in ((".xlsx", write_xlsx), (".csv", write_csv), (".xls", write_html)):
             path = folder / f"dibao_{args.rows}{suffix}"
             if not path.exists():
                 start = time.perf_counter()

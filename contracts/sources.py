@@ -43,6 +43,8 @@ class Column:
     synonyms: dict[str, str] = field(default_factory=dict)
     # Value used when the cell is blank (e.g. 状态 blank = 在保).
     blank_as: str | None = None
+    # AMOUNT: a negative value is a correction (冲正) and is kept; else a negative amount is refused.
+    signed: bool = False
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -282,7 +284,8 @@ FAFANG = Table(
             synonyms={"低保": "低保金", "城乡低保金": "低保金", "农村低保金": "低保金", "城市低保金": "低保金", "特困人员供养金": "特困供养金", "困难残疾人生活补贴": "残疾人生活补贴"},
         ),
         Column("pay_month", "发放月份", MONTH, (), True),
-        Column("amount", "发放金额（元）", AMOUNT, (), True),
+        # A negative payment is a correction (冲正) of an earlier one: kept, it nets the month.
+        Column("amount", "发放金额（元）", AMOUNT, (), True, signed=True),
         Column("account", "一卡通账号", TEXT),
     ),
     "每笔发放一行（人、项目、月份）",

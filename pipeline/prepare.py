@@ -22,7 +22,7 @@ from contracts.outputs import RejectedRows, dtypes
 from contracts.sources import TABLES, Table
 from pipeline.ingest import FileProblem, FileRead, read_file
 from pipeline.normalise import RegionNames, normalise
-from pipeline.validate import split
+from pipeline.validate import accept_or_reject
 
 _EMPTY_REJECTED = dtypes(RejectedRows, drop=("quarter",))  # the contract's columns; quarter comes later
 
@@ -130,7 +130,7 @@ def prepare_sheets(read: FileRead, reference_date: date) -> PreparedFile:
             run_files.append(_file_row(read, sheet, None, sheet.rows.height, 0, sheet.rows.height, sheet.message))
             continue
         table = TABLES[sheet.table]
-        ok, bad = split(table, normalise(table, sheet.rows, reference_date))
+        ok, bad = accept_or_reject(table, normalise(table, sheet.rows, reference_date))
         ok = ok.with_columns(
             pl.lit(read.file_name).alias("file_name"),
             pl.lit(sheet.sheet_name).alias("sheet_name"),

@@ -129,7 +129,7 @@ def run_quarter(
         parts = executor.map("读取与校验", prepare_file, files)
         prepared = executor.call("合并各表", combine_files, parts)
         del parts  # memory: each stage's inputs are let go as soon as the next stage has its own
-        not_exported = [*allow_missing, *policy.values.get("tables_not_exported", [])]
+        not_exported = [*allow_missing, *policy["tables_not_exported"]]
         complete = check_completeness(prepared, input_dir, not_exported, accepted_rows_by_table(db_path, str(q.previous())))
         with store.connect(db_path) as con:
             runlog.start_run(con, run_id, quarter, input_dir, policy, started)

@@ -1,7 +1,7 @@
 """Make a fictional county in the real export forms, and the truth beside it.
 
     python -m sample_data.generate --households 300 --seed 20260930 --out sample_data/county
-        [--quarters 2026Q2,2026Q3] [--forms mixed|csv|xlsx]
+        [--quarters 2026Q2,2026Q3] [--forms mixed|csv|xlsx] [--hazards all|none|html,blank_id,truncated]
 
 Writes DIR/<quarter>/ (the export files a county would drop in) and DIR/truth/ (files.csv,
 records.csv, persons.csv, cases.csv, near_misses.csv and the clean world as parquet).
@@ -11,6 +11,8 @@ No real personal data: names, villages and ID numbers are invented.
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import shutil
 import time
 from pathlib import Path
@@ -21,7 +23,7 @@ from .background import add_background
 from .county import COUNTY_NAME, build_geography, build_households
 from .dirt import Rates
 from .events import LINSHI_SCHEMA, SETTLEMENT_SCHEMA, background_deaths, background_linshi, background_settlements, frame
-from .layout import plan_quarter
+from .layout import Hazards, plan_quarter
 from .plant import plant
 from .quarters import Q, years_before
 from .rand import Streams
@@ -30,7 +32,7 @@ from .systems import enrich, tables
 from .traps import assign_ids, plant_traps
 from .truth_rules import write_rule_truth
 from .fastcsv import render_csv, write_fast_csv
-from .writers import render, write, write_notice
+from .writers import Sheet, render, truncate, write, write_notice, write_xlsx
 
 RECORD_SCHEMA = {"quarter": pl.Utf8, "file_name": pl.Utf8, "sheet_name": pl.Utf8, "row_number": pl.Int64, "table": pl.Utf8,
                  "person_uid": pl.Int64, "dirt": pl.Utf8, "expect": pl.Utf8, "reject_reason_kind": pl.Utf8}
@@ -51,7 +53,10 @@ class Clock:
 
 
 def generate(households: int, seed: int, out: Path, quarters: list[str] | None = None, forms: str = "mixed",
-             rates: Rates | None = None, instances: int | None = None, quiet: bool = False) -> dict:
+             rates: Rates | None = None, instances: int | None = None, quiet: bool = False,
+             hazards: Hazards = Hazards()) -> dict:
+    """``hazards``: the real world's worst (an HTML .xls, a blank ID, a cut-short file), none by
+    default here; the command line puts them all in unless told otherwise."""
     rates = rates or Rates()
     qs = [Q.parse(q) for q in (quarters or ["2026Q2", "2026Q3"])]
     last = qs[-1]
@@ -118,26 +123,31 @@ def generate(households: int, seed: int, out: Path, quarters: list[str] | None =
             X.filter(pl.col("pos") == 0).select("hh_id", pl.col("id_number").alias("_parent_id")), on="hh_id").select("uid", "_parent_id")
         rng = S(f"files{q}")
         month_label = f"{q.year}年{q.ref.month}月"
-        for fi, plan in enumerate(plan_quarter(qi, q.year, q.ref.month, COUNTY_NAME, forms, rng)):
+        plans = plan_quarter(qi, q.year, q.ref.month, COUNTY_NAME, forms, rng, hazards)
+        for fi, plan in enumerate(plans):
             df = T[plan.table].with_row_index("_row").with_columns(pl.col("_row").cast(pl.Int64)).join(parent, on="uid", how="left").with_columns(
                 _planted=pl.col("uid").is_in(planted_uids.implode()))
             if plan.form.startswith("csv"):
                 header, body, tr = render_csv(plan, df, str(q), rng, rates, fi)
                 write_fast_csv(qdir / plan.file_name, plan.form, header, body)
                 file_rows.append(dict(quarter=str(q), file_name=plan.file_name, sheet_name="", table=plan.table,
-                                      header_row=1, data_rows=body.height, form=plan.form))
+                                      header_row=1, data_rows=body.height, form=plan.form, file_reject=""))
             else:
                 sheets, truth = render(plan, df, str(q), COUNTY_NAME, month_label, rng, rates, fi)
                 write(qdir / plan.file_name, plan.form, sheets)
                 for s in sheets:
                     file_rows.append(dict(quarter=str(q), file_name=plan.file_name, sheet_name=s.name,
-                                          table=plan.table if s.header_row else "", header_row=s.header_row, data_rows=len(s.rows), form=plan.form))
+                                          table=plan.table if s.header_row else "", header_row=s.header_row, data_rows=len(s.rows),
+                                          form=plan.form, file_reject=""))
                 tr = pl.DataFrame(truth, schema={**RECORD_SCHEMA, "_row": pl.Int64})
             _append_records(records_path, tr.select(list(RECORD_SCHEMA)), seen_uids)
             write_rows(truth_dir, plan.table, q, df, tr)
         notice = f"关于召开{q}兜底保障工作会议的通知.csv"
         write_notice(qdir / notice, str(q))
-        file_rows.append(dict(quarter=str(q), file_name=notice, sheet_name="", table="", header_row=0, data_rows=0, form="csv-utf8"))
+        file_rows.append(dict(quarter=str(q), file_name=notice, sheet_name="", table="", header_row=0, data_rows=0, form="csv-utf8",
+                              file_reject="no_table"))
+        if hazards.truncated and qi == len(qs) - 1:
+            file_rows.append(write_truncated(qdir, plans, str(q)))
         clock(f"{q}: files written")
 
     write_truth(truth_dir, file_rows, planted.rows, last_world, seen_uids, last)
@@ -145,6 +155,31 @@ def generate(households: int, seed: int, out: Path, quarters: list[str] | None =
     n_cases = write_rule_truth(out, [str(q) for q in qs])
     clock(f"rule truth: {n_cases} cases computed over the written rows")
     return {"households": households, "persons": Pall.height}
+
+
+def write_truncated(qdir: Path, plans, quarter: str) -> dict:
+    """A second copy of the quarter's first workbook, broken off at 40% (a download cut short): no
+    row of it can be read, so the file is rejected whole.  Its files.csv row says so.  A county
+    written as CSV only has no workbook: its first table is written as one to be cut."""
+    source = next((p for p in plans if p.form == "xlsx"), plans[0])
+    name = f"{Path(source.file_name).stem}（补报）.xlsx"
+    if source.form == "xlsx":
+        truncate(qdir / source.file_name, qdir / name)
+    else:
+        whole = qdir / f"{name}.whole"
+        rows = list(csv.reader(io.StringIO(decode_text((qdir / source.file_name).read_bytes()))))
+        write_xlsx(whole, [Sheet("Sheet1", 1, [(i + 2, r) for i, r in enumerate(rows[1:])], rows[0], None, [], [], [])])
+        truncate(whole, qdir / name)
+        whole.unlink()
+    return dict(quarter=quarter, file_name=name, sheet_name="", table="", header_row=0, data_rows=0, form="xlsx-truncated",
+                file_reject="unreadable")
+
+
+def decode_text(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("gb18030")
 
 
 def write_rows(truth_dir: Path, table: str, q, df: pl.DataFrame, tr: pl.DataFrame) -> None:
@@ -207,9 +242,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--name-dirt", type=float, default=Rates.name)
     ap.add_argument("--date-dirt", type=float, default=Rates.date)
     ap.add_argument("--reject-rate", type=float, default=Rates.reject)
+    ap.add_argument("--hazards", default="all",
+                    help="all (default), none, or a comma list of html (临时救助 as an HTML .xls), blank_id (a dibao row "
+                         "with a blank 身份证号), truncated (an extra workbook cut short in the last quarter)")
     a = ap.parse_args(argv)
     rates = Rates(id=a.id_dirt, name=a.name_dirt, date=a.date_dirt, reject=a.reject_rate)
-    generate(a.households, a.seed, a.out, [q.strip() for q in a.quarters.split(",") if q.strip()], a.forms, rates, a.instances)
+    generate(a.households, a.seed, a.out, [q.strip() for q in a.quarters.split(",") if q.strip()], a.forms, rates, a.instances,
+             hazards=Hazards.parse(a.hazards))
 
 
 if __name__ == "__main__":

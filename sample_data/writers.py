@@ -1,8 +1,10 @@
-"""Render a table's clean rows into one workbook (xlsx / xls; CSV: fastcsv.py), applying
-the row dirt, and return the truth of what was written: one entry per sheet and per data row."""
+"""Render a table's clean rows into one workbook (xlsx / xls / an HTML page named .xls; CSV:
+fastcsv.py), applying the row dirt, and return the truth of what was written: one entry per sheet
+and per data row.  ``truncate`` cuts a written workbook short (a file broken off mid-copy)."""
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -13,7 +15,7 @@ import polars as pl
 from contracts.sources import AMOUNT, CATEGORY, DATE, ENUM, GRADE, ID, INT, MONTH, NAME, TABLES, YEAR, Column
 from .dirt import (BAD_AMOUNTS, DATE_STYLES, ID_KINDS_TEXT, LOSSY_ID_KINDS, MONTH_STYLES, NAME_KINDS, UNKNOWN_ENUM, Rates,
                    date_dirt, dirty_id, dirty_name, fmt_date, fmt_month, month_dirt)
-from .layout import FilePlan, header_for, region_columns
+from .layout import SHEET_FORMS, WORKBOOK_FORMS, FilePlan, header_for, region_columns
 from .policy import DISABILITY_CATEGORIES
 from .quarters import Q
 
@@ -46,11 +48,12 @@ def _columns(plan: FilePlan, frame: pl.DataFrame) -> list[Column]:
 def render(plan: FilePlan, frame: pl.DataFrame, quarter: str, county: str, month_label: str,
            rng: np.random.Generator, rates: Rates, file_index: int) -> tuple[list[Sheet], list[dict]]:
     """Cells of every sheet, and a truth row per data row."""
-    binary = plan.form in ("xlsx", "xls")
+    binary = plan.form in WORKBOOK_FORMS  # typed cells; an HTML page holds text only
+    sheet_like = plan.form in SHEET_FORMS
     cols = _columns(plan, frame)
     extras = [c for c in EXTRA_COLUMNS.get(plan.table, ()) if c in frame.columns]
-    headers = [header_for(c, rng, binary) for c in cols]
-    lead = ["序号"] if binary else []
+    headers = [header_for(c, rng, sheet_like) for c in cols]
+    lead = ["序号"] if sheet_like else []
     header = lead + headers + list(extras)
     required = {c.key for c in TABLES[plan.table].required}
     keys = [c.key for c in cols]
@@ -80,6 +83,8 @@ def render(plan: FilePlan, frame: pl.DataFrame, quarter: str, county: str, month
     free = np.flatnonzero(~protected[n_all // 2:]) + n_all // 2
     if reject_kinds and n_all >= 12 and len(free):  # every file gets one row that must be rejected
         forced[int(free[0])] = reject_kinds[file_index % len(reject_kinds)]
+    if plan.blank_id and "id_number" in keys and len(free) > 1:  # a row nobody can act on: 身份证号为空
+        forced[int(free[len(free) // 2])] = "id_blank"
 
     sheets, truth = [], []
     g0 = 0
@@ -109,11 +114,11 @@ def render(plan: FilePlan, frame: pl.DataFrame, quarter: str, county: str, month
                 r += 1
             dirt: list[str] = []
             reject = ""
-            cells = [i + 1] if binary else []
+            cells = [i + 1] if binary else ([str(i + 1)] if sheet_like else [])
             rkind = forced.get(gi) or (reject_kinds[int(gi % len(reject_kinds))] if reject_kinds and u_rej[gi] < rates.reject and not rec.get("_planted") else "")
             rcol = None
             if rkind:
-                pool = {"amount_bad": amount_req, "enum_unknown": enum_req, "required_blank": blank_req}[rkind]
+                pool = {"amount_bad": amount_req, "enum_unknown": enum_req, "required_blank": blank_req, "id_blank": ["id_number"]}[rkind]
                 rcol = pool[int(gi % len(pool))]
                 reject = rkind
                 dirt.append(rkind)
@@ -124,6 +129,8 @@ def render(plan: FilePlan, frame: pl.DataFrame, quarter: str, county: str, month
                         cells.append(BAD_AMOUNTS[gi % len(BAD_AMOUNTS)])
                     elif rkind == "enum_unknown":
                         cells.append(UNKNOWN_ENUM[k])
+                    elif rkind == "id_blank":
+                        cells.append(("无", None)[gi % 2])  # blank, or a word with no digit in it
                     else:
                         cells.append(None)
                     continue
@@ -298,14 +305,57 @@ def write_xls(path: Path, sheets: list[Sheet]) -> None:
     wb.save(str(path))
 
 
+_HTML_HEAD = (
+    '<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel">\n'
+    "<head>{meta}<style>td {{ mso-number-format: \"\\@\"; }}</style></head>\n<body>\n"
+)
+
+
+def _html_cell(value, tag: str = "td", span: str = "") -> str:
+    text = "" if value is None else html.escape(str(value)).replace("\n", "<br>")
+    return f"<{tag}{span}>{text or '&nbsp;'}</{tag}>"
+
+
+def html_page(sheet: Sheet, utf8_meta: bool) -> str:
+    """One sheet as the page a web-based system exports: one <tr> per Excel row (blank rows too),
+    the title row spanning the table, <th> header cells, every cell as text."""
+    width = max(len(sheet.header), 2)
+    rows = {rn: [_html_cell(v) for v in cells] for rn, cells in sheet.pre + sheet.rows + sheet.footer}
+    if sheet.header_row:
+        rows[sheet.header_row] = [_html_cell(h, "th") for h in sheet.header]
+    if sheet.title:
+        rows[1] = [_html_cell(sheet.title, "td", f' colspan="{width}" align="center"')]
+    lines = [f"<tr>{''.join(rows.get(rn, ['<td></td>']))}</tr>" for rn in range(1, max(rows) + 1)]
+    meta = '<meta http-equiv="Content-Type" content="text/html; charset=utf-8">' if utf8_meta else ""
+    return _HTML_HEAD.format(meta=meta) + '<table border="1">\n' + "\n".join(lines) + "\n</table>\n</body></html>\n"
+
+
+def write_html(path: Path, form: str, sheets: list[Sheet]) -> None:
+    """An HTML page named .xls: ``html-gbk`` (GBK, no meta; a character GBK lacks as &#NNNN;) or
+    ``html-utf8`` (UTF-8 with <meta charset>).  One table: web systems export no sheets."""
+    (sheet,) = sheets
+    if form == "html-gbk":
+        path.write_bytes(html_page(sheet, False).encode("gbk", errors="xmlcharrefreplace"))
+    else:
+        path.write_bytes(html_page(sheet, True).encode("utf-8"))
+
+
 def write(path: Path, form: str, sheets: list[Sheet]) -> None:
-    """Workbooks only: CSV files go through fastcsv.py."""
+    """Workbooks and HTML pages: CSV files go through fastcsv.py."""
     if form == "xlsx":
         write_xlsx(path, sheets)
     elif form == "xls":
         write_xls(path, sheets)
+    elif form in ("html-gbk", "html-utf8"):
+        write_html(path, form, sheets)
     else:
-        raise ValueError(f"writers.write handles xlsx / xls, not {form}")
+        raise ValueError(f"writers.write handles xlsx / xls / html, not {form}")
+
+
+def truncate(source: Path, target: Path, share: float = 0.4) -> None:
+    """``target``: the first ``share`` of ``source``'s bytes (a workbook broken off mid-copy)."""
+    data = source.read_bytes()
+    target.write_bytes(data[: int(len(data) * share)])
 
 
 NOTICE = """关于召开{q}兜底保障信息比对工作会议的通知

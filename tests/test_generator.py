@@ -109,7 +109,28 @@ def _sheet_rows_xls(path: Path, sheet: str, header_row: int) -> list[int]:
     return rows
 
 
+def _sheet_rows_html(path: Path, header_row: int, encoding: str) -> list[int]:
+    """The <tr> numbers (from 1) below the header holding text, up to the footer."""
+    import lxml.html
+
+    page = lxml.html.document_fromstring(path.read_bytes().decode(encoding))
+    rows = []
+    for i, tr in enumerate(page.iter("tr"), start=1):
+        texts = [" ".join(td.text_content().split()) for td in tr.xpath("./td")]
+        first = next((t for t in texts if t), None)
+        if i <= header_row or first is None:
+            continue
+        if first.startswith(("合计", "制表人", "填报日期")):
+            break
+        rows.append(i)
+    return rows
+
+
 def test_truth_counts_match_files(county):
+    _truth_counts_match_files(county)
+
+
+def _truth_counts_match_files(county: Path) -> None:
     files = truth(county, "files.csv").with_columns(pl.col("header_row", "data_rows").cast(pl.Int64))
     records = truth(county, "records.csv").with_columns(pl.col("row_number").cast(pl.Int64))
     for row in files.iter_rows(named=True):
@@ -122,12 +143,15 @@ def test_truth_counts_match_files(county):
             if row["form"] == "xlsx":
                 _, hidden = _sheet_rows_xlsx(path, row["sheet_name"], 1)
                 assert hidden
+            assert (row["file_reject"] or "") in ("", "no_table", "unreadable")
             continue
         if row["form"] == "xlsx":
             seen, hidden = _sheet_rows_xlsx(path, row["sheet_name"], row["header_row"])
             assert not hidden
         elif row["form"] == "xls":
             seen = _sheet_rows_xls(path, row["sheet_name"], row["header_row"])
+        elif row["form"].startswith("html"):
+            seen = _sheet_rows_html(path, row["header_row"], "gb18030" if row["form"] == "html-gbk" else "utf-8")
         else:
             text = path.read_bytes().decode(ENCODING[row["form"]])
             lines = list(csv.reader(io.StringIO(text)))
@@ -270,3 +294,42 @@ def test_rule_truth_reads_the_policy_given(county, tmp_path):
     cases = compute_cases(county, other)
     assert cases.filter(pl.col("rule_code").is_in(["S6-3", "S5-2"])).height == 0
     assert cases.filter(pl.col("rule_code") == "S6-2").height > 0
+
+
+@pytest.fixture(scope="module")
+def hazard_county(tmp_path_factory) -> Path:
+    from sample_data.layout import Hazards
+
+    out = tmp_path_factory.mktemp("hazards")
+    generate(300, 11, out, quiet=True, hazards=Hazards.parse("all"))
+    return out
+
+
+def test_hazards_are_optional_per_county(county):
+    files = truth(county, "files.csv")
+    assert not files["form"].str.starts_with("html").any() and "xlsx-truncated" not in set(files["form"])
+    assert "id_blank" not in set(truth(county, "records.csv")["reject_reason_kind"].fill_null(""))
+
+
+def test_hazard_county_html_xls_blank_id_and_truncated_file(hazard_county):
+    """临时救助 as an HTML .xls (GBK without meta, then UTF-8 with meta), a dibao row with no digit in its
+    身份证号 (rejected, reason kind id_blank), and an extra workbook cut short: unreadable, rejected whole."""
+    from pipeline.ingest import FileProblem, read_file
+
+    files = truth(hazard_county, "files.csv")
+    html = files.filter(pl.col("form").str.starts_with("html"))
+    assert html.select("quarter", "form", "table").rows() == [("2026Q2", "html-gbk", "linshi"), ("2026Q3", "html-utf8", "linshi")]
+    gbk = (hazard_county / "2026Q2" / html["file_name"][0]).read_bytes()
+    assert b"<table" in gbk and b"charset" not in gbk
+    gbk.decode("gbk")
+    _truth_counts_match_files(hazard_county)
+
+    records = truth(hazard_county, "records.csv")
+    blank = records.filter(pl.col("reject_reason_kind") == "id_blank")
+    assert set(blank["quarter"]) == {"2026Q2", "2026Q3"} and set(blank["table"]) == {"dibao"}
+    assert (blank["expect"] == "reject").all()
+
+    cut = files.filter(pl.col("form") == "xlsx-truncated")
+    assert cut.select("quarter", "table", "data_rows", "file_reject").rows() == [("2026Q3", "", "0", "unreadable")]
+    (problem,) = read_file(hazard_county / "2026Q3" / cut["file_name"][0]).sheets
+    assert isinstance(problem, FileProblem) and "已损坏或不完整" in problem.message

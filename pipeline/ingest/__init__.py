@@ -2,7 +2,7 @@
 
 ``read_file(path) -> FileRead`` and ``read_folder(dir) -> list[FileRead]``; see model.py for
 what they hold and docs/architecture.md ("1. Ingest") for the contract with normalisation.
-Modules: files.py (which reader, sheet rules), excel.py / csv.py (file -> text grid),
+Modules: files.py (which reader, sheet rules), excel.py / csv.py / html.py (file -> text grid),
 cells.py (cell -> text rule), grid.py (the text grid), header.py (header row and table
 recognition), sheet.py (grid -> SheetTable / FileProblem), messages.py (Chinese messages).
 """

@@ -1,10 +1,13 @@
 """Read input files: pick the reader by the file's content, apply the sheet rules.
 
-- the form is told by the bytes (a zip is .xlsx, an OLE2 compound file is .xls, else the
-  suffix decides: .csv / .txt as CSV); anything else is a FileProblem, never skipped silently;
+- the form is told by the bytes (a zip is .xlsx, an OLE2 compound file is .xls, an HTML page
+  named .xls is read as the tables Excel would show (html.py), else the suffix decides:
+  .csv / .txt as CSV); anything else is a FileProblem, never skipped silently;
 - hidden sheets are read and kept only when they hold a table; empty sheets beside sheets
   with data are skipped with a reason; a file with no data at all is one FileProblem;
-- a file that cannot be read is one FileProblem naming the reason.
+- an HTML page's tables are read like sheets; a table holding no recognised table beside one
+  that does (a signature block, a layout table) is skipped with a reason;
+- a file that cannot be read (damaged, cut short, password) is one FileProblem naming the reason.
 """
 
 from __future__ import annotations
@@ -13,26 +16,32 @@ import csv as stdlib_csv
 import hashlib
 from pathlib import Path
 
+from lxml.etree import ParserError
 from python_calamine import CalamineError, PasswordError
 
 from pipeline.ingest import messages
 from pipeline.ingest.csv import read_csv
 from pipeline.ingest.excel import read_workbook
 from pipeline.ingest.grid import blank_rows
+from pipeline.ingest.html import looks_like_html, read_html
 from pipeline.ingest.model import FileProblem, FileRead, SheetTable
 from pipeline.ingest.sheet import read_sheet
 
 _ZIP = b"PK\x03\x04"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Other files a clerk may drop in under an Excel name: (magic bytes, what they are).
+_NOT_SHEETS = ((b"%PDF", "PDF 文件"), (b"\x89PNG", "图片"), (b"\xff\xd8\xff", "图片"), (b"{\\rtf", "RTF 文档"))
+_XML_SPREADSHEET = b"urn:schemas-microsoft-com:office:spreadsheet"  # Excel 2003 XML
 TEXT_SUFFIXES = (".csv", ".txt")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et")
 
 
 def form_of(path: Path, data: bytes) -> str:
-    """xlsx / xls / csv, or the suffix (without dot) of a file ingest cannot read.
+    """xlsx / xls / html / csv; ``other`` for a file named as a workbook that is none (a PDF, an
+    Excel 2003 XML file ...); else the suffix (without dot) of a file ingest cannot read.
 
-    Told by the bytes first: systems often export an .xlsx named .xls, or tab-separated
-    text named .xls; those are read as what they are.
+    Told by the bytes first: systems often export an .xlsx named .xls, an HTML page or
+    tab-separated text named .xls; those are read as what they are.
     """
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
@@ -40,8 +49,19 @@ def form_of(path: Path, data: bytes) -> str:
             return "xlsx"
         if data.startswith(_OLE2):
             return "xls"
-        return "csv" if _is_delimited_text(data) else suffix[1:]
+        if what_it_is(data):
+            return "other"
+        if looks_like_html(data):
+            return "html"
+        return "csv" if _is_delimited_text(data) else "other"
     return "csv" if suffix in TEXT_SUFFIXES else suffix[1:]
+
+
+def what_it_is(data: bytes) -> str | None:
+    """What a file that is no sheet holds, when its bytes say so (a PDF named .xls ...)."""
+    if _XML_SPREADSHEET in data[:4096]:
+        return "Excel 2003 XML 表格"
+    return next((what for magic, what in _NOT_SHEETS if data.startswith(magic)), None)
 
 
 def _is_delimited_text(data: bytes) -> bool:
@@ -67,10 +87,13 @@ def read_file(path: Path, file_name: str | None = None) -> FileRead:
         read.sheets.append(FileProblem(name, "", messages.empty(name)))
     elif form in ("xlsx", "xls"):
         _read_excel(read, data)
+    elif form == "html":
+        _read_html(read, data)
     elif form == "csv":
         _read_text(read, data)
     elif path.suffix.lower() in EXCEL_SUFFIXES:
-        read.sheets.append(FileProblem(name, "", messages.unreadable(name, form, "文件内容不是 Excel 格式")))
+        content = f"文件内容是{what_it_is(data)}，不是 Excel 格式" if what_it_is(data) else "文件内容不是 Excel 格式"
+        read.sheets.append(FileProblem(name, "", messages.unreadable(name, path.suffix.lower()[1:], content)))
     else:
         read.sheets.append(FileProblem(name, "", messages.unsupported(name, path.suffix.lower())))
     return read
@@ -112,7 +135,7 @@ def _read_excel(read: FileRead, data: bytes) -> None:
         read.sheets.append(FileProblem(read.file_name, "", messages.unreadable(read.file_name, read.form, "文件设有打开密码")))
         return
     except (CalamineError, OSError, ValueError) as error:
-        read.sheets.append(FileProblem(read.file_name, "", messages.unreadable(read.file_name, read.form, str(error))))
+        read.sheets.append(FileProblem(read.file_name, "", messages.damaged(read.file_name, read.form, str(error))))
         return
     empty: list[str] = []
     for sheet in sheets:
@@ -130,3 +153,24 @@ def _read_excel(read: FileRead, data: bytes) -> None:
         read.skipped_sheets += [(name, messages.EMPTY_SHEET) for name in empty]
     else:
         read.sheets.append(FileProblem(read.file_name, "", messages.empty(read.file_name)))
+
+
+def _read_html(read: FileRead, data: bytes) -> None:
+    """The page's tables as sheets (``表1``, ``表2`` ... when there are several)."""
+    try:
+        tables = read_html(data)
+    except (ParserError, ValueError) as error:
+        read.sheets.append(FileProblem(read.file_name, "", messages.damaged(read.file_name, "HTML", str(error))))
+        return
+    tables = [t for t in tables if not blank_rows(t.grid).all()]
+    if not tables:
+        read.sheets.append(FileProblem(read.file_name, "", messages.no_html_table(read.file_name)))
+        return
+    names = [f"表{t.number}" if len(tables) > 1 else "" for t in tables]
+    results = [(name, read_sheet(read.file_name, name, t.grid)) for name, t in zip(names, tables)]
+    found = any(isinstance(r, SheetTable) for _, r in results)
+    for name, result in results:
+        if found and not isinstance(result, SheetTable):
+            read.skipped_sheets.append((name, messages.OTHER_HTML_TABLE))
+        else:
+            read.sheets.append(result)

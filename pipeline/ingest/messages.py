@@ -30,10 +30,22 @@ def unreadable(file_name: str, form: str, error: str) -> str:
     return f"{where(file_name, '')}：无法读取为 {form} 文件（{error}）；请用 Excel 或 WPS 打开后另存为 .xlsx 再放入"
 
 
+def damaged(file_name: str, form: str, error: str) -> str:
+    return (
+        f"{where(file_name, '')}：无法读取为 {form} 文件，文件已损坏或不完整（可能复制或下载时中断；{error}）；"
+        "请重新导出，或用 Excel 或 WPS 打开后另存为 .xlsx 再放入"
+    )
+
+
+def no_html_table(file_name: str) -> str:
+    return f"{where(file_name, '')}：是网页文件（HTML），但其中没有含数据的表格；请在系统中重新导出"
+
+
 def unsupported(file_name: str, suffix: str) -> str:
     return f"{where(file_name, '')}：不支持的文件类型 {suffix or '（无扩展名）'}，只读取 .xlsx、.xls、.csv"
 
 
+OTHER_HTML_TABLE = "网页中的其他表格，未含可识别的表"
 HIDDEN_NO_TABLE = "隐藏工作表，未含可识别的表"
 EMPTY_SHEET = "空工作表"
 NOT_A_WORKSHEET = "不是数据工作表（图表或宏表）"

@@ -79,6 +79,8 @@ _FROM_CERTIFICATE = {"disability_category": "cert_category", "disability_grade":
 
 def reader_for(column: Column) -> Reader:
     """How a (non-ID, non-name) column is read."""
+    if column.kind == AMOUNT and column.signed:
+        return values.SIGNED_AMOUNT
     return _BY_KEY.get(column.key) or READERS[column.kind]
 
 

@@ -33,8 +33,10 @@ def _amount(text: pl.Expr, column: Column | None = None) -> pl.Expr:
     return number.round(2, mode="half_away_from_zero")
 
 
-# A negative amount is a problem (null value), not a refund.
+# A negative amount is a problem (null value), not a refund ...
 AMOUNT = Reader(_amount_text, _amount, "不是金额", (lambda v: v < 0, "金额为负数"))
+# ... except in a column declared ``signed`` (资金发放's 发放金额: a negative row is a 冲正 correction).
+SIGNED_AMOUNT = Reader(_amount_text, _amount, "不是金额")
 
 # --- whole numbers and years ----------------------------------------------------------
 

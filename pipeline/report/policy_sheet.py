@@ -80,6 +80,9 @@ def policy_rows(policy: Policy) -> list[PolicyRow]:
         elif key == "residence_precedence":
             names = " → ".join(TABLES[t].title if t in TABLES else t for t in value)
             rows.append(PolicyRow("居住地认定顺序", key, names, "", "全部（按乡镇、村分发清单）", "一人出现在多个名册时，按此顺序取第一个名册登记的乡镇、村作为居住地"))
+        elif key == "tables_not_exported":
+            names = "、".join(TABLES[t].title if t in TABLES else t for t in value) or "无"
+            rows.append(PolicyRow("本县不导出的表", key, names, "", "读取这些表的规则", "这些表本县不导出：季度数据不要求有这些表，读取它们的规则不运行（未筛查）"))
         else:
             rows.append(PolicyRow(key, key, value if isinstance(value, (int, float, str)) else str(value), SCALAR_UNITS_FALLBACK, "", "（本参数暂无说明）"))
     return rows + _derived(policy)

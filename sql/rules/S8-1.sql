@@ -2,7 +2,8 @@
 -- policy: none
 -- reads: fafang, dibao, tekun, ertong, liangbu, laonian
 -- An item in force for a month of the quarter (from the month of 最初享受月份, until the month of
--- death: that month is still due) with no payment of that item in that month.
+-- death: that month is still due) with no payment of that item in that month, or only payments
+-- reversed by corrections (冲正: the month's net sum is not above 0).
 -- amount = the roster amounts of the unpaid months.
 WITH due AS (
     SELECT e.person_key, e.item, e.monthly_due, e.record_ids, m.month_start
@@ -17,7 +18,7 @@ unpaid AS (
     FROM due AS u
     LEFT JOIN int_payments_by_month AS pm
            ON pm.person_key = u.person_key AND pm.item = u.item AND pm.pay_month = u.month_start
-    WHERE pm.person_key IS NULL
+    WHERE pm.person_key IS NULL OR cents(pm.paid) <= 0
 ),
 per_item AS (
     SELECT person_key, item,

@@ -2,7 +2,8 @@
 -- policy: none
 -- reads: fafang, dibao, tekun, ertong, liangbu, laonian
 -- A payment of an item to a person with no row at all (any 状态) in that item's roster.  For 低保金
--- the payee may be any 身份证号 or 户主身份证号 of dibao.  amount = the sum paid so.
+-- the payee may be any 身份证号 or 户主身份证号 of dibao.  amount = the sum paid so, corrections (冲正,
+-- negative rows) netted: payments all reversed leave no case.
 WITH roster_people AS (
     SELECT '低保金' AS item, person_key FROM stg_dibao
     UNION ALL SELECT '特困供养金', person_key FROM stg_tekun
@@ -32,3 +33,4 @@ SELECT
     list(record_id ORDER BY record_id) AS record_ids
 FROM unlisted
 GROUP BY person_key
+HAVING cents(sum(amount)) > 0

@@ -63,7 +63,8 @@ def test_problems_name_every_unreadable_cell_in_column_order():
     rows = ingest_rows(name=["张三"], id_number=[make_id()], item=["低保"], pay_month=["九月"], amount=["-3"])
     (row,) = normalise(TABLES["fafang"], rows, REFERENCE).to_dicts()
     assert row["item"] == "低保金"
-    assert row["problems"] == ['发放月份："九月" 不是月份', '发放金额（元）："-3" 金额为负数']
+    assert row["problems"] == ['发放月份："九月" 不是月份']
+    assert row["amount"] == -3.0  # a negative payment is a 冲正 correction, kept
 
 
 def test_no_row_is_dropped_or_reordered():
@@ -78,7 +79,7 @@ def test_no_row_is_dropped_or_reordered():
 
 
 def test_validate_accepts_and_rejects_normalised_rows():
-    from pipeline.validate import split
+    from pipeline.validate import accept_or_reject
 
     rows = ingest_rows(
         name=["张三", "李四", "王五"],
@@ -87,7 +88,7 @@ def test_validate_accepts_and_rejects_normalised_rows():
         pay_month=["2026-09", "2026-09", "2026-09"],
         amount=["100", "100", "12元5"],
     )
-    accepted, rejected = split("fafang", normalise(TABLES["fafang"], rows, REFERENCE))
+    accepted, rejected = accept_or_reject("fafang", normalise(TABLES["fafang"], rows, REFERENCE))
     assert accepted["name"].to_list() == ["张三", "李四"]  # a wrong check digit is kept (flagged)
     assert accepted["id_number_valid"].to_list() == [True, False]
     assert rejected["row_number"].to_list() == [4]

@@ -8,6 +8,7 @@ from contracts.sources import TABLES
 from normalise_builders import read
 
 PAID = TABLES["fafang"].column("amount")  # 发放金额（元）
+RELIEF = TABLES["linshi"].column("amount")  # 救助金额（元）
 PERSONS = TABLES["dibao"].column("covered_persons")  # 保障人口数
 YEAR = TABLES["yibao_canbao"].column("insurance_year")  # 参保年度
 SINGLE = TABLES["dibao"].column("single_person_coverage")  # 是否单人户施保
@@ -49,7 +50,12 @@ def test_unreadable_amounts_are_problems(cell):
 
 
 def test_negative_amount_is_a_problem():
-    assert read(PAID, ["-50"]) == ([None], ['发放金额（元）："-50" 金额为负数'])
+    assert read(RELIEF, ["-50"]) == ([None], ['救助金额（元）："-50" 金额为负数'])
+
+
+def test_negative_payment_is_a_correction():
+    """资金发放's 发放金额 is signed: a 冲正 row keeps its negative amount."""
+    assert read(PAID, ["-50", "-1,200.5元"]) == ([-50.0, -1200.5], [None, None])
 
 
 @pytest.mark.parametrize("cell", [None, "", " ", "-", "—", "/", "无"])

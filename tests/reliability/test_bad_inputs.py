@@ -80,18 +80,28 @@ def test_truncated_xlsx(tmp_path, cut):
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
-def test_xlsx_that_is_really_html(tmp_path, suffix):
+def test_excel_that_is_really_html_is_read_as_its_table(tmp_path, suffix):
+    """inputs.md: an .xls that is an HTML table (web-based systems) is read like any sheet."""
     cells = "".join(f"<td>{h}</td>" for h in DIBAO_HEADER)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in ROWS)
     html = f"<html><head><meta charset='utf-8'></head><body><table><tr>{cells}</tr>{body}</table></body></html>"
     name = "低保" + suffix
     (tmp_path / name).write_text(html, encoding="utf-8")
     written = Written()
+    written.add(name, "", range(2, 2 + len(ROWS)), "accepted")
+    prepared = stages(tmp_path)
+    assert_accounted(prepared, written)
+
+
+def test_html_page_with_no_table_is_a_problem_naming_the_file(tmp_path):
+    name = "低保.xls"
+    (tmp_path / name).write_text("<html><body><p>会话已过期，请重新登录</p></body></html>", encoding="utf-8")
+    written = Written()
     written.file(name)
     prepared = stages(tmp_path)
     assert_accounted(prepared, written)
     message = message_of(prepared, name)
-    assert name in message and "无法读取" in message, message
+    assert name in message and "没有含数据的表格" in message, message
 
 
 @pytest.mark.parametrize(

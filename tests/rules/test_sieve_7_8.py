@@ -210,3 +210,64 @@ def test_s8_5_near_miss_different_months():
     b.add("fafang", p, pay_month="2026-07")
     b.add("fafang", p, pay_month="2026-08")
     assert b.fired("S8-5", p) is None
+
+
+# --- corrections (冲正): a negative payment row nets its month ---------------------------
+
+def test_correction_nets_the_month_payment_and_reversal_is_not_paid():
+    """A 600 payment and a -600 correction in one month: the month is unpaid (S8-1), no S8-5, no S8-2."""
+    b = Build()
+    p = b.person("冲一")
+    b.add("dibao", p, household_monthly_amount=600.0)
+    b.add("fafang", p, pay_month="2026-07", amount=600.0)
+    b.add("fafang", p, pay_month="2026-08", amount=600.0)
+    b.add("fafang", p, pay_month="2026-09", amount=600.0)
+    b.add("fafang", p, pay_month="2026-09", amount=-600.0)
+    case = b.fired("S8-1", p)
+    assert case and "低保金 2026-09 未发放" in case["detail"] and case["amount"] == 600.0
+    assert b.fired("S8-5", p) is None
+    assert b.fired("S8-2", p) is None
+
+
+def test_correction_then_repayment_is_one_payment_not_a_duplicate():
+    """Paid 700 by mistake, reversed, paid 600 again: the month holds one right payment."""
+    b = Build()
+    p = b.person("冲二")
+    b.add("dibao", p, household_monthly_amount=600.0)
+    for month in ("2026-07", "2026-08"):
+        b.add("fafang", p, pay_month=month, amount=600.0)
+    b.add("fafang", p, pay_month="2026-09", amount=700.0)
+    b.add("fafang", p, pay_month="2026-09", amount=-700.0)
+    b.add("fafang", p, pay_month="2026-09", amount=600.0)
+    for rule in ("S8-1", "S8-2", "S8-5"):
+        assert b.fired(rule, p) is None, rule
+
+
+def test_a_duplicate_left_after_a_partial_correction_is_still_s8_5():
+    b = Build()
+    p = b.person("冲三")
+    b.add("dibao", p, household_monthly_amount=600.0)
+    for month in ("2026-07", "2026-08", "2026-09"):
+        b.add("fafang", p, pay_month=month, amount=600.0)
+    b.add("fafang", p, pay_month="2026-09", amount=600.0)
+    b.add("fafang", p, pay_month="2026-09", amount=-100.0)
+    case = b.fired("S8-5", p)
+    assert case and case["amount"] == 500.0
+    assert b.fired("S8-2", p) is None
+
+
+def test_reversed_payments_after_death_and_without_roster_leave_nothing_to_recover():
+    b = Build()
+    dead, stranger = b.person("冲四"), b.person("冲五")
+    b.add("dibao", dead, household_monthly_amount=600.0)
+    b.add("siwang", dead, death_date="2026-07-12")
+    b.add("fafang", dead, pay_month="2026-07", amount=600.0)
+    b.add("fafang", dead, pay_month="2026-08", amount=600.0)
+    b.add("fafang", dead, pay_month="2026-08", amount=-600.0)
+    b.add("fafang", dead, pay_month="2026-09", amount=600.0)
+    case = b.fired("S8-3", dead)
+    assert case and case["amount"] == 600.0 and "低保金 1 个月（2026-09）" in case["detail"]
+    b.add("dibao", stranger)
+    b.add("fafang", stranger, item="特困供养金", amount=800.0)
+    b.add("fafang", stranger, item="特困供养金", amount=-800.0)
+    assert b.fired("S8-4", stranger) is None
