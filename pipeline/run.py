@@ -27,7 +27,7 @@ from pipeline.checks import check_outputs
 from pipeline.completeness import Completeness, check_completeness
 from pipeline.errors import UsageError
 from pipeline.executor import LocalExecutor
-from pipeline.feedback import carry, latest_feedback
+from pipeline.feedback import carry_feedback, latest_feedback
 from pipeline.ingest import list_files
 from pipeline.link import link, load as load_link_settings
 from pipeline.policy import Policy
@@ -69,7 +69,7 @@ def screen(tables: dict[str, pl.DataFrame], policy: Policy, quarter: str, previo
     inputs = {name: frame for name, frame in tables.items() if name.startswith("stg_") or name == "persons"}
     out = run_rules(inputs, policy, quarter, previous, unscreened)
     return {
-        "cases": carry(out["cases"], feedback),
+        "cases": carry_feedback(out["cases"], feedback),
         "resolved_cases": out["resolved_cases"],
         "overlap_rates": out["overlap_rates"],
         "person_facts": out["person_facts"].with_columns(pl.lit(quarter).alias("quarter")),

@@ -7,8 +7,8 @@
 - :mod:`.carry`: the latest answer per case joined onto the next run's ``cases``.
 """
 
-from pipeline.feedback.carry import carry, latest_feedback
+from pipeline.feedback.carry import carry_feedback, latest_feedback
 from pipeline.feedback.importer import ImportResult, import_feedback
 from pipeline.feedback.read import Issue, read_workbook
 
-__all__ = ["ImportResult", "Issue", "carry", "import_feedback", "latest_feedback", "read_workbook"]
+__all__ = ["ImportResult", "Issue", "carry_feedback", "import_feedback", "latest_feedback", "read_workbook"]

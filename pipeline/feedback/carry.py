@@ -1,7 +1,7 @@
 """The townships' last answers, carried onto the next run's cases.
 
 ``latest_feedback(db, quarter)`` reads, for each case, the answer of the latest workbook before
-``quarter`` (a rerun of a quarter does not read the answers to its own lists).  ``carry`` joins
+``quarter`` (a rerun of a quarter does not read the answers to its own lists).  ``carry_feedback`` joins
 it onto the quarter's cases (the rules' SQL is unchanged):
 
 - ``feedback_quarter``, ``last_check_result``, ``last_rectification``, ``last_closed_date``,
@@ -52,7 +52,7 @@ def latest_feedback(db_path: Path, quarter: str) -> pl.DataFrame | None:
     return frame if frame.height else None
 
 
-def carry(cases: pl.DataFrame, feedback: pl.DataFrame | None) -> pl.DataFrame:
+def carry_feedback(cases: pl.DataFrame, feedback: pl.DataFrame | None) -> pl.DataFrame:
     """``cases`` with the CARRIED columns (no answer: nulls, and both flags false)."""
     base = cases.drop([c for c in CARRIED if c in cases.columns])
     if feedback is None or feedback.is_empty():

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from pipeline.policy import KEYS, load_policy, validate_policy
-from pipeline.feedback import carry
+from pipeline.feedback import carry_feedback
 from pipeline.rules import create_views, load_facts, load_rules, run_rules
 from pipeline.rules.sqlfiles import SQL_DIR, code_only, parameters
 from tests.rules.builder import Build
@@ -180,7 +180,7 @@ def test_cases_columns_and_views():
         assert column in cases.columns
     assert cases["case_id"].str.len_chars().to_list() == [16] * cases.height
     con = duckdb.connect()
-    con.register("_cases", carry(cases, None))  # the stored cases carry the townships' last answers
+    con.register("_cases", carry_feedback(cases, None))  # the stored cases carry the townships' last answers
     con.execute("CREATE TABLE cases AS SELECT * FROM _cases")
     create_views(con)
     assert con.execute("SELECT count(*) FROM disputed_cases").fetchall()[0][0] == 0
