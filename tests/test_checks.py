@@ -1,0 +1,45 @@
+"""Every frame of the quarter is checked against its contract before the write (pipeline/checks.py)."""
+
+import hashlib
+
+import polars as pl
+import pytest
+
+from pipeline.checks import OutputContractError, check_outputs
+from pipeline.run import store_quarter
+
+
+def _quarter_tables(bundled, quarter="2026Q3") -> dict[str, pl.DataFrame]:
+    names = ["cases", "persons", "source_records", "stg_dibao", "rejected_rows", "overlap_rates"]
+    return {name: bundled.sql(f"SELECT * FROM {name} WHERE quarter = ?", [quarter]) for name in names}
+
+
+def test_the_stored_quarter_passes_its_contracts(bundled_run):
+    check_outputs(_quarter_tables(bundled_run))
+
+
+def test_a_broken_frame_is_named_with_its_column_check_and_first_values(bundled_run):
+    tables = _quarter_tables(bundled_run)
+    tables["cases"] = tables["cases"].with_columns(pl.lit("maybe").alias("kind"))
+    ids = tables["stg_dibao"]["record_id"]
+    tables["stg_dibao"] = tables["stg_dibao"].with_columns(pl.lit(ids[0]).alias("record_id"))
+    with pytest.raises(OutputContractError) as broken:
+        check_outputs(tables)
+    failures = broken.value.failures
+    assert set(zip(failures["table"], failures["column"])) == {("cases", "kind"), ("stg_dibao", "record_id")}
+    message = str(broken.value)
+    assert "cases.kind" in message and "maybe" in message and "stg_dibao.record_id" in message and str(ids[0]) in message
+
+
+def test_a_table_without_a_contract_is_refused():
+    with pytest.raises(OutputContractError, match="stg_nosuch|nosuch"):
+        check_outputs({"nosuch": pl.DataFrame({"quarter": ["2026Q3"]})})
+
+
+def test_a_failing_check_stops_the_write(bundled_copy):
+    before = hashlib.sha256(bundled_copy.db.read_bytes()).hexdigest()
+    tables = _quarter_tables(bundled_copy)
+    tables["persons"] = tables["persons"].with_columns(pl.lit(None, pl.Utf8).alias("person_key"))
+    with pytest.raises(OutputContractError, match="persons.person_key"):
+        store_quarter(bundled_copy.db, "no-run", "2026Q3", tables, {"run_files": pl.DataFrame()})
+    assert hashlib.sha256(bundled_copy.db.read_bytes()).hexdigest() == before
