@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
 from contracts.sources import TABLES
 from pipeline.errors import UsageError
@@ -88,6 +88,18 @@ class PolicyModel(BaseModel):
     residence_precedence: Annotated[list[TableName], Field(min_length=1)]
     # The only key with a default: a policy file written before it existed still loads.
     tables_not_exported: list[TableName] = Field(default_factory=list)
+
+    @field_validator("care_subsidy")
+    @classmethod
+    def _one_amount_per_grade_and_category(cls, rules: list[CareSubsidyRule]) -> list[CareSubsidyRule]:
+        seen: dict[tuple[int, str], int] = {}
+        for i, rule in enumerate(rules):
+            for category in rule.categories:
+                if (rule.grade, category) in seen:
+                    first = seen[(rule.grade, category)]
+                    raise ValueError(f"{rule.grade} 级{category}残疾在 care_subsidy[{first}] 和 care_subsidy[{i}] 中重复")
+                seen[(rule.grade, category)] = i
+        return rules
 
 
 _STRUCTURED = (
@@ -191,6 +203,8 @@ def _rule(error: dict) -> str:
         return f"应不大于 {ctx['le']:g}"
     if kind == "too_short":
         return "不能为空"
+    if kind == "value_error":
+        return str(ctx["error"])
     if kind == "literal_error":
         names = ctx["expected"].replace(" or ", ", ").replace("'", "").split(", ")
         return f"应为以下之一：{'、'.join(names)}"
@@ -206,6 +220,8 @@ def _refusal(path: Path | str, err: ValidationError) -> PolicyError:
         why = f"{key} 未知（不是 rules.md 所列参数）"
     elif error["type"] == "missing":
         why = f"{key} 缺失"
+    elif error["type"] == "value_error":  # a rule across entries: the entries are named in the rule
+        why = f"{key} 不对，{_rule(error)}"
     else:
         why = f"{key} = {_shown(error['input'])} 不对，{_rule(error)}"
     return PolicyError(f"政策文件 {path}：{why}")

@@ -108,6 +108,10 @@ def replaced(default_text: str, key: str, line: str) -> str:
         ('care_subsidy = [ {grade = 1, categories = ["视力"], amount = -5} ]', "care_subsidy[0].amount = -5 不对，应大于 0"),
         ('care_subsidy = [ {grade = 1, categories = ["视力"]} ]', "care_subsidy[0].amount 缺失"),
         ('care_subsidy = [ {grade = 1, categories = ["视力"], amount = 5, note = "x"} ]', "care_subsidy[0].note 未知"),
+        (
+            'care_subsidy = [ {grade = 1, categories = ["视力", "肢体"], amount = 100}, {grade = 1, categories = ["肢体"], amount = 50} ]',
+            "1 级肢体残疾在 care_subsidy[0] 和 care_subsidy[1] 中重复",
+        ),
         ('orphan_standard = { "集中养育孤儿" = 1800, "社会散居孤儿" = 0, "事实无人抚养儿童" = 1400 }', "orphan_standard.社会散居孤儿 = 0 不对，应大于 0"),
     ],
 )

@@ -1,7 +1,8 @@
 """Read a CSV (as Excel or a government system writes it) into a text grid.
 
-Encoding: UTF-8 (with or without BOM) when the bytes decode (a few stray undecodable bytes
-become U+FFFD), else GB18030 (a superset of GBK); a BOM in front of GBK bytes is dropped.
+Encoding: UTF-16 with its BOM (Excel's "Unicode text", tab-separated); UTF-8 (with or without
+BOM) when the bytes decode (a few stray undecodable bytes become U+FFFD), else GB18030 (a
+superset of GBK); a BOM in front of GBK bytes is dropped.
 Delimiter: comma, tab or semicolon: the one that splits a known header row out of the top
 lines best, else whichever the top lines use most.
 Cells stay text exactly as written (a CSV that Excel re-saved may hold ``5.30381E+17``).
@@ -30,6 +31,7 @@ _SNIFF_CHARS = 1 << 16  # the header is looked for in this much text from the to
 
 
 _BOM = b"\xef\xbb\xbf"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 # A file is read as UTF-8 despite undecodable bytes when they are fewer than this share of its
 # non-ASCII bytes: a stray Latin-1 or GBK byte in a UTF-8 export (two exports pasted together)
 # must not turn every Chinese header into mojibake.  GBK text read as UTF-8 fails almost
@@ -38,10 +40,13 @@ _STRAY_SHARE = 0.05
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """(text, encoding name): UTF-8 (a BOM dropped) when it decodes, else GB18030.
+    """(text, encoding name): UTF-16 after its BOM (Excel's "Unicode text"), UTF-8 (a BOM
+    dropped) when it decodes, else GB18030.
 
-    The BOM is dropped before either: some tools put a UTF-8 BOM in front of GBK bytes.
+    The UTF-8 BOM is dropped before either: some tools put a UTF-8 BOM in front of GBK bytes.
     """
+    if data.startswith(UTF16_BOMS):
+        return data.decode("utf-16", errors="replace"), "utf-16"
     bom = data.startswith(_BOM)
     body = data[len(_BOM) :] if bom else data
     try:

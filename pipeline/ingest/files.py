@@ -20,7 +20,7 @@ from lxml.etree import ParserError
 from python_calamine import CalamineError, PasswordError
 
 from pipeline.ingest import messages
-from pipeline.ingest.csv import read_csv
+from pipeline.ingest.csv import UTF16_BOMS, read_csv
 from pipeline.ingest.excel import read_workbook
 from pipeline.ingest.grid import blank_rows
 from pipeline.ingest.html import looks_like_html, read_html
@@ -51,6 +51,9 @@ def form_of(path: Path, data: bytes) -> str:
             return "xls"
         if what_it_is(data):
             return "other"
+        if data.startswith(UTF16_BOMS):  # Excel's "Unicode text" (or a page) in UTF-16
+            head = data[:8192].decode("utf-16", errors="ignore").encode("utf-8")
+            return "html" if looks_like_html(head) else "csv"
         if looks_like_html(data):
             return "html"
         return "csv" if _is_delimited_text(data) else "other"

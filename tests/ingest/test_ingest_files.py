@@ -54,3 +54,13 @@ def test_one_of_group_and_closest_message(tmp_path, write_csv):
     assert isinstance(problem, FileProblem)
     assert problem.closest_table == "liangbu"
     assert problem.missing_columns == ["生活补贴（元/月）或护理补贴（元/月）"]
+
+
+def test_excel_unicode_text_is_read_as_tab_separated(tmp_path, dibao_rows, write_csv):
+    """Excel's "Unicode text" save (UTF-16 with BOM, tab-separated), named .xls or .txt."""
+    for name in ("导出.xls", "导出.txt"):
+        read = read_file(write_csv(tmp_path / name, dibao_rows, "utf-16", "\t"))
+        assert read.form == "csv"
+        (sheet,) = read.sheets
+        assert sheet.table == "dibao" and sheet.rows["row_number"].to_list() == [2, 3]
+        assert sheet.rows["name"].to_list() == ["张三", "李四"]
