@@ -140,7 +140,7 @@ RunFiles = pa.DataFrameSchema(
         "file_name": col(pl.Utf8, "文件名", nullable=False),
         "sheet_name": col(pl.Utf8, "工作表名", nullable=False),
         "sha256": col(pl.Utf8, "文件 SHA-256"),
-        "form": col(pl.Utf8, "文件格式（xlsx / xls / csv-utf8 / csv-gbk ...）"),
+        "form": col(pl.Utf8, "文件格式（xlsx / xls / csv / html（网页表格另存的 .xls）/ other 无法识别）"),
         "source_table": col(pl.Utf8, "识别出的来源表"),
         "header_row": col(pl.Int64, "表头所在行"),
         "data_rows": col(pl.Int64, "数据行数（= 采用 + 未采用）", nullable=False),
