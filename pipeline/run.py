@@ -378,6 +378,8 @@ def run_quarter(
     from pipeline.link import link
     from pipeline.link import load as load_link_settings
     from pipeline.quarter import Quarter
+    from pipeline.review import load_decisions
+    from pipeline.review.pending import mark_undecided
 
     q = Quarter.parse(quarter)
     quarter = str(q)
@@ -395,13 +397,15 @@ def run_quarter(
             del parts  # memory: each stage's inputs are let go as soon as the next stage has its own
             records = link_records(prepared)
             settings = load_link_settings()
-            linkage = executor.call("人员识别", link, records, settings, list(policy["residence_precedence"]))
+            decisions = load_decisions(db_path)  # a person's 同一人 / 不是同一人 (doudi review import)
+            linkage = executor.call("人员识别", link, records, settings, list(policy["residence_precedence"]), decisions)
             tables = outputs(quarter, prepared, records, linkage)
             del records, linkage
             prepared.tables.clear()  # now in tables (stg_<table>, source_records)
             previous = previous_cases(db_path, q)
             feedback = latest_feedback(db_path, quarter)
             screened = executor.call("筛查规则", screen, tables, policy, quarter, previous, feedback)
+            screened["cases"] = mark_undecided(screened["cases"], tables["match_review"], tables["source_records"])
             tables.update(screened)
             del screened
             with store.connect(db_path) as con:
