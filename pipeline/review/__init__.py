@@ -28,7 +28,7 @@ def load_decisions(db_path: Path | str) -> pl.DataFrame | None:
     with store.connect(db_path, read_only=True) as con:
         exists = con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = 'link_decisions'"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         if not exists:
             return None
         frame = con.sql("SELECT * FROM link_decisions").pl()

@@ -67,7 +67,7 @@ _RECORD = (
 
 def latest_quarter(db_path: Path) -> str:
     with store.connect(db_path, read_only=True) as con:
-        row = con.execute("SELECT max(quarter) FROM source_records").fetchone()
+        row = con.execute("SELECT max(quarter) FROM source_records").fetchall()[0]
     if not row or row[0] is None:
         raise UsageError(f"数据库 {db_path} 中还没有任何季度的运行结果，请先运行 doudi run")
     return row[0]
