@@ -6,12 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
-from filler import fill_from_truth, truth_persons
+import openpyxl
+from filler import blocks, fill_from_truth, truth_persons
 from typer.testing import CliRunner
 
 from flows.cli import app
 from pipeline.link.decisions import HUMAN_SAME
 from pipeline.policy import load_policy
+from pipeline.review.pending import PENDING
 from pipeline.run import run_quarter
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,9 +42,6 @@ def test_review_export_fill_import_rerun(bundled_copy, tmp_path):
         written = fill_from_truth(xlsx, dst, quarter, truth, as_xls=quarter == "2026Q2")
         assert len(written) == exported[quarter]
         filled.append(dst)
-        from filler import blocks
-        import openpyxl
-
         pairs[quarter] = [tuple(b["records"]) for b in blocks(openpyxl.load_workbook(xlsx).active).values()]
     out = runner.invoke(app, ["review", "import", *map(str, filled), "--db", str(run.db)])
     assert out.exit_code == 0, out.output
@@ -53,6 +52,7 @@ def test_review_export_fill_import_rerun(bundled_copy, tmp_path):
     for quarter in ("2026Q2", "2026Q3"):
         run_quarter(COUNTY / quarter, quarter, load_policy(), run.db)
         assert run.sql("SELECT count(*) AS n FROM match_review WHERE quarter = ?", [quarter])["n"].item() == 0
+        assert run.sql("SELECT count(*) AS n FROM cases WHERE quarter = ? AND detail LIKE ?", [quarter, f"%{PENDING}%"])["n"].item() == 0
         for (a, b), ((pa, ma), (pb, mb)) in zip(pairs[quarter], _persons_of_pairs(run, quarter, pairs[quarter])):
             same = truth[(quarter, *a)] == truth[(quarter, *b)]
             assert (pa == pb) == same, (quarter, a, b)
