@@ -3,7 +3,9 @@
 ``record_id`` is renumbered every run; a person's decision must outlive it. A record is known by
 its roster (``source_table``), its normalised name, its village and its ID: the normalised 18-digit
 ID when every digit is known, else the digits Excel kept (``id_prefix``). Two keys name the same
-record when roster, name and village agree and the IDs agree as identity resolution compares them:
+record when roster and name agree, the village agrees where both rows name one (a roster exported
+in one form without region columns and in another with them, or a village filled in from the
+region code, must not lose the decision), and the IDs agree as identity resolution compares them:
 the same full ID, or the same first 15 digits (Excel truncated them) or the same 15 digits after
 rounding (Excel rounded them; or an 18-digit text ending in 000: the number written back out) - so a
 decision taken on a clean ID still applies after a township
@@ -51,10 +53,12 @@ def matches(keys: pl.DataFrame, records: pl.DataFrame, key_id: str = "key") -> p
     """(``key_id``, record_id) for every record a key names.
 
     ``keys``: ``key_id`` and the KEY_COLUMNS; ``records``: record_id and the KEY_COLUMNS."""
-    on = ["source_table", "name", "village"]
+    on = ["source_table", "name"]
     k = _comparable(keys.select(key_id, *[pl.col(c).cast(pl.Utf8) for c in KEY_COLUMNS]))
     r = _comparable(records.select("record_id", *[pl.col(c).cast(pl.Utf8) for c in KEY_COLUMNS]))
-    joined = k.join(r, on=on, how="inner", nulls_equal=True, suffix="_rec")
+    joined = k.join(r, on=on, how="inner", suffix="_rec").filter(
+        (pl.col("village") == pl.col("village_rec")) | pl.col("village").is_null() | pl.col("village_rec").is_null()
+    )
     # A number Excel kept and wrote back out as text: 15 digits and "000" (rounded or truncated).
     padded = pl.col("id_full").str.ends_with(EXCEL_PAD) | pl.col("id_full_rec").str.ends_with(EXCEL_PAD)
     both_full = pl.col("id_full").is_not_null() & pl.col("id_full_rec").is_not_null() & ~padded

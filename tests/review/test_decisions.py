@@ -101,3 +101,16 @@ def test_a_decision_finds_its_records_by_key_after_renumbering_and_excel_damage(
     other = record(9, "dibao", "赵明", make_id("19900101", "456"))
     later = link(frame([other, record(4, "linshi", "赵明", "5.30381E+17")]), None, PRECEDENCE, d)
     assert method(later, 4) != HUMAN_SAME
+
+
+def test_a_village_only_one_quarter_names_does_not_lose_the_decision():
+    pid = make_id()
+    a, b = record(1, "dibao", "赵明", pid), record(2, "linshi", "赵明", "5.30381E+17", village=None)
+    d = decisions((a, b, SAME))
+    b2 = record(5, "linshi", "赵明", "5.30381E+17", village="新村")  # next quarter's form has the column
+    assert person(link(frame([a, b2]), None, PRECEDENCE, d), 5) == pid
+    d = decisions((a, b2, SAME))
+    unnamed = record(6, "linshi", "赵明", "5.30381E+17", village=None)  # and the quarter after has not
+    assert person(link(frame([a, unnamed]), None, PRECEDENCE, d), 6) == pid
+    moved = record(5, "linshi", "赵明", "5.30381E+17", village="旧村")  # two villages named: another record
+    assert method(link(frame([a, moved]), None, PRECEDENCE, d), 5) != HUMAN_SAME

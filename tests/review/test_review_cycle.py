@@ -43,6 +43,13 @@ def test_review_export_fill_import_rerun(bundled_copy, tmp_path):
         assert len(written) == exported[quarter]
         filled.append(dst)
         pairs[quarter] = [tuple(b["records"]) for b in blocks(openpyxl.load_workbook(xlsx).active).values()]
+    # The 2026Q2 answers alone already decide every 2026Q3 pair that is a 2026Q2 pair (its records'
+    # keys), though the rows were renumbered and the 参保登记 came in another form (with villages).
+    out = runner.invoke(app, ["review", "import", str(filled[0]), "--db", str(run.db)])
+    assert out.exit_code == 0, out.output
+    assert exported["2026Q3"] == 1  # the bundled 2026Q3 pair is 2026Q2's 熊浩 / 欧阳春华
+    run_quarter(COUNTY / "2026Q3", "2026Q3", load_policy(), run.db)
+    assert run.sql("SELECT count(*) AS n FROM match_review WHERE quarter = '2026Q3'")["n"].item() == 0
     out = runner.invoke(app, ["review", "import", *map(str, filled), "--db", str(run.db)])
     assert out.exit_code == 0, out.output
     decisions = run.sql("SELECT * FROM link_decisions")
