@@ -10,11 +10,16 @@ records are one true person, else 不是同一人: what a careful person decides
 exactly as ``doudi review import`` stores them (the records' cross-quarter keys), links again with
 them and prints the same figures. A cut made to honour a 不是同一人 can put a new pair in review:
 ``--rounds`` answers those too, as the next quarter's review would.
+
+``--next-quarter``: the county is generated for 2026Q2 and 2026Q3; 2026Q2's review is answered and
+those decisions alone are applied to 2026Q3 (other record ids, rows moved, forms changed): 2026Q3's
+review count and F1 without and with them show how much of the work carries over.
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import tempfile
 import time
@@ -27,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import eval_linkage  # noqa: E402
 from eval_linkage import QUARTER, county_records, evaluate, generate, precedence, truth_frame  # noqa: E402
 
 from pipeline.link import link, load  # noqa: E402
@@ -61,6 +67,46 @@ def _line(label: str, review: int, s: dict, sec: float) -> str:
             f"{s['f1']:>10.5f}{sec:>9.2f}")  # fmt: skip
 
 
+def _quarter(out: Path, quarter: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """records and truth of one quarter of the county in ``out``."""
+    eval_linkage.QUARTER = quarter  # county_records and truth_frame read the module's quarter
+    records = county_records(out / quarter)
+    return records, truth_frame(out, records).select("record_id", "person_uid", "id_dirty", "dirt", "trap")
+
+
+def true_pairs(review: pl.DataFrame, truth: pl.DataFrame) -> set[tuple[str, str]]:
+    """The review pairs as pairs of true persons (order-free)."""
+    uid = truth.select("record_id", "person_uid")
+    x = review.join(uid.rename({"record_id": "record_id_l", "person_uid": "a"}), on="record_id_l").join(
+        uid.rename({"record_id": "record_id_r", "person_uid": "b"}), on="record_id_r"
+    )
+    return {tuple(sorted(r)) for r in x.select("a", "b").iter_rows()}
+
+
+def next_quarter(out: Path, households: int, seed: int, reuse: bool) -> None:
+    """2026Q2's answers applied to 2026Q3."""
+    if not reuse:
+        cmd = [sys.executable, "-m", "sample_data.generate", "--households", str(households), "--seed", str(seed),
+               "--out", str(out), "--quarters", "2026Q2,2026Q3"]  # fmt: skip
+        subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
+    settings, order = load(), precedence()
+    q2, t2 = _quarter(out, "2026Q2")
+    first = link(q2, settings, order)
+    decided = answers(first.review, q2, t2, datetime(2026, 7, 1))
+    q3, t3 = _quarter(out, "2026Q3")
+    print(f"\n{'2026Q3':<26}{'review':>8}{'minutes':>9}{'precision':>11}{'recall':>10}{'F1':>10}{'seconds':>9}")
+    left = {}
+    for label, d in (("without 2026Q2 answers", None), ("with 2026Q2 answers", decided)):
+        t0 = time.perf_counter()
+        linkage = link(q3, settings, order, d)
+        left[label] = true_pairs(linkage.review, t3)
+        print(_line(label, linkage.review.height, scored(q3, t3, linkage), time.perf_counter() - t0))
+    again = left["without 2026Q2 answers"] & true_pairs(first.review, t2)
+    print(f"2026Q2 pairs answered: {first.review.height} ({minutes(first.review.height)} minutes); 2026Q3 pairs that "
+          f"are a 2026Q2 pair again (same two true persons): {len(again)}, still in review with the answers: "
+          f"{len(again & left['with 2026Q2 answers'])}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--households", type=int, default=3000)
@@ -68,9 +114,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=2, help="review rounds answered from the truth")
     ap.add_argument("--out", type=Path, help="county folder (default: a temporary one)")
     ap.add_argument("--reuse", action="store_true", help="use the county already in --out")
+    ap.add_argument("--next-quarter", action="store_true", help="2026Q2's answers applied to 2026Q3")
     args = ap.parse_args(argv)
     tmp = None if args.out else tempfile.TemporaryDirectory(prefix="doudi-review-")
     out = args.out or Path(tmp.name)
+    if args.next_quarter:
+        next_quarter(out, args.households, args.seed, args.reuse)
+        return 0
     if not args.reuse:
         sec = generate(args.households, args.seed, out)
         print(f"county: {args.households} households, seed {args.seed}, generated in {sec:.1f} s -> {out}")
