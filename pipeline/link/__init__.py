@@ -21,7 +21,7 @@ import polars as pl
 from pipeline.link.anchors import anchor
 from pipeline.link.blocking import candidate_pairs
 from pipeline.link.cluster import cluster
-from pipeline.link.decisions import DIFFERENT, SAME, apply, decided_pairs, entity_pairs, undecided
+from pipeline.link.decisions import DIFFERENT, SAME, apply, decided_pairs, entity_pairs, noted, undecided
 from pipeline.link.explain import method, reasons
 from pipeline.link.features import profiles, record_pairs, pairs_of_records
 from pipeline.link.persons import build
@@ -98,6 +98,7 @@ def link(
     kept = links.join(split, on=["entity_l", "entity_r"], how="anti")
     stages.done("cluster")
     assignments, persons = build(entities, membership, kept, precedence)
+    assignments = noted(assignments, human) if human is not None else assignments
     stages.done("persons")
     review = _review(decided, split, conflicts, entities, assignments, settings)
     review = undecided(review, human, entities) if human is not None else review

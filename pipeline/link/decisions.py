@@ -10,7 +10,8 @@ by ``record_id``; this module finds the records the keys name in this run and:
 - ``separate``: a cannot-link honoured in clustering: a component joining two entities decided
   不是同一人 through other records is rebuilt from its links, strongest first, leaving out every link
   that would join the two (those links go to match_review: undecided, a person may look at them);
-- ``undecided``: match_review without the pairs a person has decided.
+- ``undecided``: match_review without the pairs a person has decided;
+- ``noted``: the records of a 不是同一人 pair say so in match_method (同一人 says it through the link).
 Pure functions over polars frames; ``link(..., decisions=...)`` calls them.
 """
 
@@ -24,6 +25,7 @@ SAME, DIFFERENT, UNSURE = "同一人", "不是同一人", "无法判断"
 DECISIONS = (SAME, DIFFERENT, UNSURE)
 HUMAN_SAME = "人工确认同一人"
 HUMAN_SPLIT = "已拆分: 经其他记录与人工确认不是同一人的记录相连"
+HUMAN_DIFFERENT = "人工确认与另一记录不是同一人"
 _PAIR = ["entity_l", "entity_r"]
 
 
@@ -148,3 +150,16 @@ def undecided(review: pl.DataFrame, by_entity: pl.DataFrame, entities: pl.DataFr
         pl.min_horizontal("_el", "_er").alias("entity_l"), pl.max_horizontal("_el", "_er").alias("entity_r")
     )
     return pair.join(by_entity.select(*_PAIR), on=_PAIR, how="anti").select(review.columns)
+
+
+def noted(assignments: pl.DataFrame, by_entity: pl.DataFrame) -> pl.DataFrame:
+    """``assignments`` with match_method ending in 人工确认与另一记录不是同一人 on both records of each
+    decided 不是同一人 pair."""
+    apart = by_entity.filter(pl.col("decision") == DIFFERENT)
+    ids = pl.concat([apart["record_id_l"], apart["record_id_r"]]).unique().implode()
+    return assignments.with_columns(
+        pl.when(pl.col("record_id").is_in(ids))
+        .then(pl.concat_str([pl.col("match_method"), pl.lit(HUMAN_DIFFERENT)], separator="；", ignore_nulls=True))
+        .otherwise(pl.col("match_method"))
+        .alias("match_method")
+    )

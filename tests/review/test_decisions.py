@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "link"))
 from link_builders import frame, make_id, record  # noqa: E402
 
 from pipeline.link import link  # noqa: E402
-from pipeline.link.decisions import DIFFERENT, HUMAN_SAME, HUMAN_SPLIT, SAME, UNSURE  # noqa: E402
+from pipeline.link.decisions import DIFFERENT, HUMAN_DIFFERENT, HUMAN_SAME, HUMAN_SPLIT, SAME, UNSURE  # noqa: E402
 from pipeline.review.keys import KEY_COLUMNS  # noqa: E402
 
 PRECEDENCE = ["dibao", "tekun", "ertong", "fupin", "canlian", "yibao_canbao"]
@@ -63,6 +63,7 @@ def test_not_same_person_leaves_review_and_stays_apart():
     a, b = record(1, "dibao", "赵明", pid), record(2, "linshi", "赵明", "5.30381E+17")
     after = link(frame([a, b]), None, PRECEDENCE, decisions((b, a, DIFFERENT)))  # either order
     assert person(after, 1) != person(after, 2)
+    assert method(after, 1).endswith(HUMAN_DIFFERENT) and method(after, 2).endswith(HUMAN_DIFFERENT)
     assert after.review.height == 0
 
 

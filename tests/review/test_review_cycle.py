@@ -11,7 +11,7 @@ from filler import blocks, fill_from_truth, truth_persons
 from typer.testing import CliRunner
 
 from flows.cli import app
-from pipeline.link.decisions import HUMAN_SAME
+from pipeline.link.decisions import HUMAN_DIFFERENT, HUMAN_SAME
 from pipeline.policy import load_policy
 from pipeline.review.pending import PENDING
 from pipeline.run import run_quarter
@@ -65,6 +65,8 @@ def test_review_export_fill_import_rerun(bundled_copy, tmp_path):
             assert (pa == pb) == same, (quarter, a, b)
             if same:
                 assert HUMAN_SAME in (ma, mb)
+            else:
+                assert ma.endswith(HUMAN_DIFFERENT) and mb.endswith(HUMAN_DIFFERENT)
     # A rerun never deletes the decisions (history), and the export now has nothing left to decide.
     assert run.sql("SELECT count(*) AS n FROM link_decisions")["n"].item() == decisions.height
     out = runner.invoke(app, ["review", "export", "--quarter", "2026Q3", "--db", str(run.db), "--reports", str(run.reports)])
