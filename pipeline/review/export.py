@@ -65,12 +65,18 @@ _RECORD = (
 )  # fmt: skip
 
 
-def latest_quarter(db_path: Path) -> str:
+def _quarter(db_path: Path, quarter: str | None) -> str:
+    """The quarter asked for (it must have been run), else the latest one run."""
     with store.connect(db_path, read_only=True) as con:
-        row = con.execute("SELECT max(quarter) FROM source_records").fetchall()[0]
-    if not row or row[0] is None:
+        run = [r[0] for r in con.execute("SELECT DISTINCT quarter FROM source_records ORDER BY quarter").fetchall()]
+    if not run:
         raise UsageError(f"数据库 {db_path} 中还没有任何季度的运行结果，请先运行 doudi run")
-    return row[0]
+    if quarter is None:
+        return run[-1]
+    quarter = str(Quarter.parse(quarter))
+    if quarter not in run:
+        raise UsageError(f"数据库 {db_path} 中没有 {quarter} 的运行结果（已有：{'、'.join(run)}）")
+    return quarter
 
 
 def _records(con, quarter: str) -> pl.DataFrame:
@@ -225,7 +231,7 @@ def export_review(db_path: Path | str, reports_dir: Path | str, quarter: str | N
     db_path = Path(db_path)
     if not db_path.exists():
         raise UsageError(f"数据库 {db_path} 不存在")
-    quarter = str(Quarter.parse(quarter)) if quarter else latest_quarter(db_path)
+    quarter = _quarter(db_path, quarter)
     pairs = review_pairs(db_path, quarter, township)
     title = f"{quarter}{' ' + township if township else ''} 疑似同一人核对表（{pairs.height} 对）"
     xlsx, page = export_paths(reports_dir, quarter, township)

@@ -74,9 +74,11 @@ def test_unreadable_answers_and_edited_keys_are_refused_by_row(exported, tmp_pat
     assert run.sql("SELECT count(*) AS n FROM link_decisions")["n"].item() == 1
 
 
-def test_no_database_is_a_usage_error(tmp_path):
+def test_no_database_or_quarter_is_a_usage_error(bundled_run, tmp_path):
     with pytest.raises(UsageError):
         export_review(tmp_path / "none.duckdb", tmp_path)
+    with pytest.raises(UsageError, match="2026Q4"):
+        export_review(bundled_run.db, tmp_path, "2026Q4")
 
 
 def test_cases_resting_on_an_undecided_pair_say_so(bundled_run):
