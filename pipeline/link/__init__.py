@@ -8,6 +8,8 @@
 5. cluster.py     connected components, split where two valid IDs would meet;
 6. persons.py     person_key, persons, each record's match_method;
 7. explain.py     match_method and review reasons in words.
+With ``decisions`` (``link_decisions``), decisions.py applies a person's answers: 同一人 forces the
+link after scoring, 不是同一人 forbids it and is a cannot-link in clustering, decided pairs leave review.
 """
 
 from __future__ import annotations
