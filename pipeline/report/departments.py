@@ -21,13 +21,14 @@ the same ID, the date of death).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import polars as pl
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from contracts.sources import TABLES
+from contracts.sources import TABLES, alias_index, header_key
 from pipeline import store
 from pipeline.report.files import save_workbook
 
@@ -96,6 +97,19 @@ def _duplicates(con, quarter: str, tables: list[str]) -> pl.DataFrame:
     return pl.concat(parts) if parts else pl.DataFrame(schema={"record_id": pl.Int64, "category": pl.Utf8, "what": pl.Utf8})
 
 
+def _named(rejected: pl.DataFrame) -> pl.DataFrame:
+    """Rejected rows with the name and ID as written, read from their raw cells under any alias of
+    the table's 姓名 / 身份证号 headers (a few rows: read one by one)."""
+    wanted = {"name": "name", "id_number": "id_number_raw"}
+    found: dict[str, list] = {v: [] for v in wanted.values()}
+    for table, raw in rejected.select("source_table", "raw_values").iter_rows():
+        index = alias_index(TABLES[table]) if table in TABLES else {}
+        cells = {index.get(header_key(h)): v for h, v in (json.loads(raw) if raw else {}).items()}
+        for key, column in wanted.items():
+            found[column].append(cells.get(key))
+    return rejected.drop("raw_values").with_columns(pl.Series(c, v, dtype=pl.Utf8) for c, v in found.items())
+
+
 def findings(db_path: Path | str, quarter: str, tables: list[str]) -> pl.DataFrame:
     """One row per input row of ``tables`` that needs correcting: file_name, sheet_name, row_number,
     source_table, name, id_number_raw, township, village, category, what (findings joined)."""
@@ -111,7 +125,7 @@ def findings(db_path: Path | str, quarter: str, tables: list[str]) -> pl.DataFra
             params={"q": quarter, "t": tables},
         ).pl()
         rejected = con.sql(
-            "SELECT file_name, sheet_name, row_number, source_table, '未能读入' AS category, reason AS what "
+            "SELECT file_name, sheet_name, row_number, source_table, '未能读入' AS category, reason AS what, raw_values "
             "FROM rejected_rows WHERE quarter = $q AND source_table IN (SELECT unnest($t))",
             params={"q": quarter, "t": tables},
         ).pl()
@@ -128,7 +142,7 @@ def findings(db_path: Path | str, quarter: str, tables: list[str]) -> pl.DataFra
         .drop("rule_code")
     )
     where = ["file_name", "sheet_name", "row_number"]
-    both = pl.concat([rows.drop("record_id"), rejected], how="diagonal_relaxed").unique()
+    both = pl.concat([rows.drop("record_id"), _named(rejected)], how="diagonal_relaxed").unique()
     return (
         both.group_by(where, maintain_order=True)
         .agg(

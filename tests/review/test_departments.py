@@ -15,11 +15,11 @@ def _rows(path) -> pl.DataFrame:
     book = CalamineWorkbook.from_path(str(path))
     grid = book.get_sheet_by_index(0).to_python()
     header = next(i for i, r in enumerate(grid) if r[0] == HEADERS[0])
-    cols = {h: grid[header].index(h) for h in ("文件", "工作表", "行号", "问题类别")}
+    cols = {h: grid[header].index(h) for h in ("文件", "工作表", "行号", "问题类别", "身份证号（原件）")}
     return pl.DataFrame(
         [
             {"file_name": r[cols["文件"]], "sheet_name": "" if r[cols["工作表"]] == "（CSV）" else r[cols["工作表"]],
-             "row_number": int(r[cols["行号"]]), "category": r[cols["问题类别"]]}
+             "row_number": int(r[cols["行号"]]), "category": r[cols["问题类别"]], "id": r[cols["身份证号（原件）"]]}
             for r in grid[header + 1 :] if r[0] != ""
         ]  # fmt: skip
     )
@@ -58,5 +58,10 @@ def test_department_workbooks(bundled_run, tmp_path):
         said = rows.join(s45.select(WHERE).unique(), on=WHERE)["category"]
         assert said.str.contains("人证不符").all()
         seen |= set(rows.select(WHERE).iter_rows())
+    # A rejected row still shows the ID as written, read from its raw cells under the table's aliases.
+    shown = pl.concat([_rows(p) for p in paths]).filter((pl.col("category") == "未能读入") & (pl.col("id") != ""))
+    raw = shown.join(rejected.select(*WHERE, "raw_values"), on=WHERE)
+    assert raw.height >= rejected.height // 2 and all(i in r for i, r in raw.select("id", "raw_values").iter_rows())
     everything = pl.concat([s45.select(WHERE), rejected.select(WHERE), dead.select(WHERE)]).unique()
     assert set(everything.iter_rows()) <= seen
+
