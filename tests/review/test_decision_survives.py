@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import polars as pl
-from filler import blocks, fill_from_truth, truth_persons
+from review_filler import blocks, fill_from_truth, truth_persons
 
 from pipeline.link.decisions import DIFFERENT, HUMAN_SAME, SAME
 from pipeline.policy import load_policy

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 import openpyxl
-from filler import blocks, fill_from_truth, truth_persons
+from review_filler import blocks, fill_from_truth, truth_persons
 from typer.testing import CliRunner
 
 from flows.cli import app
