@@ -298,6 +298,9 @@ def deploy(
 
 feedback_app = typer.Typer(help="乡镇反馈：把乡镇填好的整改台账导回数据库", no_args_is_help=True)
 app.add_typer(feedback_app, name="feedback")
+from flows.review_cli import review_app  # noqa: E402
+
+app.add_typer(review_app, name="review")
 
 
 @feedback_app.command("import")

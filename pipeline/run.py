@@ -35,6 +35,8 @@ from pipeline.prepare import Prepared, combine_files, prepare_file
 from pipeline.previous import accepted_rows_by_table, previous_cases
 from pipeline.quarter import Quarter
 from pipeline.report import write_reports
+from pipeline.review import load_decisions
+from pipeline.review.pending import mark_undecided
 from pipeline.rules import create_views, run_rules
 
 
@@ -64,12 +66,14 @@ def input_files(input_dir: Path, quarter: Quarter) -> list[tuple]:
 
 
 def screen(tables: dict[str, pl.DataFrame], policy: Policy, quarter: str, previous, feedback, unscreened) -> dict[str, pl.DataFrame]:
-    """The rules' stage: cases (with the townships' last answers carried on), resolved_cases,
-    overlap_rates and person_facts of the quarter; rules in ``unscreened`` are not run."""
+    """The rules' stage: cases (with the townships' last answers carried on, and marked where they
+    rest on a pair waiting for a person), resolved_cases, overlap_rates and person_facts of the
+    quarter; rules in ``unscreened`` are not run."""
     inputs = {name: frame for name, frame in tables.items() if name.startswith("stg_") or name == "persons"}
     out = run_rules(inputs, policy, quarter, previous, unscreened)
+    cases = mark_undecided(carry_feedback(out["cases"], feedback), tables["match_review"], tables["source_records"])
     return {
-        "cases": carry_feedback(out["cases"], feedback),
+        "cases": cases,
         "resolved_cases": out["resolved_cases"],
         "overlap_rates": out["overlap_rates"],
         "person_facts": out["person_facts"].with_columns(pl.lit(quarter).alias("quarter")),
@@ -87,11 +91,12 @@ def store_quarter(db_path: Path, run_id: str, quarter: str, tables: dict[str, pl
         runlog.finish_run(con, run_id, "succeeded", **record)
 
 
-def _link_quarter(executor, quarter: str, prepared: Prepared, policy: Policy) -> tuple[dict[str, pl.DataFrame], dict]:
-    """Identity resolution, then the quarter's record-level tables; returns them and what `runs` keeps of the linkage."""
+def _link_quarter(executor, quarter: str, prepared: Prepared, policy: Policy, decisions) -> tuple[dict[str, pl.DataFrame], dict]:
+    """Identity resolution (with a person's decisions on doubtful pairs), then the quarter's
+    record-level tables; returns them and what `runs` keeps of the linkage."""
     records = records_for_linking(prepared)
-    settings = load_link_settings()
-    linkage = executor.call("人员识别", link, records, settings, list(policy["residence_precedence"]))
+    precedence = list(policy["residence_precedence"])
+    linkage = executor.call("人员识别", link, records, load_link_settings(), precedence, decisions)
     tables = assemble_quarter(quarter, prepared, records, linkage)
     prepared.tables.clear()  # memory: now in tables (stg_<table>, source_records)
     return tables, {"link_settings": linkage.settings, "link_counts": linkage.counts}
@@ -134,7 +139,7 @@ def run_quarter(
         with store.connect(db_path) as con:
             runlog.start_run(con, run_id, quarter, input_dir, policy, started)
         try:
-            tables, linkage = _link_quarter(executor, quarter, prepared, policy)
+            tables, linkage = _link_quarter(executor, quarter, prepared, policy, load_decisions(db_path))
             previous = previous_cases(db_path, str(q.previous()))
             feedback = latest_feedback(db_path, quarter)
             screened = executor.call(

@@ -32,7 +32,7 @@ __all__ = ["DatabaseBusy", "connect", "run_lock", "write_quarter", "append"]
 
 # Tables that hold history rather than one quarter's state: never deleted by a rerun.
 # case_feedback: the townships' answers, imported by ``doudi feedback import``.
-HISTORY_TABLES = ("runs", "run_files", "case_feedback")
+HISTORY_TABLES = ("runs", "run_files", "case_feedback", "link_decisions")
 
 
 def duck_type(dtype: pl.DataType) -> str:
