@@ -3,9 +3,11 @@
     python benchmarks/render_check.py                      # on a generated fixture database
     python benchmarks/render_check.py --db doudi.duckdb --quarter 2026Q3 [--township 城关镇]
 
-Writes under --out (default /tmp/doudi_render): reports/, pdf/, png/.  Prints the page count of
-every PDF, turns one township's sieve-4 pages and its cover into PNG (pdftoppm), and screenshots
-the county HTML with headless Chromium.  Needs scripts/install_render_tools.sh (LibreOffice Calc,
+Writes under --out (default /tmp/doudi_render): reports/, pdf/, png/.  Prints, for every PDF, its
+page count and the smallest printed font size (points on paper, after the fit-to-width scaling:
+the size of each text span in the PDF, read with PyMuPDF, else from ``pdftotext -bbox`` word
+heights); turns one township's cover, its sieve-4 pages and page 1 of the county summary into PNG
+(pdftoppm), and prints and screenshots the county HTML with headless Chromium.  Needs scripts/install_render_tools.sh (LibreOffice Calc,
 Noto CJK fonts, Chromium, poppler-utils).  A script, not a test: look at the PNGs.
 """
 
@@ -46,6 +48,46 @@ def pages(pdf: Path) -> int:
         if line.startswith("Pages:"):
             return int(line.split()[1])
     raise RuntimeError(f"pdfinfo: no page count for {pdf}")
+
+
+def font_sizes(pdf: Path) -> list[tuple[float, int, str]]:
+    """(size in points, page, text) of every text span printed, smallest first."""
+    try:
+        import pymupdf
+    except ImportError:
+        return _bbox_sizes(pdf)
+    out = []
+    with pymupdf.open(pdf) as doc:
+        for number, page in enumerate(doc, start=1):
+            for block in page.get_text("dict")["blocks"]:
+                for line in block.get("lines", []):
+                    for span in line["spans"]:
+                        if span["text"].strip():
+                            out.append((round(span["size"], 1), number, span["text"].strip()))
+    return sorted(out)
+
+
+def _bbox_sizes(pdf: Path) -> list[tuple[float, int, str]]:
+    """Without PyMuPDF: the height of each word's box (about the font size for CJK fonts)."""
+    import re
+
+    html = run(["pdftotext", "-bbox", str(pdf), "-"]).stdout
+    out, page = [], 0
+    for line in html.splitlines():
+        if "<page " in line:
+            page += 1
+        m = re.search(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(.*)</word>', line)
+        if m:
+            out.append((round(float(m.group(2)) - float(m.group(1)), 1), page, m.group(3)))
+    return sorted(out)
+
+
+def smallest(pdf: Path) -> str:
+    sizes = font_sizes(pdf)
+    if not sizes:
+        return "—"
+    size, page, text = sizes[0]
+    return f"{size:.1f} pt（第 {page} 页“{text[:12]}”）"
 
 
 def to_pdf(workbooks: list[Path], out: Path, profile: Path) -> list[Path]:
@@ -112,9 +154,9 @@ def main() -> int:
     t0 = time.perf_counter()
     pdfs = to_pdf(workbooks, out / "pdf", out / "lo_profile")
     print(f"LibreOffice 转 PDF 用时 {time.perf_counter() - t0:.1f} 秒")
-    print(f"{'文件':<40} 页数")
+    print(f"{'文件':<44} 页数  最小字号")
     for pdf in pdfs:
-        print(f"{pdf.name:<40} {pages(pdf)}")
+        print(f"{pdf.name:<44} {pages(pdf):>4}  {smallest(pdf)}")
 
     townships = [w for w in workbooks if w != summary_xlsx]
     if not townships:
@@ -133,7 +175,12 @@ def main() -> int:
     html_png, html_pdf = out / "png" / "summary_html.png", out / "pdf" / "summary_html.pdf"
     chromium(summary_html, html_png, html_pdf)
     pngs.append(html_png)
-    print(f"县汇总 HTML 打印为 PDF：{pages(html_pdf)} 页（A4 横向）；大小 {summary_html.stat().st_size // 1024} KB")
+    print(
+        f"县汇总 HTML 打印为 PDF：{pages(html_pdf)} 页（A4 横向），最小字号 {smallest(html_pdf)}；"
+        f"大小 {summary_html.stat().st_size // 1024} KB"
+    )
+    print(f"{target.stem} 第 1 页：")
+    print("\n".join("  " + line for line in run(["pdftotext", "-f", "1", "-l", "1", "-layout", str(pdf), "-"]).stdout.splitlines() if line.strip()))
     print("PNG：")
     for p in pngs:
         print(f"  {p}")

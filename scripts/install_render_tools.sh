@@ -5,7 +5,10 @@
 # Idempotent: installs only what is missing; safe to run again. Needs root (or sudo) and apt.
 set -euo pipefail
 
-PACKAGES=(libreoffice-calc fonts-noto-cjk chromium poppler-utils)
+# fonts-crosextra-carlito: metric twin of Calibri, the workbooks' default font, whose digit width
+# is Excel's column-width unit; without it LibreOffice measures columns in DejaVu Sans (a third wider)
+# and shrinks every print a quarter more than Excel does.
+PACKAGES=(libreoffice-calc fonts-noto-cjk fonts-crosextra-carlito chromium poppler-utils)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

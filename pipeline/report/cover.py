@@ -10,9 +10,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.quarter import Quarter
 from pipeline.report.figures import pairs
-from pipeline.report.layout import Column, apply_widths, fit_widths, write_block, write_pairs, write_title
+from pipeline.report.layout import Column, apply_widths, fit_page, fit_widths, write_block, write_pairs, write_title
 from pipeline.report.load import ReportData, RunInfo
-from pipeline.report.terms import KINDS, MEASURES, RUN_STATUS, SIEVES, percent, quarter_label
+from pipeline.report.terms import KINDS, MEASURES, RUN_STATUS, SIEVES, UNSCREENED, completeness_lines, percent, quarter_label, table_title
 
 COUNT_COLUMNS = (
     Column("筛子（工作表）", max_width=20),
@@ -54,12 +54,15 @@ HOW_TO = (
 )
 
 
-def sieve_counts(cases: pl.DataFrame) -> list[list[object]]:
-    """Rows of COUNT_COLUMNS: one per sieve 1-8 and a 合计 row."""
+def sieve_counts(cases: pl.DataFrame, unscreened: frozenset[str] = frozenset()) -> list[list[object]]:
+    """Rows of COUNT_COLUMNS: one per sieve 1-8 and a 合计 row; a sieve with rules not run this
+    quarter says 未筛查 and which."""
     rows = []
     for n, sieve in SIEVES.items():
         part = cases.filter(pl.col("sieve") == n)
-        rows.append(_count_row(sieve.sheet, sieve.content, part))
+        codes = sorted(c for c in unscreened if c.upper().startswith(f"S{n}-") or (n == 2 and c.upper().startswith("Y-")))
+        content = f"{sieve.content}\n【{UNSCREENED}：{'、'.join(codes)}】" if codes else sieve.content
+        rows.append(_count_row(sieve.sheet, content, part))
     rows.append(_count_row("合计", "", cases))
     return rows
 
@@ -112,7 +115,7 @@ def _file_rows(data: ReportData) -> list[list[object]]:
         sheets = sheets if isinstance(sheets, list) else [sheets]
         tables = tables if isinstance(tables, list) else [tables]
         where = "\n".join(
-            f"{s or '（CSV）'} → {t or '未识别'}" for s, t in zip(sheets, tables + [None] * (len(sheets) - len(tables)))
+            f"{s or '（CSV）'} → {table_title(t)}" for s, t in zip(sheets, tables + [None] * (len(sheets) - len(tables)))
         )
         rows.append(
             [
@@ -138,7 +141,7 @@ def _run_words(run: RunInfo | None) -> str:
 
 def write_cover(ws: Worksheet, data: ReportData, county: str, township: str, cases: pl.DataFrame, overlap: pl.DataFrame) -> None:
     q = Quarter.parse(data.quarter)
-    counts = sieve_counts(cases)
+    counts = sieve_counts(cases, data.run.unscreened if data.run else frozenset())
     overlaps = overlap_rows(overlap, pairs(data))
     files = _file_rows(data)
     widths = [
@@ -149,6 +152,7 @@ def write_cover(ws: Worksheet, data: ReportData, county: str, township: str, cas
             fit_widths(FILE_COLUMNS, files) + [0, 0],
         )
     ]
+    widths = fit_page(COUNT_COLUMNS, widths)
     run = data.run
     total = cases.height
     new = int((cases.get_column("status") == "新增").sum())
@@ -180,7 +184,8 @@ def write_cover(ws: Worksheet, data: ReportData, county: str, township: str, cas
     write_title(ws, row, "四、填写说明", WIDTH, size=12, center=False)
     row = write_pairs(ws, row + 1, [("说明", "\n".join(HOW_TO))], widths) + 2
 
-    if data.gaps:
+    gaps = [*(completeness_lines(run.completeness) if run else []), *data.gaps]
+    if gaps:
         write_title(ws, row, "五、数据缺失说明", WIDTH, size=12, center=False)
-        write_pairs(ws, row + 1, [("说明", "\n".join(f"{i}. {g}" for i, g in enumerate(data.gaps, start=1)))], widths)
+        write_pairs(ws, row + 1, [("说明", "\n".join(f"{i}. {g}" for i, g in enumerate(gaps, start=1)))], widths)
     apply_widths(ws, widths)

@@ -66,7 +66,7 @@ def test_html_is_one_self_contained_page(reports, township_books):
 def test_a_quarter_without_data_still_gives_a_summary(db, policy, tmp_path):
     from pipeline.report import write_reports
 
-    written = write_reports(db, "2025Q4", tmp_path / "r", policy)
+    written = write_reports(db, "2025Q4", tmp_path / "r", policy).written
     assert [p.name for p in written] == ["2025Q4_县汇总.xlsx", "2025Q4_县汇总.html"]
     html = written[1].read_text(encoding="utf-8")
     assert "<svg" in html and "没有本季度的重合率" in html
