@@ -9,10 +9,10 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.quarter import Quarter
-from pipeline.report.figures import pairs
+from pipeline.report.figures import pair_words, pairs
 from pipeline.report.layout import Column, apply_widths, fit_page, fit_widths, write_block, write_pairs, write_title
 from pipeline.report.load import ReportData, RunInfo
-from pipeline.report.terms import KINDS, MEASURES, RUN_STATUS, SIEVES, UNSCREENED, completeness_lines, percent, quarter_label, table_title
+from pipeline.report.terms import KINDS, MEASURES, RUN_STATUS, SIEVES, UNSCREENED, completeness_lines, quarter_label, table_title
 
 COUNT_COLUMNS = (
     Column("筛子（工作表）", max_width=20),
@@ -28,8 +28,8 @@ OVERLAP_COLUMNS = (
     Column("甲方数", align="right"),
     Column("乙方数", align="right"),
     Column("重合数", align="right"),
-    Column("重合数占甲方", align="right"),
-    Column("重合数占乙方", align="right"),
+    Column("重合数占甲方", align="right", number_format="0.0%"),
+    Column("重合数占乙方", align="right", number_format="0.0%"),
 )
 FILE_COLUMNS = (
     Column("文件", max_width=20, wrap=True),
@@ -91,13 +91,13 @@ def overlap_rows(overlap: pl.DataFrame, pair_order: list[str]) -> list[list[obje
     for r in ordered.iter_rows(named=True):
         rows.append(
             [
-                r["pair"],
+                pair_words(r["pair"]),
                 MEASURES.get(r["measure"], r["measure"]),
                 r["left_count"],
                 r["right_count"],
                 r["overlap_count"],
-                percent(r["left_rate"]),
-                percent(r["right_rate"]),
+                r["left_rate"],
+                r["right_rate"],
             ]
         )
     return rows

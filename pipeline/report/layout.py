@@ -42,8 +42,8 @@ MIN_PRINTED_PT = 9.0  # the smallest font size on paper (size x fit-to-width sca
 # Landscape A4 less the side margins, in Excel column-width units (7 px of 96 per inch each).
 PAGE_WIDTH_IN = 297 / 25.4
 SIDE_MARGIN_IN = 0.25
-# 5 % is left for the renderer's rounding (LibreOffice lays the same columns out 4 % wider).
-PAGE_UNITS = (PAGE_WIDTH_IN - 2 * SIDE_MARGIN_IN) * 96 / 7 * 0.95
+# 8 % is left for the renderer's rounding (LibreOffice lays the same columns out 4 % wider).
+PAGE_UNITS = (PAGE_WIDTH_IN - 2 * SIDE_MARGIN_IN) * 96 / 7 * 0.92
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def _lines(text: object, width: float) -> int:
     if text is None or text == "":
         return 1
     s = str(text)
-    room = max(width, 1)
+    room = max(width * 0.9, 1)  # a tenth spare: digits and Latin letters of CJK fonts run wider than half
     return sum(max(1, math.ceil(display_width(part) / room)) for part in s.split("\n"))
 
 
@@ -280,7 +280,6 @@ def print_setup(
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = SIDE_MARGIN_IN
     ws.page_margins.top = ws.page_margins.bottom = 0.6
@@ -289,6 +288,11 @@ def print_setup(
         ws.print_title_rows = title_rows
     if printed_columns and printed_columns < ws.max_column:
         ws.print_area = f"A1:{get_column_letter(printed_columns)}{ws.max_row}"
+    # Columns that fit print at 100 %; only wider ones are fitted to the width (LibreOffice's
+    # fit-to-width also shrinks a sheet a little to save its last page: not at 100 %).
+    fits = print_scale(ws) >= 1.0
+    ws.sheet_properties.pageSetUpPr.fitToPage = not fits
+    ws.page_setup.scale = 100 if fits else None
     for hf in (ws.oddHeader, ws.evenHeader, ws.firstHeader):
         hf.left.text = header_left
         hf.right.text = header_right

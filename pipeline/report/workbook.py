@@ -47,7 +47,7 @@ from pipeline.report.towns import place_name
 CASE_COLUMNS = (
     Column("序号", align="center"),
     Column("村\n户", min_width=10, max_width=12, wrap=True),
-    Column("姓名\n身份证号", min_width=18, max_width=18, wrap=True),
+    Column("姓名\n身份证号", min_width=21, max_width=21, wrap=True),  # 18 digits whole in any CJK font
     Column("问题及详情", min_width=20, max_width=24, wrap=True),
     Column("金额\n（元）", min_width=9, max_width=10, number_format="#,##0.00", align="right"),
     Column("状态", min_width=4, align="center"),
@@ -171,7 +171,8 @@ def _sieve_sheets(wb: Workbook, data: ReportData, cases: pl.DataFrame, place: st
             continue
         ws = wb.create_sheet(sieve.sheet)
         new = int((part.get_column("status") == "新增").sum())
-        title = f"{sieve.sheet}（{sieve.goal}）　{place}　{label}　共 {part.height} 条（新增 {new}，延续 {part.height - new}）"
+        goal = "" if sieve.sheet.endswith(sieve.goal) else f"（{sieve.goal}）"  # not 七、应退尽退（应退尽退）
+        title = f"{sieve.sheet}{goal}　{place}　{label}　共 {part.height} 条（新增 {new}，延续 {part.height - new}）"
         if apart:
             title += f"；另有 {apart} 条乡镇曾核实不属实，见“{DISPUTED_SHEET}”表"
         title += f"\n筛查内容：{sieve.content}"

@@ -7,8 +7,9 @@ import openpyxl
 import pytest
 from fixture_db import QUARTER
 
-from pipeline.report.layout import FIRST_DATA_ROW, HEADER_ROW, display_width
+from pipeline.report.layout import FIRST_DATA_ROW, HEADER_ROW, display_width, print_scale
 from pipeline.report.terms import COVER_SHEET, DISPUTED_SHEET, POLICY_SHEET, SANLEI_SHEET, SIEVES, ZHONGCAN_SHEET, quarter_label
+from pipeline.report.figures import pair_words
 from pipeline.report.workbook import CASE_HEADERS
 
 EXPECTED_SHEETS = [COVER_SHEET, *[s.sheet for s in SIEVES.values()], DISPUTED_SHEET, POLICY_SHEET, SANLEI_SHEET, ZHONGCAN_SHEET]
@@ -98,7 +99,10 @@ def test_print_settings(township_books):
             assert ws.page_setup.orientation == "landscape", ws.title
             assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
             assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
-            assert ws.sheet_properties.pageSetUpPr.fitToPage
+            # at 100 % when the printed columns fit the page, else fitted to its width
+            fits = print_scale(ws) >= 1.0
+            assert ws.sheet_properties.pageSetUpPr.fitToPage == (not fits)
+            assert not fits or int(ws.page_setup.scale) == 100
             assert town in ws.oddHeader.left.text and quarter_label(QUARTER) in ws.oddHeader.right.text
             assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
             if ws.title != COVER_SHEET:
@@ -197,7 +201,7 @@ def test_cover_shows_the_townships_overlap_rates(township_books, db):
         cover = list(openpyxl.load_workbook(path)[COVER_SHEET].iter_rows(values_only=True))
         for unit, pair, n, rate in rows:
             if unit == town:
-                assert any(r[0] == pair and r[1] == "按人" and r[4] == n and r[5] == f"{rate * 100:.1f}%" for r in cover)
+                assert any(r[0] == pair_words(pair) and r[1] == "按人" and r[4] == n and r[5] == pytest.approx(rate) for r in cover)
 
 
 def _cells(path) -> dict:
