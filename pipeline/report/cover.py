@@ -12,7 +12,7 @@ from pipeline.quarter import Quarter
 from pipeline.report.figures import pair_words, pairs
 from pipeline.report.layout import Column, apply_widths, fit_page, fit_widths, write_block, write_pairs, write_title
 from pipeline.report.load import ReportData, RunInfo
-from pipeline.report.terms import KINDS, MEASURES, RUN_STATUS, SIEVES, UNSCREENED, completeness_lines, quarter_label, table_title
+from pipeline.report.terms import KINDS, MEASURES, RUN_STATUS, SIEVES, UNSCREENED, completeness_lines, quarter_label, sieve_of, table_title
 
 COUNT_COLUMNS = (
     Column("筛子（工作表）", max_width=20),
@@ -60,7 +60,7 @@ def sieve_counts(cases: pl.DataFrame, unscreened: frozenset[str] = frozenset()) 
     rows = []
     for n, sieve in SIEVES.items():
         part = cases.filter(pl.col("sieve") == n)
-        codes = sorted(c for c in unscreened if c.upper().startswith(f"S{n}-") or (n == 2 and c.upper().startswith("Y-")))
+        codes = sorted(c for c in unscreened if sieve_of(c) == n)
         content = f"{sieve.content}\n【{UNSCREENED}：{'、'.join(codes)}】" if codes else sieve.content
         rows.append(_count_row(sieve.sheet, content, part))
     rows.append(_count_row("合计", "", cases))

@@ -52,6 +52,14 @@ _Q_WORDS = {1: "一", 2: "二", 3: "三", 4: "四"}
 GRADES = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
 
 
+def sieve_of(code: str) -> int | None:
+    """The sieve of a rule code (rules.md): ``S4-2`` -> 4; ``Y-…`` (医保) belongs to sieve 2."""
+    head = code.split("-")[0].upper()
+    if head == "Y":
+        return 2
+    return int(head[1:]) if head[1:].isdigit() else None
+
+
 def quarter_label(quarter: str) -> str:
     """``2026Q3`` -> ``2026年第三季度``."""
     q = Quarter.parse(quarter)

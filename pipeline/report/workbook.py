@@ -37,6 +37,7 @@ from pipeline.report.terms import (
     UNSCREENED,
     ZHONGCAN_SHEET,
     quarter_label,
+    sieve_of,
 )
 from pipeline.report.towns import place_name
 
@@ -143,20 +144,10 @@ def case_rows(cases: pl.DataFrame) -> list[list[object]]:
     return rows
 
 
-def _empty_note(sieve_number: int, unscreened: frozenset[str], data: ReportData) -> str:
-    """Why a sieve sheet has no rows: nothing found, or its rules were not run (未筛查)."""
-    codes = sorted(c for c in unscreened if _sieve_of(c, data) == sieve_number)
-    if codes:
-        return f"{UNSCREENED}：本季度缺少数据，规则 {'、'.join(codes)} 未运行（见封面“数据缺失说明”）。"
-    return "本季度本乡镇未发现此类问题。"
+def _unscreened_words(codes: list[str]) -> str:
+    return f"{UNSCREENED}：本季度缺少数据，规则 {'、'.join(codes)} 未运行（见封面“数据缺失说明”）"
 
 
-def _sieve_of(code: str, data: ReportData) -> int | None:
-    """The sieve of a rule code: ``S4-2`` -> 4; ``Y-…`` (医保) belongs to sieve 2."""
-    head = code.split("-")[0].upper()
-    if head == "Y":
-        return 2
-    return int(head[1:]) if head[1:].isdigit() else None
 
 
 def _sieve_sheets(wb: Workbook, data: ReportData, cases: pl.DataFrame, place: str, label: str, header: tuple[str, str]) -> None:
@@ -176,7 +167,11 @@ def _sieve_sheets(wb: Workbook, data: ReportData, cases: pl.DataFrame, place: st
         if apart:
             title += f"；另有 {apart} 条乡镇曾核实不属实，见“{DISPUTED_SHEET}”表"
         title += f"\n筛查内容：{sieve.content}"
-        last = write_table(ws, title, CASE_COLUMNS, case_rows(part), empty_note=_empty_note(n, unscreened, data))
+        codes = sorted(c for c in unscreened if sieve_of(c) == n)
+        if codes:
+            title += f"\n{_unscreened_words(codes)}"
+        note = f"{_unscreened_words(codes)}。" if codes else "本季度本乡镇未发现此类问题。"
+        last = write_table(ws, title, CASE_COLUMNS, case_rows(part), empty_note=note)
         rectify.add_validations(ws, CASE_HEADERS, FIRST_DATA_ROW, last)
         print_setup(ws, *header, printed_columns=CASE_PRINTED)
     if nowhere and not disputed.height:
