@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipeline.policy import load_policy  # noqa: E402
-from pipeline.report import summary_paths, township_path, write_reports  # noqa: E402
+from pipeline.report import write_reports  # noqa: E402
 from pipeline.report.terms import COVER_SHEET, SIEVES  # noqa: E402
 
 TOOLS = ("libreoffice", "chromium", "pdftoppm", "pdfinfo", "pdftotext")
@@ -148,29 +148,33 @@ def main() -> int:
     written = write_reports(db, args.quarter, out / "reports", load_policy(args.policy))
     t_write = time.perf_counter() - t0
     workbooks = [p for p in written if p.suffix == ".xlsx"]
-    summary_xlsx, summary_html = summary_paths(out / "reports", args.quarter)
     print(f"写出 {len(written)} 个文件，用时 {t_write:.1f} 秒（数据库 {db}）")
 
     t0 = time.perf_counter()
-    pdfs = to_pdf(workbooks, out / "pdf", out / "lo_profile")
+    pdfs = []
+    root = out / "reports" / args.quarter
+    for folder in sorted({w.parent for w in workbooks}):  # one folder per county in province mode
+        pdfs += to_pdf([w for w in workbooks if w.parent == folder], out / "pdf" / folder.relative_to(root), out / "lo_profile")
     print(f"LibreOffice 转 PDF 用时 {time.perf_counter() - t0:.1f} 秒")
     print(f"{'文件':<44} 页数  最小字号")
     for pdf in pdfs:
-        print(f"{pdf.name:<44} {pages(pdf):>4}  {smallest(pdf)}")
+        print(f"{str(pdf.relative_to(out / 'pdf')):<44} {pages(pdf):>4}  {smallest(pdf)}")
 
-    townships = [w for w in workbooks if w != summary_xlsx]
+    townships = [w for w in workbooks if w.name.endswith("_九过筛子清单.xlsx")]
     if not townships:
         print("没有乡镇清单。")
         return 1
-    target = township_path(out / "reports", args.quarter, args.township) if args.township else townships[0]
-    pdf = out / "pdf" / (target.stem + ".pdf")
+    target = next((w for w in townships if args.township and f"_{args.township}_" in w.name), townships[0])
+    pdf = out / "pdf" / target.parent.relative_to(root) / (target.stem + ".pdf")
     sieve4 = SIEVES[4].sheet
     sieve4_pages = pages_of_sheet(pdf, sieve4)
     print(f"{target.stem}：{sieve4} 在第 {sieve4_pages} 页；封面在第 {pages_of_sheet(pdf, COVER_SHEET)} 页")
     pngs = [to_png(pdf, p, out / "png" / f"{target.stem}_sieve4_p{p}") for p in sieve4_pages[:2]]
     pngs.append(to_png(pdf, 1, out / "png" / f"{target.stem}_cover"))
-    summary_pdf = out / "pdf" / (summary_xlsx.stem + ".pdf")
-    pngs.append(to_png(summary_pdf, 1, out / "png" / f"{summary_xlsx.stem}_p1"))
+    summary_pdf = next(p for p in pdfs if p.name.endswith("_县汇总.pdf"))
+    summary_html = summary_pdf.parent.relative_to(out / "pdf")
+    summary_html = root / summary_html / (summary_pdf.stem + ".html")
+    pngs.append(to_png(summary_pdf, 1, out / "png" / f"{summary_pdf.stem}_p1"))
 
     html_png, html_pdf = out / "png" / "summary_html.png", out / "pdf" / "summary_html.pdf"
     chromium(summary_html, html_png, html_pdf)

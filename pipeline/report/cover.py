@@ -156,15 +156,15 @@ def write_cover(ws: Worksheet, data: ReportData, county: str, township: str, cas
     run = data.run
     total = cases.height
     new = int((cases.get_column("status") == "新增").sum())
+    # Page 1 holds these lines and the counts per sieve, at 10 pt: few lines.
     basics = [
-        ("县（市、区）", county or "—"),
-        ("乡镇（街道）", township),
+        ("县、乡镇", f"{county or '—'}　{township}"),
         ("季度", f"{quarter_label(data.quarter)}（{data.quarter}），基准日 {q.reference_date:%Y-%m-%d}"),
-        ("问题总数", f"{total} 条（新增 {new} 条，延续 {total - new} 条）"),
         (
-            "上次反馈",
-            f"整改未到位 {int(cases.get_column('rectification_failed').sum())} 条；"
-            f"乡镇曾核实不属实、本季度再次发现 {int(cases.get_column('false_report').sum())} 条（见“核实不属实”表）",
+            "问题总数",
+            f"{total} 条（新增 {new} 条，延续 {total - new} 条）；上次反馈：整改未到位 "
+            f"{int(cases.get_column('rectification_failed').sum())} 条，乡镇曾核实不属实、本季度再次发现 "
+            f"{int(cases.get_column('false_report').sum())} 条（见“核实不属实”表）",
         ),
         ("比对运行", _run_words(run)),
     ]

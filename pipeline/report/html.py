@@ -6,6 +6,7 @@ reader's own (a CJK font list with fallbacks), no script.  Prints on A4 landscap
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from html import escape
 from pathlib import Path
@@ -40,7 +41,7 @@ h2 {{ font-size: 18px; border-left: 5px solid #4E79A7; padding-left: 8px; margin
 h3 {{ font-size: 14px; margin: 8px 0 2px; }}
 p.meta {{ color: #555; margin: 2px 0; font-size: 13px; }}
 .cards {{ display: flex; flex-wrap: wrap; gap: 10px; margin: 14px 0; }}
-.card {{ border: 1px solid #ccc; border-radius: 6px; padding: 8px 14px; min-width: 96px; }}
+.card {{ border: 1px solid #ccc; border-radius: 6px; padding: 6px 10px; min-width: 80px; }}
 .card b {{ display: block; font-size: 22px; }}
 .card span {{ font-size: 12px; color: #555; }}
 .grid {{ display: flex; flex-wrap: wrap; gap: 12px 24px; }}
@@ -60,6 +61,7 @@ tr.total td {{ font-weight: bold; background: #f4f4f4; }}
 """
 
 
+FIGURE = re.compile(r"-?[\d,]+(\.\d+)?%?")
 OVERVIEW_RATES = {i for i, c in enumerate(OVERVIEW_COLUMNS) if c.number_format == "0.0%"}
 OVERVIEW_MONEY = {i for i, c in enumerate(OVERVIEW_COLUMNS) if c.number_format == "#,##0.00"}
 
@@ -77,6 +79,8 @@ def _table(headers: list[str], rows: list[list[object]], total_last: bool = Fals
                 if heat and not last and j >= heat_from and v > 0:
                     style = f' style="background: rgba(225,87,89,{0.12 + 0.6 * v / heat:.2f})"'
                 out.append(f'<td class="n"{style}>{v:g}</td>')
+            elif isinstance(v, str) and FIGURE.fullmatch(v):  # a figure already formatted (400.00, 36.2%)
+                out.append(f'<td class="n">{escape(v)}</td>')
             else:
                 out.append(f"<td>{escape('' if v is None else str(v))}</td>")
         out.append("</tr>")

@@ -47,9 +47,9 @@ from pipeline.report.towns import place_name
 # first seen, where the data came from, the last answer on its own.
 CASE_COLUMNS = (
     Column("序号", align="center"),
-    Column("村\n户", min_width=10, max_width=12, wrap=True),
-    Column("姓名\n身份证号", min_width=21, max_width=21, wrap=True),  # 18 digits whole in any CJK font
-    Column("问题及详情", min_width=20, max_width=24, wrap=True),
+    Column("村\n户", min_width=9, max_width=12, wrap=True),
+    Column("姓名\n身份证号", min_width=20, max_width=20, wrap=True),  # 18 digits whole, in wider CJK fonts too
+    Column("问题及详情", min_width=18, max_width=24, wrap=True),
     Column("金额\n（元）", min_width=9, max_width=10, number_format="#,##0.00", align="right"),
     Column("状态", min_width=4, align="center"),
     *rectify.COLUMNS,
