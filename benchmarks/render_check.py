@@ -90,6 +90,16 @@ def smallest(pdf: Path) -> str:
     return f"{size:.1f} pt（第 {page} 页“{text[:12]}”）"
 
 
+def split_pages(pdf: Path) -> int:
+    """Pages of a case list whose last columns went to another page: 核查结果 printed without the
+    问题编号 of its row (0 when the print area fits the paper's width)."""
+    n = 0
+    for p in range(1, pages(pdf) + 1):
+        text = run(["pdftotext", "-f", str(p), "-l", str(p), "-layout", str(pdf), "-"]).stdout
+        n += "核查结果" in text and "问题编号" not in text
+    return n
+
+
 def to_pdf(workbooks: list[Path], out: Path, profile: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     run(
@@ -156,9 +166,9 @@ def main() -> int:
     for folder in sorted({w.parent for w in workbooks}):  # one folder per county in province mode
         pdfs += to_pdf([w for w in workbooks if w.parent == folder], out / "pdf" / folder.relative_to(root), out / "lo_profile")
     print(f"LibreOffice 转 PDF 用时 {time.perf_counter() - t0:.1f} 秒")
-    print(f"{'文件':<44} 页数  最小字号")
+    print(f"{'文件':<44} 页数  最小字号  列被拆到另一页的页数")
     for pdf in pdfs:
-        print(f"{str(pdf.relative_to(out / 'pdf')):<44} {pages(pdf):>4}  {smallest(pdf)}")
+        print(f"{str(pdf.relative_to(out / 'pdf')):<44} {pages(pdf):>4}  {smallest(pdf)}  {split_pages(pdf)}")
 
     townships = [w for w in workbooks if w.name.endswith("_九过筛子清单.xlsx")]
     if not townships:
