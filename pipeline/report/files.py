@@ -17,8 +17,11 @@ class FileLocked(Exception):
     """The report file exists and cannot be replaced (open in another program)."""
 
     def __init__(self, path: Path, reason: str) -> None:
-        self.path = path
+        self.path, self.reason = path, reason
         super().__init__(f"无法替换 {path}（{reason}）：请关闭 {path.name} 后运行 doudi report")
+
+    def __reduce__(self):  # handed back from a worker process (``write_reports(workers=…)``)
+        return FileLocked, (self.path, self.reason)
 
 
 def _temp(path: Path) -> Path:

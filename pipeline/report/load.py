@@ -127,7 +127,6 @@ class ReportData:
             history_overlap=self.history_overlap.filter(mine),
             resolved=self.resolved.filter(mine),
             previous=self.previous.filter(mine),
-            rejected=self.rejected,
         )
 
     def for_township(self, township: str) -> "ReportData":

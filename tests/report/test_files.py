@@ -95,3 +95,12 @@ def test_report_command_names_the_locked_file_and_exits_1(bundled_copy, monkeypa
     result = CliRunner().invoke(app, ["report", "--quarter", "2026Q3", "--db", str(bundled_copy.db), "--reports", str(bundled_copy.reports)])
     assert result.exit_code == 1, result.output
     assert f"请关闭{target.name}后运行doudireport" in "".join(result.output.split())  # (the console wraps lines)
+
+
+def test_a_locked_file_is_told_from_a_worker_process():
+    import pickle
+
+    from pipeline.report.files import FileLocked
+
+    e = pickle.loads(pickle.dumps(FileLocked(Path("r") / "甲镇.xlsx", "locked")))
+    assert e.path == Path("r") / "甲镇.xlsx" and "请关闭 甲镇.xlsx 后运行 doudi report" in str(e)
