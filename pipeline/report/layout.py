@@ -76,6 +76,15 @@ def _text_width(s: str) -> int:
     return longest
 
 
+def shown(value: object, number_format: str | None) -> object:
+    """A number as its ``number_format`` shows it (``0.0%``, ``#,##0.00``): what takes the room."""
+    if not number_format or not isinstance(value, (int, float)) or isinstance(value, bool):
+        return value
+    if number_format.endswith("%"):
+        return f"{value * 100:.1f}%"
+    return f"{value:,.2f}" if "0.00" in number_format else f"{value:,}"
+
+
 def _lines(text: object, width: float) -> int:
     if text is None or text == "":
         return 1
@@ -95,7 +104,7 @@ def fit_widths(columns: Sequence[Column], rows: Sequence[Sequence[object]]) -> l
     longer than that wraps onto two lines rather than widening a column of short values."""
     widths = []
     for i, c in enumerate(columns):
-        w = max(c.min_width, min(c.max_width, max([display_width(r[i]) for r in rows], default=0)))
+        w = max(c.min_width, min(c.max_width, max([display_width(shown(r[i], c.number_format)) for r in rows], default=0)))
         head = display_width(c.header)
         if head > w:
             w = max(w, min(head, math.ceil(head / 2) + 1))

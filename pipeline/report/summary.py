@@ -58,7 +58,7 @@ def _rate(header: str) -> Column:
 
 
 def _money(header: str) -> Column:
-    return Column(header, min_width=10, align="right", number_format="#,##0.00")
+    return Column(header, min_width=12, align="right", number_format="#,##0.00")
 
 
 RATE_FORMAT = "0.0%"
