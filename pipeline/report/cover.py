@@ -130,6 +130,16 @@ def _file_rows(data: ReportData) -> list[list[object]]:
     return rows
 
 
+def _last_list(data: ReportData, cases: pl.DataFrame) -> str:
+    """``上季清单 34 条，本季销号 12 条；`` for the township of ``cases`` ('' without a previous list)."""
+    towns = cases.get_column("township").unique().implode()
+    before = data.previous.filter(pl.col("township").is_in(towns)).height
+    if not before:
+        return ""
+    closed = data.resolved.filter(pl.col("township").is_in(towns)).height
+    return f"上季清单 {before} 条，本季未再发现（销号）{closed} 条；"
+
+
 def _run_words(run: RunInfo | None) -> str:
     if run is None:
         return "数据库中没有本季度的运行记录"
@@ -162,7 +172,7 @@ def write_cover(ws: Worksheet, data: ReportData, county: str, township: str, cas
         ("季度", f"{quarter_label(data.quarter)}（{data.quarter}），基准日 {q.reference_date:%Y-%m-%d}"),
         (
             "问题总数",
-            f"{total} 条（新增 {new} 条，延续 {total - new} 条）；上次反馈：整改未到位 "
+            f"{total} 条（新增 {new} 条，延续 {total - new} 条）；{_last_list(data, cases)}上次反馈：整改未到位 "
             f"{int(cases.get_column('rectification_failed').sum())} 条，乡镇曾核实不属实、本季度再次发现 "
             f"{int(cases.get_column('false_report').sum())} 条（见“核实不属实”表）",
         ),

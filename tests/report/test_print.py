@@ -86,3 +86,12 @@ def test_persons_with_no_residence_get_one_county_list_not_a_township(bundled_ru
     assert all(any(isinstance(r[0], int) for r in ws.iter_rows(min_row=3, values_only=True))
                for ws in wb.worksheets if ws.title in {s.sheet for s in SIEVES.values()})
     assert UNKNOWN_RESIDENCE in wb[COVER_SHEET].cell(1, 1).value
+
+
+def test_the_cover_says_how_many_of_the_last_list_were_closed(bundled_run):
+    town = "白水乡"
+    wb = openpyxl.load_workbook(bundled_run.reports / "2026Q3" / f"2026Q3_{town}_九过筛子清单.xlsx")
+    text = "\n".join(str(c) for r in wb[COVER_SHEET].iter_rows(values_only=True) for c in r if c)
+    before = bundled_run.sql("SELECT count(*) FROM cases WHERE quarter = '2026Q2' AND township = ?", [town]).item()
+    closed = bundled_run.sql("SELECT count(*) FROM resolved_cases WHERE quarter = '2026Q3' AND township = ?", [town]).item()
+    assert f"上季清单 {before} 条，本季未再发现（销号）{closed} 条" in text
