@@ -98,3 +98,24 @@ def test_data_quality_section(bundled_run, summary_book):
     assert "低保人员花名册" in text  # tables by their Chinese names
     assert "完整性" in text and "读取的文件" in text
     assert files
+
+
+def test_the_page_reads_in_words_with_round_axes(bundled_run):
+    from pipeline.report.charts import _ticks
+    from pipeline.report.figures import pair_words
+
+    html = (bundled_run.reports / "2026Q3" / "2026Q3_县汇总.html").read_text(encoding="utf-8")
+    assert "各乡镇概览" in html and "数据质量" in html and "上季销号" in html
+    assert " or " not in html and "重残×（低保或特困）" in html
+    assert pair_words("重残 x (低保 or 特困)") == "重残×（低保或特困）" and pair_words("低保 x 防返贫") == "低保×防返贫"
+    for top in (3, 7, 46, 50, 125, 999):
+        ticks = _ticks(top)
+        assert ticks[-1] >= top and all(float(t).is_integer() for t in ticks) and len(ticks) <= 6
+
+
+def test_sieve_titles_do_not_repeat_themselves(bundled_run):
+    from pipeline.report.terms import SIEVES
+
+    wb = openpyxl.load_workbook(bundled_run.reports / "2026Q3" / "2026Q3_白水乡_九过筛子清单.xlsx")
+    title = wb[SIEVES[7].sheet].cell(1, 1).value
+    assert title.startswith("七、应退尽退　") and "（应退尽退）" not in title
