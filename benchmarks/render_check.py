@@ -67,8 +67,13 @@ def font_sizes(pdf: Path) -> list[tuple[float, int, str]]:
     return sorted(out)
 
 
+# pdftotext's word box is the font's ascent to descent: 1.3 em for Noto Sans CJK (the fonts
+# install_render_tools.sh installs), measured against PyMuPDF on the same PDF.
+BOX_EM = 1.3
+
+
 def _bbox_sizes(pdf: Path) -> list[tuple[float, int, str]]:
-    """Without PyMuPDF: the height of each word's box (about the font size for CJK fonts)."""
+    """Without PyMuPDF: the height of each word's box over ``BOX_EM`` (about the font size)."""
     import re
 
     html = run(["pdftotext", "-bbox", str(pdf), "-"]).stdout
@@ -78,7 +83,7 @@ def _bbox_sizes(pdf: Path) -> list[tuple[float, int, str]]:
             page += 1
         m = re.search(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(.*)</word>', line)
         if m:
-            out.append((round(float(m.group(2)) - float(m.group(1)), 1), page, m.group(3)))
+            out.append((round((float(m.group(2)) - float(m.group(1))) / BOX_EM, 1), page, m.group(3)))
     return sorted(out)
 
 

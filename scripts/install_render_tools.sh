@@ -17,6 +17,13 @@ for p in "${PACKAGES[@]}"; do
     fi
 done
 
+# PyMuPDF reads each text span's size from the PDFs (render_check's smallest printed font); into
+# the Python that runs render_check ($PYTHON, default python3). Without it the sizes are estimated.
+PYTHON="${PYTHON:-python3}"
+if ! "$PYTHON" -c "import pymupdf" 2>/dev/null; then
+    "$PYTHON" -m pip install -q "pymupdf<2" || echo "pymupdf not installed: render_check estimates font sizes"
+fi
+
 if [ ${#missing[@]} -eq 0 ]; then
     echo "render tools already installed: ${PACKAGES[*]}"
     exit 0
