@@ -183,10 +183,14 @@ def report(
     except PolicyError as e:
         console.print(f"[red]{e}")
         raise typer.Exit(2)
-    paths = write_reports(db, quarter, reports, used).written
-    console.print(f"{quarter}：写出 {len(paths)} 个文件到 {reports / quarter}")
-    for p in paths:
-        console.print(f"  - {p.name}")
+    files = write_reports(db, quarter, reports, used)
+    console.print(f"{quarter}：写出 {len(files.written)} 个文件到 {reports / quarter}")
+    for p in files.written:
+        console.print(f"  - {p.relative_to(reports / quarter)}")
+    for message in files.messages:
+        console.print(f"[red]{message}")
+    if files.locked:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -142,8 +143,9 @@ def _shown(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def read_workbook(path: Path | str, quarter: str | None = None) -> WorkbookRead:
-    """Every answered row of one township workbook, and every cell that could not be read."""
+def read_workbook(path: Path | str, quarter: str | None = None, today: date | None = None) -> WorkbookRead:
+    """Every answered row of one township workbook, and every cell that could not be read or does
+    not make sense (``today``: the import date, after which no case can have been closed)."""
     path = Path(path)
     out = WorkbookRead(path.name, None)
     try:
@@ -161,6 +163,12 @@ def read_workbook(path: Path | str, quarter: str | None = None) -> WorkbookRead:
             sheets.append((meta.name, rows))
     finally:
         book.close()
+    lists = [(name, rows, found) for name, rows in sheets if (found := _header(rows)) is not None]
+    if not lists:  # said before asking for a quarter: --quarter would not help
+        out.issues.append(
+            Issue(path.name, None, None, None, None, "这不是 doudi 生成的“九过筛子”清单：没有一张工作表含“问题编号”和“核查结果”列，未导入")
+        )
+        return out
     titles = " ".join(str(r[0][0]) for _, r in sheets if r and r[0] and r[0][0])
     q = quarter or _property_quarter(path) or _quarter_in(path.name) or _quarter_in(titles)
     if q is None:
@@ -168,22 +176,14 @@ def read_workbook(path: Path | str, quarter: str | None = None) -> WorkbookRead:
         return out
     out.quarter = str(Quarter.parse(q))
     qq = Quarter.parse(out.quarter)
-    for name, rows in sheets:
-        found = _header(rows)
-        if found is None:
-            continue
+    for name, rows, (head, cols) in lists:
         out.sheets.append(name)
-        head, cols = found
         for i in range(head + 1, len(rows)):
-            _read_row(out, name, rows, i, cols, qq)
-    if not out.sheets:
-        out.issues.append(
-            Issue(path.name, None, None, None, None, "没有找到含“问题编号”和“核查结果”列的工作表（可能不是 doudi 生成的清单，或清单由旧版本生成）")
-        )
+            _read_row(out, name, rows, i, cols, qq, today or date.today())
     return out
 
 
-def _read_row(out: WorkbookRead, sheet: str, rows: list[list[object]], i: int, cols: dict[str, int], q: Quarter) -> None:
+def _read_row(out: WorkbookRead, sheet: str, rows: list[list[object]], i: int, cols: dict[str, int], q: Quarter, today: date) -> None:
     excel_row = i + 1  # to_python(skip_empty_area=False) starts at A1
     values = {f: _cell(rows, i, cols.get(f)) for f in HEADERS}
     if all(values[f] is None for f in FILL_IN):
@@ -216,6 +216,7 @@ def _read_row(out: WorkbookRead, sheet: str, rows: list[list[object]], i: int, c
     except parse.Unreadable as e:
         problems.append(issue("closed", str(e)))
         closed = None
+    problems += _implausible(closed, answer, today, issue)
     if problems:
         out.issues.extend(problems)
         return
@@ -241,6 +242,19 @@ def _read_row(out: WorkbookRead, sheet: str, rows: list[list[object]], i: int, c
     if result == "不属实" and not (rectification or remark):
         out.issues.append(issue("check", "核查结果为不属实，但没有写明理由（请写在整改措施或备注中）", imported=True))
     out.rows.append(row)
+
+
+def _implausible(closed: date | None, answer: parse.Answer | None, today: date, issue) -> list[Issue]:
+    """A 销号 that cannot be: dated after the import, or with no 核查结果 (the row is not imported).
+    (A 销号日期 before the case existed is checked on import, against the case.)"""
+    if closed is None:
+        return []
+    out = []
+    if closed > today:
+        out.append(issue("closed", f"销号日期 {closed:%Y-%m-%d} 晚于今天（{today:%Y-%m-%d}），请核对"))
+    if answer is None:
+        out.append(issue("check", f"填写了销号日期 {closed:%Y-%m-%d}，但核查结果为空：请先填写核查结果"))
+    return out
 
 
 def frame(rows: list[dict]) -> pl.DataFrame:

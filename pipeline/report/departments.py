@@ -22,6 +22,7 @@ the same ID, the date of death).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -182,9 +183,19 @@ def write_department(frame: pl.DataFrame, quarter: str, department: str, path: P
     return save_workbook(wb, path)
 
 
-def write_departments(db_path: Path | str, quarter: str, reports_dir: Path | str) -> list[Path]:
-    """One workbook per department (written even when it has nothing to correct: it says so)."""
+def department_writers(db_path: Path | str, quarter: str, reports_dir: Path | str) -> list[Callable[[], Path]]:
+    """One writer per department: its workbook (written even when it has nothing to correct: it says
+    so).  None for a database that holds no input records (a reports-only fixture)."""
+    with store.connect(db_path, read_only=True) as con:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if not {"source_records", "rejected_rows", "cases"} <= tables:
+        return []
     return [
-        write_department(findings(db_path, quarter, tables), quarter, department, department_path(reports_dir, quarter, department))
+        lambda d=department, t=tables: write_department(findings(db_path, quarter, t), quarter, d, department_path(reports_dir, quarter, d))
         for department, tables in department_tables().items()
     ]
+
+
+def write_departments(db_path: Path | str, quarter: str, reports_dir: Path | str) -> list[Path]:
+    """Every department's workbook; returns the files written."""
+    return [write() for write in department_writers(db_path, quarter, reports_dir)]
