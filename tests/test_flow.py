@@ -53,6 +53,7 @@ def test_deployment_schedule_and_parameters(tmp_path):
         "db": str((tmp_path / "county.duckdb").resolve()),
         "reports": str((tmp_path / "reports").resolve()),
         "dask_address": None,  # one machine; a province's deployment names its Dask scheduler
+        "allow_missing": None,
     }
     # the parameter schema Prefect enforces accepts exactly the flow's parameters
     assert set(d._parameter_openapi_schema.properties) == set(d.parameters)
