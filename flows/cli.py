@@ -169,7 +169,7 @@ def sql(
             if xlsx is not None:
                 write_xlsx(xlsx, columns, rel.fetchall())
             rows = rel.limit(limit + 1).fetchall()
-            total = rel.aggregate("count(*)").fetchone()[0] if len(rows) > limit else len(rows)
+            total = rel.aggregate("count(*)").fetchall()[0][0] if len(rows) > limit else len(rows)
         except duckdb.Error as e:
             refuse(f"查询出错：{str(e).splitlines()[0]}", 2)
     out.print(result_view(columns, types, rows[:limit], out.width))

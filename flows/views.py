@@ -2,6 +2,7 @@
 
 - a query result is a table of every row up to ``--limit`` (no dtype rows, no text cut: long
   cells wrap), or one block per row (列 值) when its columns cannot fit side by side;
+  ``--csv`` / ``--xlsx`` export every row;
 - the list of runs is 8 short columns that fit 80 columns; one run (``--run``) is shown
   vertically, its input files one per line;
 - statuses and input tables are shown by their Chinese names (``flows.console``).
@@ -48,12 +49,16 @@ def _is_numeric(duck_type: str) -> bool:
     return str(duck_type).split("(")[0].upper() in NUMERIC
 
 
+# A table needs its widest column to keep at least this many cells (it wraps inside them).
+MIN_WRAPPED_WIDTH = 20
+
+
 def result_view(columns: list[str], types: list[str], rows: list[tuple], width: int) -> RenderableType:
-    """A table when the columns fit ``width`` side by side, else one block per row."""
+    """A table when the columns fit ``width`` side by side (the widest wrapping), else one block per row."""
     texts = [[cell(v) for v in row] for row in rows]
-    natural = sum(max([cell_len(c)] + [cell_len(r[i]) for r in texts]) + 2 for i, c in enumerate(columns))
+    widths = [max([cell_len(c)] + [cell_len(r[i]) for r in texts]) + 2 for i, c in enumerate(columns)]
     widest_header = max((cell_len(c) for c in columns), default=0)
-    if natural <= width or len(columns) <= 2:
+    if not widths or sum(widths) - max(widths) + MIN_WRAPPED_WIDTH <= width:
         t = Table(box=box.SIMPLE_HEAD, pad_edge=False, header_style="bold")
         for c, ty in zip(columns, types):
             t.add_column(c, justify="right" if _is_numeric(ty) else "left", overflow="fold")
@@ -112,10 +117,10 @@ def short_id(run_id: str) -> str:
 
 
 def runs_view(rows: list[tuple]) -> list[RenderableType]:
-    """The runs, newest first, in 8 columns (80 wide); the errors of failed runs below."""
+    """The runs, newest first, in 8 columns (80 wide, 用时 in seconds); the errors of failed runs below."""
     t = Table(box=box.SIMPLE_HEAD, pad_edge=False, header_style="bold")
-    for c, right in (("编号", False), ("季度", False), ("状态", False), ("开始", False), ("用时(秒)", True), ("采用行", True), ("未采用", True), ("线索", True)):
-        t.add_column(c, justify="right" if right else "left", overflow="fold")
+    for c, right in (("编号", False), ("季度", False), ("状态", False), ("开始", False), ("秒", True), ("采用", True), ("未采用", True), ("线索", True)):
+        t.add_column(c, justify="right" if right else "left", overflow="fold", no_wrap=c == "开始")
     errors = []
     for run_id, quarter, status, started, seconds, accepted, rejected, cases, error in rows:
         t.add_row(short_id(run_id), quarter, status_text(status), f"{started:%Y-%m-%d %H:%M}", *[cell(v) for v in (seconds, accepted, rejected, cases)])
@@ -124,10 +129,10 @@ def runs_view(rows: list[tuple]) -> list[RenderableType]:
     return [t, *errors]
 
 
-def _pairs(rows: list[tuple[str, str]]) -> Table:
+def _pairs(rows: list[tuple[str, str]], numbers: bool = False) -> Table:
     g = Table.grid(padding=(0, 2))
     g.add_column(style="bold", no_wrap=True)
-    g.add_column(overflow="fold")
+    g.add_column(overflow="fold", justify="right" if numbers else "left")
     for k, v in rows:
         g.add_row(k, v)
     return g
@@ -151,9 +156,9 @@ def run_detail_view(run: dict, files: list[tuple]) -> list[RenderableType]:
         facts.append(("错误", run["error"]))
     out: list[RenderableType] = [_pairs(facts)]
     if seconds:
-        out += [Text("各阶段用时", style="bold"), _pairs([(k, f"{v:.1f} 秒") for k, v in seconds.items()])]
+        out += [Text("各阶段用时", style="bold"), _pairs([(k, f"{v:.1f} 秒") for k, v in seconds.items()], numbers=True)]
     if counts:
-        out += [Text("各表行数", style="bold"), _pairs([(f"{table_title(k)}（{k}）", f"{v:,}") for k, v in counts.items()])]
+        out += [Text("各表行数", style="bold"), _pairs([(f"{table_title(k)}（{k}）", f"{v:,}") for k, v in counts.items()], numbers=True)]
     out.append(Text(f"输入文件（{len({f[0] for f in files})} 个）", style="bold"))
     for file, sheet, table, data_rows, accepted, rejected, sha, message in files:
         where = f"{file} [{sheet}]" if sheet else file
