@@ -23,10 +23,7 @@ from pathlib import Path
 
 from pipeline import privacy
 
-LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
-# Prefect's records of a flow or task run name the run (its formatter picks the format).
-FLOW_RUN_FORMAT = "%(asctime)s %(levelname)-7s Flow run %(flow_run_name)r: %(message)s"
-TASK_RUN_FORMAT = "%(asctime)s %(levelname)-7s Task run %(task_run_name)r: %(message)s"
+LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s%(run)s: %(message)s"
 # Prefect's console handlers (``console`` and ``debug`` of its logging.yml) stay for CRITICAL only
 # in the processes Prefect starts; in this process they are taken off.
 _QUIET = {"PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "CRITICAL", "PREFECT_LOGGING_HANDLERS_DEBUG_LEVEL": "CRITICAL"}
@@ -45,14 +42,21 @@ def quiet_prefect_console() -> None:
         os.environ.setdefault(key, value)
 
 
+class RunFormatter(logging.Formatter):
+    """Names the Prefect task or flow run a record comes from: ``prefect.task_runs '读取与校验-1d0': …``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        run = getattr(record, "task_run_name", None) or getattr(record, "flow_run_name", None)
+        record.run = f" '{run}'" if run else ""
+        return super().format(record)
+
+
 class LogFile(logging.FileHandler):
     """UTF-8, appended, created (with its folder) at the first line written, IDs masked."""
 
     def __init__(self, path: Path) -> None:
         super().__init__(path, mode="a", encoding="utf-8", delay=True)
-        from prefect.logging.formatters import PrefectFormatter
-
-        self.setFormatter(PrefectFormatter(format=LOG_FORMAT, flow_run_fmt=FLOW_RUN_FORMAT, task_run_fmt=TASK_RUN_FORMAT))
+        self.setFormatter(RunFormatter(LOG_FORMAT))
         self.addFilter(privacy.MaskIDs(""))
 
     def _open(self):
