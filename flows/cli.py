@@ -117,6 +117,10 @@ def _run_flow(err, plan, policy: Path | None, db: Path, reports: Path, dask_addr
         except RuntimeError as e:  # the dask extra is not installed
             refuse(str(e), 2)
         err.print(f"文件读取在 Dask 上并行：{dask_address or '本机 2 个 worker'}", markup=False, highlight=False)
+    from prefect.settings import get_current_settings
+
+    if not get_current_settings().api.url:  # Prefect starts its temporary server first
+        err.print("启动 Prefect 本地服务（约 10-20 秒）…", markup=False, highlight=False)
     failure: tuple[str, int] | None = None
     with prefect_logs_to_file(logfile):
         progress = console_progress(err)

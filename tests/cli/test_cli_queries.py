@@ -139,3 +139,19 @@ def test_one_run_vertically_with_chinese_table_names(runs_db, bundled_run):
         assert max(cell_len(line) for line in text.splitlines()) <= 80 or "SHA-256" in text
     missing = invoke("runs", "--db", str(runs_db), "--run", "zzzzzz")
     assert missing.exit_code == 2 and "没有编号为 zzzzzz 的运行" in missing.output
+
+
+def test_report_names_the_workbooks_left_open(bundled_copy, monkeypatch, tmp_path):
+    """A workbook open in Excel/WPS cannot be replaced: ``doudi report`` names it and exits 1."""
+    from types import SimpleNamespace
+
+    import pipeline.report
+
+    out = tmp_path / "清单"
+    written = [out / "2026Q3" / "2026Q3_白水乡_九过筛子清单.xlsx"]
+    locked = [out / "2026Q3" / "2026Q3_青山镇_九过筛子清单.xlsx"]
+    monkeypatch.setattr(pipeline.report, "write_reports", lambda *a, **k: SimpleNamespace(written=written, locked=locked))
+    result = invoke("report", "--db", str(bundled_copy.db), "--reports", str(out))
+    assert result.exit_code == 1, result.output
+    assert "2026Q3_白水乡_九过筛子清单.xlsx" in result.output
+    assert "1 个文件正被打开（Excel 或 WPS），未能替换：2026Q3_青山镇_九过筛子清单.xlsx。关闭后重新运行 doudi report" in result.output
