@@ -175,10 +175,16 @@ def _titles(names) -> str:
 def completeness_lines(s: RunSummary) -> list[Text]:
     """完整性: the tables found, those missing or declared not exported, rules not run, drops."""
     c = s.completeness or {}
-    missing = c.get("missing_tables") or [t for t in TABLES if t not in s.tables_found and t not in (c.get("not_exported") or ())]
+    not_exported = list(c.get("not_exported") or ())
+    if "missing_tables" in c:  # the run's own account (runs.completeness)
+        missing = list(c["missing_tables"] or ())
+    else:  # an older run: the tables of inputs.md not found in its files
+        missing = [t for t in TABLES if t not in s.tables_found and t not in not_exported]
     lines = []
     if missing:
         lines.append(Text(f"缺少的表：{_titles(missing)}", style="yellow"))
+    elif not_exported:
+        lines.append(Text(f"输入齐全：其余 {len(TABLES) - len(not_exported)} 张表都已找到", style="green"))
     else:
         lines.append(Text(f"输入齐全：{len(TABLES)} 张表都已找到", style="green"))
     if c.get("not_exported"):

@@ -127,6 +127,21 @@ def test_a_failed_run_names_the_log_file_which_holds_the_traceback(failing_flow,
     assert PLANTED not in log and "533321********1234" in log
 
 
+def test_allow_missing_reaches_the_flow(monkeypatch, tmp_path):
+    import flows.quarterly
+    from pipeline.errors import UsageError
+
+    seen = {}
+
+    def flow(*args, **kwargs):
+        seen.update(kwargs)
+        raise UsageError("停在这里")
+
+    monkeypatch.setattr(flows.quarterly, "quarterly", flow)
+    result = CliRunner().invoke(app(), ["run", "--input", str(Q3), "--db", str(tmp_path / "d.duckdb"), "--allow-missing", "linshi,ertong"])
+    assert result.exit_code == 2 and seen == {"allow_missing": ["linshi", "ertong"]}
+
+
 def app():
     from flows.cli import app
 

@@ -87,6 +87,7 @@ def test_summary_shows_what_the_completeness_column_says(bundled_copy):
     set_run(bundled_copy.db, run_id, completeness=json.dumps(completeness))
     text = summary_text(bundled_copy.db, run_id, bundled_copy.reports)
     assert "声明未导出的表：临时救助记录" in text
+    assert "输入齐全：其余 12 张表都已找到" in text and "缺少的表" not in text
     assert "未筛查的规则（缺表）：S3-3" in text
     assert "行数骤降：低保人员花名册 上季 300 行，本季 150 行" in text
     set_run(bundled_copy.db, run_id, completeness=json.dumps({**completeness, "missing_tables": ["ertong", "siwang"]}))
