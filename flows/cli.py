@@ -18,7 +18,7 @@ from flows.cli_help import Command, Group, refuse
 
 app = typer.Typer(
     cls=Group,
-    help="doudi 兜底保障信息比对：县民政局按季度比对各系统导出的名册，写出数据库与乡镇“九过筛子”清单。",
+    help="兜底保障信息比对（doudi）：县民政局按季度比对各系统导出的名册，写出数据库与乡镇“九过筛子”清单。",
     epilog="先试试：doudi run（比对自带的示例县）；每个命令的用法：doudi 命令 -h",
     no_args_is_help=True,
     add_completion=False,
@@ -48,7 +48,7 @@ def _version(value: bool) -> None:
 def main(
     version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help="显示版本号并退出")] = False,
 ) -> None:
-    """doudi 兜底保障信息比对：县民政局按季度比对各系统导出的名册，写出数据库与乡镇“九过筛子”清单。"""
+    """The options of ``doudi`` itself (the help text is the application's)."""
 
 
 def _console(stderr: bool = True):
@@ -221,9 +221,9 @@ def report(
     if quarter is None or run is None:
         refuse(f"数据库 {db} 中没有{'季度 ' + quarter + ' 的' if quarter else ''}成功运行记录", 2)
     used = check_policy(policy) if policy else validate_policy(json.loads(run[0]), Path(run[1] or "runs.policy"))
-    written = write_reports(db, quarter, reports, used)
-    locked = list(getattr(written, "locked", []))
-    written = list(getattr(written, "written", written))
+    outcome = write_reports(db, quarter, reports, used)
+    # write_reports returns the paths written, or (newer) .written and .locked (open in Excel/WPS)
+    written, locked = list(getattr(outcome, "written", outcome)), list(getattr(outcome, "locked", []))
     err = _console()
     err.print(f"{quarter}：写出 {len(written)} 个文件到 {(reports / quarter).resolve()}", markup=False, highlight=False)
     for p in written:
@@ -263,7 +263,7 @@ def runs(
             views = runs_view(con.execute(RUNS_SQL, [limit]).fetchall())
             views.append(f"一次运行的明细：doudi runs --run <编号>（最近 {limit} 次，新的在前）")
     for v in views:
-        out.print(v, highlight=False, markup=False) if isinstance(v, str) else out.print(v, highlight=False)
+        out.print(v, highlight=False, markup=False)
 
 
 @app.command(cls=Command, epilog="示例：doudi deploy --input D:\\兜底\\导出 --db D:\\兜底\\county.duckdb --reports D:\\兜底\\清单")

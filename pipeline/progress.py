@@ -2,7 +2,7 @@
 
 - ``Progress``: times each stage (``seconds``), shows nothing (tests, benchmarks, a deployment);
 - ``RichProgress``: one live display for the whole run on a terminal, a line per stage (a
-  spinner while it runs, 完成 or 出错 after; the file stage with its bar and count);
+  spinner while it runs, then 完成 and its seconds, or 出错; the file stage counts its files);
 - ``PlainProgress``: one plain line per finished stage, for a console that is not a terminal
   (piped into a log file, a scheduler's output): no spinner or control characters.
 
