@@ -65,3 +65,43 @@ def test_a_usage_error_inside_the_flow_arrives_as_itself(prefect_harness, tmp_pa
     with pytest.raises(UsageError, match="2026Q5"):
         quarterly(str(Q3), "2026Q5", None, str(db), str(tmp_path / "reports"))
     assert not db.exists() and not (tmp_path / "reports").exists()
+
+
+def _run_quarter_refuses_before_writing() -> bool:
+    """``run_quarter`` checks the folder's tables before writing (it takes ``allow_missing``)."""
+    import inspect
+
+    from pipeline.run import run_quarter
+
+    return "allow_missing" in inspect.signature(run_quarter).parameters
+
+
+needs_refusing_run_quarter = pytest.mark.skipif(
+    not _run_quarter_refuses_before_writing(), reason="run_quarter does not yet refuse an incomplete quarter before writing"
+)
+
+
+@needs_refusing_run_quarter
+def test_a_folder_without_a_table_or_missing_one_is_refused_through_prefect(prefect_harness, tmp_path):
+    import shutil
+
+    from flows.cli import app
+
+    no_table = tmp_path / "no_table" / "2026Q3"
+    no_table.mkdir(parents=True)
+    (no_table / "通知.csv").write_text("关于召开会议的通知\n请各乡镇准时参加\n", encoding="utf-8")
+    incomplete = tmp_path / "incomplete" / "2026Q3"
+    shutil.copytree(Q3, incomplete)
+    for f in incomplete.glob("*临时救助*"):
+        f.unlink()
+    for folder in (no_table, incomplete):
+        db, reports = tmp_path / folder.parent.name / "county.duckdb", tmp_path / folder.parent.name / "清单"
+        result = CliRunner().invoke(app, ["run", "--input", str(folder), "--db", str(db), "--reports", str(reports)])
+        assert result.exit_code == 2, result.output
+        assert "Traceback" not in result.output
+        assert not db.exists() and not reports.exists()
+    assert "linshi" in result.output or "临时救助" in result.output  # the missing table is named
+    db = tmp_path / "allowed.duckdb"
+    allowed = CliRunner().invoke(app, ["run", "--input", str(incomplete), "--db", str(db), "--allow-missing", "linshi", "--reports", str(tmp_path / "r")])
+    assert allowed.exit_code == 0, allowed.output
+    assert "临时救助记录" in allowed.output and "比对完成" in allowed.output
