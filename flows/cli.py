@@ -320,6 +320,7 @@ def feedback_import(
     """导入乡镇反馈：核查结果、整改措施、整改时限、责任人、销号日期写入 case_feedback 表。"""
     from rich.table import Table
 
+    from flows.console import table_title
     from pipeline.feedback import import_feedback
 
     missing = [str(f) for f in files if not f.is_file()]
@@ -328,7 +329,7 @@ def feedback_import(
     _db_must_exist(db)
     result = import_feedback(files, db, quarter)
     console = _console(stderr=False)
-    t = Table(title=f"导入 {db}：case_feedback")
+    t = Table(title=f"导入 {db}：{table_title('case_feedback')}（case_feedback 表）")
     for c in ("文件", "季度", "工作表", "读出的反馈", "已导入", "未填写的问题"):
         t.add_column(c, overflow="fold")
     for f in result.files:
