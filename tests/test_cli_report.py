@@ -43,4 +43,4 @@ def test_sql_answers_the_directors_questions(tmp_path):
     text = (tmp_path / "out.csv").read_text(encoding="utf-8-sig")
     assert text.splitlines()[0] == "township,paid_after_death" and len(text.splitlines()) >= 2
     bad = CliRunner().invoke(app, ["sql", "SELECT nope FROM nowhere", "--db", str(db)])
-    assert bad.exit_code == 1
+    assert bad.exit_code == 2  # a mistake the user corrects: one line, exit 2
