@@ -88,11 +88,11 @@ class WorkbookRead:
     sheets: list[str] = field(default_factory=list)
 
 
-def _key(value: object) -> str:
+def folded_text(value: object) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value))) if value not in (None, "") else ""
 
 
-_ALIASES = {_key(h): f for f, hs in HEADERS.items() for h in hs}
+_ALIASES = {folded_text(h): f for f, hs in HEADERS.items() for h in hs}
 
 
 def _header(rows: list[list[object]]) -> tuple[int, dict[str, int]] | None:
@@ -100,7 +100,7 @@ def _header(rows: list[list[object]]) -> tuple[int, dict[str, int]] | None:
     for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         found: dict[str, int] = {}
         for j, cell in enumerate(row):
-            f = _ALIASES.get(_key(cell))
+            f = _ALIASES.get(folded_text(cell))
             if f and f not in found:
                 found[f] = j
         if "case_id" in found and "check" in found:
@@ -108,7 +108,7 @@ def _header(rows: list[list[object]]) -> tuple[int, dict[str, int]] | None:
     return None
 
 
-def _quarter_in(text: str) -> str | None:
+def quarter_in(text: str) -> str | None:
     if m := re.search(r"(\d{4})\s*[Qq]([1-4])", text):
         return f"{m.group(1)}Q{m.group(2)}"
     if m := re.search(r"(\d{4})年第([一二三四1-4])季度", text):
@@ -116,7 +116,7 @@ def _quarter_in(text: str) -> str | None:
     return None
 
 
-def _property_quarter(path: Path) -> str | None:
+def quarter_of_workbook(path: Path) -> str | None:
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return None
     try:
@@ -127,10 +127,10 @@ def _property_quarter(path: Path) -> str | None:
         wb.close()
     except Exception:
         return None
-    return _quarter_in(words) if PROPERTY_PREFIX in words else None
+    return quarter_in(words) if PROPERTY_PREFIX in words else None
 
 
-def _cell(rows: list[list[object]], i: int, j: int | None) -> object:
+def cell_at(rows: list[list[object]], i: int, j: int | None) -> object:
     if j is None or j >= len(rows[i]):
         return None
     v = rows[i][j]
@@ -170,7 +170,7 @@ def read_workbook(path: Path | str, quarter: str | None = None, today: date | No
         )
         return out
     titles = " ".join(str(r[0][0]) for _, r in sheets if r and r[0] and r[0][0])
-    q = quarter or _property_quarter(path) or _quarter_in(path.name) or _quarter_in(titles)
+    q = quarter or quarter_of_workbook(path) or quarter_in(path.name) or quarter_in(titles)
     if q is None:
         out.issues.append(Issue(path.name, None, None, None, None, "看不出这是哪个季度的清单，请用 --quarter 指明（如 2026Q3）"))
         return out
@@ -185,7 +185,7 @@ def read_workbook(path: Path | str, quarter: str | None = None, today: date | No
 
 def _read_row(out: WorkbookRead, sheet: str, rows: list[list[object]], i: int, cols: dict[str, int], q: Quarter, today: date) -> None:
     excel_row = i + 1  # to_python(skip_empty_area=False) starts at A1
-    values = {f: _cell(rows, i, cols.get(f)) for f in HEADERS}
+    values = {f: cell_at(rows, i, cols.get(f)) for f in HEADERS}
     if all(values[f] is None for f in FILL_IN):
         if values["case_id"] is not None:
             out.blank_rows += 1

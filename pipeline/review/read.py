@@ -17,7 +17,7 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook, SheetTypeEnum
 
-from pipeline.feedback.read import HEADER_SCAN_ROWS, Issue, _cell, _key, _property_quarter, _quarter_in
+from pipeline.feedback.read import HEADER_SCAN_ROWS, Issue, cell_at, folded_text, quarter_of_workbook, quarter_in
 from pipeline.ingest.grid import column_letter
 from pipeline.link.decisions import DIFFERENT, SAME, UNSURE
 from pipeline.quarter import Quarter
@@ -33,14 +33,14 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "who": ("判断人", "核对人", "确认人"),
     "remark": ("备注", "说明"),
 }
-_ALIASES = {_key(h): f for f, hs in HEADERS.items() for h in hs}
+_ALIASES = {folded_text(h): f for f, hs in HEADERS.items() for h in hs}
 # What people type, folded (no spaces, full-width forms) -> the decision.
 ANSWERS = {
     SAME: ("同一人", "是同一人", "是", "同一个人", "相同"),
     DIFFERENT: ("不是同一人", "非同一人", "不是", "否", "不同人", "不是同一个人", "两个人"),
     UNSURE: ("无法判断", "不确定", "待定", "无法确定", "不清楚"),
 }
-_ANSWER = {_key(a): d for d, words in ANSWERS.items() for a in words}
+_ANSWER = {folded_text(a): d for d, words in ANSWERS.items() for a in words}
 
 
 @dataclass
@@ -57,7 +57,7 @@ def _header(rows: list[list[object]]) -> tuple[int, dict[str, int]] | None:
     for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         found: dict[str, int] = {}
         for j, cell in enumerate(row):
-            f = _ALIASES.get(_key(cell))
+            f = _ALIASES.get(folded_text(cell))
             if f and f not in found:
                 found[f] = j
         if {"pair", "decision", "item", "left", "right"} <= found.keys():
@@ -87,7 +87,7 @@ def read_review(path: Path | str, quarter: str | None = None) -> ReviewRead:
         out.issues.append(Issue(path.name, None, None, None, None, f"无法作为 Excel 工作簿打开：{e}"))
         return out
     titles = " ".join(str(r[0][0]) for _, r in sheets if r and r[0] and r[0][0])
-    q = quarter or _property_quarter(path) or _quarter_in(path.name) or _quarter_in(titles)
+    q = quarter or quarter_of_workbook(path) or quarter_in(path.name) or quarter_in(titles)
     if q is None:
         out.issues.append(Issue(path.name, None, None, None, None, "看不出这是哪个季度导出的核对表，请用 --quarter 指明（如 2026Q3）"))
         return out
@@ -105,15 +105,15 @@ def read_review(path: Path | str, quarter: str | None = None) -> ReviewRead:
 def _read_sheet(out: ReviewRead, sheet: str, rows: list[list[object]], head: int, cols: dict[str, int]) -> None:
     blocks: dict[str, dict] = {}
     for i in range(head + 1, len(rows)):
-        code = _cell(rows, i, cols["pair"])
+        code = cell_at(rows, i, cols["pair"])
         if code is None:
             continue
         block = blocks.setdefault(re.sub(r"\s+", "", str(code)), {"answers": [], "keys": None})
-        if _key(_cell(rows, i, cols["item"])) == _key(KEY_ITEM):
-            block["keys"] = (i + 1, _cell(rows, i, cols["left"]), _cell(rows, i, cols["right"]))
-        answer = _cell(rows, i, cols["decision"])
+        if folded_text(cell_at(rows, i, cols["item"])) == folded_text(KEY_ITEM):
+            block["keys"] = (i + 1, cell_at(rows, i, cols["left"]), cell_at(rows, i, cols["right"]))
+        answer = cell_at(rows, i, cols["decision"])
         if answer is not None:
-            who, remark = _cell(rows, i, cols.get("who")), _cell(rows, i, cols.get("remark"))
+            who, remark = cell_at(rows, i, cols.get("who")), cell_at(rows, i, cols.get("remark"))
             block["answers"].append((i + 1, answer, who, remark))
     for code, block in blocks.items():
         _read_block(out, sheet, cols, code, block)
@@ -129,7 +129,7 @@ def _read_block(out: ReviewRead, sheet: str, cols: dict[str, int], code: str, bl
         return
     decisions = []
     for row, answer, who, remark in block["answers"]:
-        d = _ANSWER.get(_key(answer))
+        d = _ANSWER.get(folded_text(answer))
         if d is None:
             out.issues.append(issue(row, "decision", answer, f"判断只能是 同一人 / 不是同一人 / 无法判断（对 {code}）"))
             return
