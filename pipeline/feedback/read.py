@@ -95,15 +95,16 @@ def folded_text(value: object) -> str:
 _ALIASES = {folded_text(h): f for f, hs in HEADERS.items() for h in hs}
 
 
-def _header(rows: list[list[object]]) -> tuple[int, dict[str, int]] | None:
-    """(index of the header row, field -> column index) of the first row naming 问题编号 and 核查结果."""
+def find_header(rows: list[list[object]], aliases: dict[str, str], needed: set[str]) -> tuple[int, dict[str, int]] | None:
+    """(index of the header row, field -> column index) of the first row naming every ``needed``
+    field; ``aliases``: folded header text -> field.  Rows inserted above it, columns moved: found."""
     for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         found: dict[str, int] = {}
         for j, cell in enumerate(row):
-            f = _ALIASES.get(folded_text(cell))
+            f = aliases.get(folded_text(cell))
             if f and f not in found:
                 found[f] = j
-        if "case_id" in found and "check" in found:
+        if needed <= found.keys():
             return i, found
     return None
 
@@ -163,7 +164,7 @@ def read_workbook(path: Path | str, quarter: str | None = None, today: date | No
             sheets.append((meta.name, rows))
     finally:
         book.close()
-    lists = [(name, rows, found) for name, rows in sheets if (found := _header(rows)) is not None]
+    lists = [(name, rows, found) for name, rows in sheets if (found := find_header(rows, _ALIASES, {"case_id", "check"})) is not None]
     if not lists:  # said before asking for a quarter: --quarter would not help
         out.issues.append(
             Issue(path.name, None, None, None, None, "这不是 doudi 生成的“九过筛子”清单：没有一张工作表含“问题编号”和“核查结果”列，未导入")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook, SheetTypeEnum
 
-from pipeline.feedback.read import HEADER_SCAN_ROWS, Issue, cell_at, folded_text, quarter_of_workbook, quarter_in
+from pipeline.feedback.read import Issue, cell_at, find_header, folded_text, quarter_in, quarter_of_workbook
 from pipeline.ingest.grid import column_letter
 from pipeline.link.decisions import DIFFERENT, SAME, UNSURE
 from pipeline.quarter import Quarter
@@ -53,18 +53,6 @@ class ReviewRead:
     sheets: list[str] = field(default_factory=list)
 
 
-def _header(rows: list[list[object]]) -> tuple[int, dict[str, int]] | None:
-    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        found: dict[str, int] = {}
-        for j, cell in enumerate(row):
-            f = _ALIASES.get(folded_text(cell))
-            if f and f not in found:
-                found[f] = j
-        if {"pair", "decision", "item", "left", "right"} <= found.keys():
-            return i, found
-    return None
-
-
 def _sheets(path: Path) -> list[tuple[str, list[list[object]]]]:
     book = CalamineWorkbook.from_path(str(path))
     try:
@@ -93,7 +81,7 @@ def read_review(path: Path | str, quarter: str | None = None) -> ReviewRead:
         return out
     out.quarter = str(Quarter.parse(q))
     for name, rows in sheets:
-        found = _header(rows)
+        found = find_header(rows, _ALIASES, {"pair", "decision", "item", "left", "right"})
         if found is not None:
             out.sheets.append(name)
             _read_sheet(out, name, rows, *found)
