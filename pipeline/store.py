@@ -199,6 +199,24 @@ def _insert(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> N
         con.from_arrow(batch.to_arrow()).project(projection).insert_into(f'"{name}"')
 
 
+def replace_history(con: duckdb.DuckDBPyConnection, name: str, rows: pl.DataFrame, key: tuple[str, ...]) -> None:
+    """Replace the rows of history table ``name`` that share ``key`` with ``rows``, in one
+    transaction: importing the same answers again replaces them, never duplicates."""
+    if not rows.height:
+        return
+    columns = ", ".join(f'"{k}"' for k in key)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.register("_incoming", rows)
+        con.execute(f'DELETE FROM "{name}" WHERE ({columns}) IN (SELECT ({columns}) FROM _incoming)')
+        con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM _incoming')
+        con.unregister("_incoming")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
 def append(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
     """Append history rows (runs, run_files, case_feedback): one statement per slice, in the
     caller's transaction when it holds one (DuckDB commits each statement otherwise)."""

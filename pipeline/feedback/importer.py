@@ -115,19 +115,7 @@ def import_feedback(
             pl.lit(imported_at, dtype=pl.Datetime("us")).alias("imported_at"),
         ).select(list(CaseFeedback.columns))
         CaseFeedback.validate(rows)
-        if rows.height:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                con.register("_incoming", rows)
-                con.execute(
-                    "DELETE FROM case_feedback WHERE (quarter, case_id) IN (SELECT (quarter, case_id) FROM _incoming)"
-                )
-                con.execute("INSERT INTO case_feedback BY NAME SELECT * FROM _incoming")
-                con.unregister("_incoming")
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+        store.replace_history(con, "case_feedback", rows, ("quarter", "case_id"))
     result.imported = rows.height
     for read in reads:
         result.files.append(

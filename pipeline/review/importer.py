@@ -49,16 +49,6 @@ def import_review(paths: list[Path | str], db_path: Path | str, quarter: str | N
     rows = decisions_frame(reads, datetime.now())
     LinkDecisions.validate(rows)
     with store.run_lock(db_path), store.connect(db_path) as con:
-        if rows.height:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                con.register("_incoming", rows)
-                con.execute("DELETE FROM link_decisions WHERE pair_key IN (SELECT pair_key FROM _incoming)")
-                con.execute("INSERT INTO link_decisions BY NAME SELECT * FROM _incoming")
-                con.unregister("_incoming")
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+        store.replace_history(con, "link_decisions", rows, ("pair_key",))
     counts = dict(rows.group_by("decision").len().iter_rows()) if rows.height else {}
     return ReviewImport(rows.height, counts, reads, [i for r in reads for i in r.issues])
