@@ -229,16 +229,11 @@ def test_workbooks_written_in_parallel_from_township_slices_equal_the_serial_one
         assert _cells(books[name]) == _cells(serial[name]), name
 
 
-def test_township_slices_of_the_bundled_county_give_the_same_workbooks(tmp_path, policy):
+def test_township_slices_of_the_bundled_county_give_the_same_workbooks(tmp_path, policy, bundled_run):
     # Real households cross townships (a 户主 living elsewhere, a case filed where a person lives).
-    from pathlib import Path
-
     from pipeline.report import write_reports
-    from pipeline.run import run_quarter
 
-    bundled = Path(__file__).resolve().parents[2] / "sample_data" / "county" / "2026Q3"
-    db = tmp_path / "county.duckdb"
-    run_quarter(bundled, "2026Q3", policy, db)
+    db = bundled_run.db
     serial = write_reports(db, "2026Q3", tmp_path / "serial", policy, workers=1).written
     parallel = write_reports(db, "2026Q3", tmp_path / "parallel", policy, workers=2).written
     pairs = [(s, p) for s, p in zip(serial, parallel) if s.name.endswith("_九过筛子清单.xlsx")]
