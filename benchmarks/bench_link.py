@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import resource
 import sys
 import tempfile
 import time
@@ -35,13 +34,13 @@ from pypinyin import lazy_pinyin
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipeline.link import link  # noqa: E402
+from pipeline.link import link, peak_memory_mb  # noqa: E402
+from pipeline.normalise.ids import check_code  # noqa: E402
 
 TABLES = ("dibao", "fupin", "yibao_canbao", "canlian", "linshi", "tekun", "laonian", "liangbu", "fafang",
           "yibao_jiesuan", "ertong", "tekun_visit", "siwang")
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国志红玉萍春文辉海燕鹏飞云琴梅林荣斌宇浩凯秀兵鑫亮鹏俊帆成福德"
-WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 FOLDS = (("zh", "z"), ("ch", "c"), ("sh", "s"))
 
 
@@ -59,11 +58,6 @@ def _fold(s: str) -> str:
 
 def _rand(col: str, seed: int, n: int) -> pl.Expr:
     return (pl.col(col).hash(seed) % n).cast(pl.Int64)
-
-
-def _check_digit(body: pl.Expr) -> pl.Expr:
-    total = pl.sum_horizontal([body.str.slice(i, 1).cast(pl.Int64) * w for i, w in enumerate(WEIGHTS)])
-    return (total % 11).replace_strict({i: c for i, c in enumerate("10X98765432")}, return_dtype=pl.Utf8)
 
 
 def synthesize(n_persons: int) -> pl.DataFrame:
@@ -104,7 +98,7 @@ def synthesize(n_persons: int) -> pl.DataFrame:
     body = pl.concat_str(pl.lit("530381"), pl.col("birth_date").dt.strftime("%Y%m%d"),
                          pl.col("seq").cast(pl.Utf8).str.zfill(3))
     persons = persons.with_columns(body.alias("body")).with_columns(
-        (pl.col("body") + _check_digit(pl.col("body"))).alias("true_id"),
+        (pl.col("body") + check_code(pl.col("body"))).alias("true_id"),
         pl.when(pl.col("male") == 1).then(pl.lit("男")).otherwise(pl.lit("女")).alias("gender"),
     )
     head = persons.filter(pl.col("member") == 0).select("household", pl.col("true_id").alias("head_id"))
@@ -188,7 +182,7 @@ def generated(households: int, seed: int, cache: Path) -> tuple[pl.DataFrame, fl
 
 
 def run(records: pl.DataFrame, label: str, seconds: float) -> None:
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss = peak_memory_mb()
     print(f"\n== {label}, {records.height:,} records (made in {seconds:.1f} s, peak {rss:.0f} MB)", flush=True)
     t0 = time.perf_counter()
     result = link(records.drop("truth"), None, PRECEDENCE)

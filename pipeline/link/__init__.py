@@ -12,11 +12,11 @@
 
 from __future__ import annotations
 
-import resource
 import time
 from dataclasses import dataclass, field
 
 import polars as pl
+import psutil
 
 from pipeline.link.anchors import anchor
 from pipeline.link.blocking import candidate_pairs
@@ -27,7 +27,7 @@ from pipeline.link.persons import build
 from pipeline.link.scoring import decide, score_pairs
 from pipeline.link.settings import LinkSettings, load
 
-__all__ = ["link", "Linkage", "LinkSettings", "load"]
+__all__ = ["link", "Linkage", "LinkSettings", "load", "peak_memory_mb"]
 
 # The columns ``link`` reads (``id_number_raw`` is optional: it tells 15-digit old IDs apart).
 RECORD_COLUMNS = (
@@ -44,18 +44,28 @@ class Linkage:
     review: pl.DataFrame  # one row per uncertain pair, not linked: record_id_l, record_id_r, score, reasons
     settings: dict  # LinkSettings.to_dict() as used: goes into `runs`
     counts: dict = field(default_factory=dict)  # records, entities, candidate pairs, links ... for `runs`
-    stages: dict = field(default_factory=dict)  # stage -> (wall seconds, process peak RSS in MB so far)
+    stages: dict = field(default_factory=dict)  # stage -> (wall seconds, process peak memory in MB so far)
+
+
+def peak_memory_mb(process: psutil.Process | None = None) -> float:
+    """The process's peak resident memory where psutil reports one (Windows ``peak_wset``), else
+    its current RSS (callers sample it after each stage and keep the highest)."""
+    info = (process or psutil.Process()).memory_info()
+    peak = getattr(info, "peak_wset", None) or getattr(info, "peak_rss", None)
+    return (peak or info.rss) / 2**20
 
 
 class _Stages(dict):
     def __init__(self) -> None:
         super().__init__()
         self._t = time.perf_counter()
+        self._process = psutil.Process()
+        self._peak = 0.0
 
     def done(self, stage: str) -> None:
         now = time.perf_counter()
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        self[stage] = (round(now - self._t, 3), round(peak_mb))
+        self._peak = max(self._peak, peak_memory_mb(self._process))
+        self[stage] = (round(now - self._t, 3), round(self._peak))
         self._t = now
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from pipeline.link.features import adjacent_swap, body_differences
+from pipeline.normalise.ids import adjacent_swap, body_differences
 
 
 @dataclass(frozen=True)

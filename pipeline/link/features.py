@@ -12,6 +12,8 @@ from __future__ import annotations
 import polars as pl
 from rapidfuzz import fuzz
 
+from pipeline.normalise.ids import adjacent_swap, body_differences
+
 # The columns of one record a comparison may read.
 PROFILE = (
     "record_id",
@@ -73,27 +75,6 @@ def name_ratio(a: pl.Series, b: pl.Series) -> pl.Series:
     return pl.Series(
         [None if x is None or y is None else fuzz.ratio(x, y) for x, y in zip(a.to_list(), b.to_list())],
         dtype=pl.Float64,
-    )
-
-
-def _digit(side: pl.Expr, i: int) -> pl.Expr:
-    return side.str.slice(i, 1)
-
-
-def body_differences(left: pl.Expr, right: pl.Expr) -> pl.Expr:
-    """How many of the 17 body digits of two 18-char IDs differ."""
-    return pl.sum_horizontal([(_digit(left, i) != _digit(right, i)).cast(pl.Int32) for i in range(17)])
-
-
-def adjacent_swap(left: pl.Expr, right: pl.Expr) -> pl.Expr:
-    """Two adjacent body digits of one ID are the other's, swapped (with body_differences == 2)."""
-    return pl.any_horizontal(
-        [
-            (_digit(left, i) != _digit(right, i))
-            & (_digit(left, i) == _digit(right, i + 1))
-            & (_digit(left, i + 1) == _digit(right, i))
-            for i in range(16)
-        ]
     )
 
 

@@ -1,7 +1,7 @@
 -- S4-5 | sieve 4 | review | 人证不符 | one row per person
 -- policy: none
--- (a) a certificate whose ID part names another person than the 身份证号 written on its row (a
---     one-digit or transposition typo of the same number is spelling, not another person);
+-- (a) a certificate whose ID part differs from the 身份证号 written on its row (a one-digit or
+--     transposition slip too: the 残联 record must be corrected, rules.md Readings);
 -- (b) the same valid ID number under names that do not match across records.  Identity decides:
 --     records it put on two different persons name two people on one number - a case on each of
 --     them; records it kept on one person differ only in spelling when their matching form is
@@ -13,14 +13,12 @@ WITH certificate_mismatch AS (
            [record_id] AS record_ids
     FROM stg_canlian
     WHERE cert_id_number IS NOT NULL AND id_number IS NOT NULL AND cert_id_number <> id_number
-      AND NOT id_typo(cert_id_number, id_number)
     UNION ALL
     SELECT person_key, record_id,
            format('两项补贴名册残疾人证号 {} 所含身份证号 {} 与本行身份证号 {} 不一致', certificate_number, cert_id_number, id_number),
            [record_id]
     FROM stg_liangbu
     WHERE cert_id_number IS NOT NULL AND id_number IS NOT NULL AND cert_id_number <> id_number
-      AND NOT id_typo(cert_id_number, id_number)
 ),
 name_pairs AS (
     SELECT a.person_key AS key_a, b.person_key AS key_b, a.record_id AS record_a, b.record_id AS record_b,
