@@ -31,6 +31,9 @@ PROFILE = (
     "id_full",
     "id_prefix15",
     "id_round15",
+    "id_short",
+    "source_table",
+    "village_namesakes",
     "valid",
     "anchored",
     "entity_name",
@@ -55,11 +58,12 @@ def profiles(anchored_records: pl.DataFrame) -> pl.DataFrame:
     owners = lent.join(homes, on="id_full").select("record_id", "owner_households")
     return (
         anchored_records.join(owners, on="record_id", how="left", maintain_order="left")
+        .with_columns(village_namesakes(anchored_records))
         .with_columns(pl.col("name").str.slice(0, 1).alias("name_first"))
         .select(
             *[
                 pl.when(own).then(pl.col(c)).alias(c)
-                if c in ("birth_date", "gender", "id_full", "id_prefix15", "id_round15")
+                if c in ("birth_date", "gender", "id_full", "id_prefix15", "id_round15", "id_short")
                 else pl.col(c)
                 for c in PROFILE
                 if c != "valid"
@@ -68,6 +72,36 @@ def profiles(anchored_records: pl.DataFrame) -> pl.DataFrame:
         )
         .select(PROFILE)
     )
+
+
+def village_namesakes(records: pl.DataFrame) -> pl.Expr:
+    """How many persons with a valid ID of their own carry the record's name (near pinyin) in its
+    village: 1 makes name + village evidence for a record without a usable ID, 2 or more is a tie."""
+    holders = (
+        records.filter(pl.col("anchored") & pl.col("village").is_not_null() & pl.col("name_pinyin_fuzzy").is_not_null())
+        .group_by("village", "name_pinyin_fuzzy")
+        .agg(pl.col("entity").n_unique().cast(pl.Int64).alias("_holders"))
+    )
+    keyed = records.select("village", "name_pinyin_fuzzy").join(
+        holders, on=["village", "name_pinyin_fuzzy"], how="left", maintain_order="left"
+    )
+    return keyed["_holders"].fill_null(0).alias("village_namesakes")
+
+
+def name_village_unique() -> pl.Expr:
+    """The pair's name (near pinyin) and village are those of one person only in the quarter: one
+    side holds a valid ID and is the village's only such person of that name, or neither side has a
+    valid ID, no one in the village with one carries the name, and the two come from different
+    rosters (a roster lists a person once)."""
+    same = (pl.col("village_l") == pl.col("village_r")) & (pl.col("name_pinyin_fuzzy_l") == pl.col("name_pinyin_fuzzy_r"))
+    one_anchor = (pl.col("anchored_l") != pl.col("anchored_r")) & (pl.col("village_namesakes_l") == 1)
+    no_anchor = (
+        ~pl.col("anchored_l")
+        & ~pl.col("anchored_r")
+        & (pl.col("village_namesakes_l") == 0)
+        & (pl.col("source_table_l") != pl.col("source_table_r"))
+    )
+    return (same & (one_anchor | no_anchor)).fill_null(False).alias("name_village_unique")
 
 
 def name_ratio(a: pl.Series, b: pl.Series) -> pl.Series:
@@ -81,7 +115,8 @@ def name_ratio(a: pl.Series, b: pl.Series) -> pl.Series:
 def id_relation() -> pl.Expr:
     """same / check_digit / one_digit / transposition / valid_different / different for two 18-char
     IDs; prefix15 / different when one side only has the 15 digits Excel kept (truncated or
-    rounded: ``id_prefix15`` or ``id_round15`` agree); null otherwise."""
+    rounded: ``id_prefix15`` or ``id_round15`` agree); short_prefix / different when one side only
+    has the few digits of Excel's display form (``id_short``) and the other a full ID; null otherwise."""
     left, right = pl.col("id_full_l"), pl.col("id_full_r")
     diffs, swapped = body_differences(left, right), adjacent_swap(left, right)
     both = left.is_not_null() & right.is_not_null()
@@ -102,8 +137,23 @@ def id_relation() -> pl.Expr:
         )
         .then(pl.lit("prefix15"))
         .when(prefixes).then(pl.lit("different"))
+        .when(_short_prefix("l", "r") | _short_prefix("r", "l")).then(pl.lit("short_prefix"))
+        .when(
+            (pl.col("id_short_l").is_not_null() & right.is_not_null())
+            | (pl.col("id_short_r").is_not_null() & left.is_not_null())
+        )
+        .then(pl.lit("different"))
         .alias("id_relation")
     )
+
+
+def _short_prefix(short: str, full: str) -> pl.Expr:
+    """The few digits Excel shows (5.33129E+17: 533129, rounded) agree with the other side's full ID."""
+    n = pl.col(f"id_short_{short}").str.len_chars()
+    number = (pl.col(f"id_full_{full}").str.slice(0, 17) + "0").cast(pl.Int64, strict=False)
+    unit = pl.lit(10, dtype=pl.Int64).pow(18 - n)
+    rounded = (number + unit // 2) // unit
+    return (rounded == pl.col(f"id_short_{short}").cast(pl.Int64, strict=False)).fill_null(False)
 
 
 def owner_household() -> pl.Expr:
@@ -132,7 +182,7 @@ def _pairs(keys: pl.DataFrame, profile: pl.DataFrame, on: str) -> pl.DataFrame:
         keys.join(left, on=f"{on}_l")
         .join(right, on=f"{on}_r")
         .with_row_index("pair")
-        .with_columns(id_relation(), owner_household())
+        .with_columns(id_relation(), owner_household(), name_village_unique())
     )
     return _with_co_members(_with_name_ratio(pairs), profile)
 

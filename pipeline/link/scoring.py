@@ -8,16 +8,16 @@ Hard rules (settings cannot switch them off):
 - a link needs the same name (any agreeing name level) and ``min_corroborations`` other pieces of
   evidence (each level says how many it is: 0, 1, or 2 for a row given a family member's ID whose
   name is a member of that family): the same name alone, or with one more fact, never links;
-- two different valid IDs never link unless one is a one-digit or adjacent-transposition typo of the
-  other and the name (after folding), birth date and village all agree, and not when both IDs are
-  established on their own records (``established_records``) under different names: two people.
+- two different valid IDs never link: a slip that keeps the check digit valid changes two
+  characters, and IDs one sequence digit apart with one birth date are twins; under one name too
+  the evidence is ambiguous (a slip, or namesake twins): review, never a guess.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from pipeline.link.comparisons import COMPARISONS, NAME_AGREES, VALID_ID_NAMES, VALID_ID_TYPOS
+from pipeline.link.comparisons import COMPARISONS, NAME_AGREES, VALID_ID_TYPOS
 from pipeline.link.settings import LinkSettings
 
 
@@ -43,14 +43,6 @@ def score_pairs(pairs: pl.DataFrame, settings: LinkSettings) -> pl.DataFrame:
 def _refused(settings: LinkSettings) -> pl.Expr:
     name, id_level = pl.col("name_level"), pl.col("id_number_level")
     both_valid = pl.col("valid_l") & pl.col("valid_r") & (id_level != "same")
-    established = (
-        (pl.col("entity_records_l") >= settings.established_records)
-        & (pl.col("entity_records_r") >= settings.established_records)
-        & (pl.col("entity_name_l") != pl.col("entity_name_r"))
-    ).fill_null(False)
-    rest_agrees = (
-        name.is_in(VALID_ID_NAMES) & (pl.col("birth_date_level") == "equal") & (pl.col("village_level") == "equal")
-    )
     return (
         pl.when(~name.is_in(NAME_AGREES))
         .then(pl.lit("姓名不一致"))
@@ -58,10 +50,8 @@ def _refused(settings: LinkSettings) -> pl.Expr:
         .then(pl.lit("仅姓名相同, 佐证不足"))
         .when(both_valid & ~id_level.is_in(VALID_ID_TYPOS))
         .then(pl.lit("两个身份证号均有效且不同"))
-        .when(both_valid & ~rest_agrees)
-        .then(pl.lit("两个有效身份证号仅一位之差, 但姓名、出生日期、村不全一致"))
-        .when(both_valid & established)
-        .then(pl.lit("两个有效身份证号各自在多条记录上对应不同姓名"))
+        .when(both_valid)
+        .then(pl.lit("两个有效身份证号仅一处之差: 笔误或同名双胞胎, 需核实"))
     )
 
 
