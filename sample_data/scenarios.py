@@ -633,6 +633,12 @@ def _(w, m):
     sanlei(w, m); h = m.heads(); aid = round(LOWR * 4_000.0 - 1, 2)
     w.settle(h, d(w.q, 55), 10_000.0, 6_000.0, aid, round(4_000.0 - aid, 2)); return [N("Y-3", h)]
 
+@variant("Y-3", "低保 settlement at ratio - 1 元 to the cent, one float ulp above it", near=True)
+def _(w, m):
+    # 0.8 x (5321.52 - 2831.52) - 1 is 1991.0000000000005 in floating point: money compares to the cent
+    dibao(w, m); h = m.heads(); total, basic = 5_321.52, 2_831.52; aid = round(KEY * (total - basic) - 1, 2)
+    w.settle(h, d(w.q, 38), total, basic, aid, round(total - basic - aid, 2)); return [N("Y-3", h)]
+
 def _burden(w, m, income, per_person):
     registry(w, m, income=income); h = m.heads(); size = m.frame.height // max(1, len(h))
     sizes = m.frame.group_by("hh_id").len().sort("hh_id")
