@@ -55,6 +55,8 @@ BLOCKS = (
     # two valid IDs may only link as a typo with the same birth date and name (scoring's hard rule)
     typo_of("id_full", "birth_date", "name_pinyin_fuzzy"),
     on("village", "name_pinyin_fuzzy", unanchored_only=True),
+    # a record without a usable ID, and a person of its name whose records say no village at all
+    in_list("seeks_name", "homeless_name"),
     on("household_key", unanchored_only=True),
     # a row given a family member's ID, and the members of that family's households
     in_list("owner_households", "household_key", "name_first"),

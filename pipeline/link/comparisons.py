@@ -115,7 +115,7 @@ GENDER = Comparison("gender", (Null("gender"), Exact("gender", "性别一致"), 
 VILLAGE = Comparison(
     "village",
     (
-        Null("village"),
+        Level("null", "缺失", "(village_l IS NULL OR village_r IS NULL) AND NOT name_village_unique"),
         # Name + village + county as the evidence of a record without a usable ID (inputs.md: "link by
         # the other evidence"): the pair's name is carried in the village by one person only.
         Level(

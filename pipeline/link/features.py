@@ -34,6 +34,9 @@ PROFILE = (
     "id_short",
     "source_table",
     "village_namesakes",
+    "homeless",
+    "homeless_name",
+    "seeks_name",
     "valid",
     "anchored",
     "entity_name",
@@ -58,7 +61,7 @@ def profiles(anchored_records: pl.DataFrame) -> pl.DataFrame:
     owners = lent.join(homes, on="id_full").select("record_id", "owner_households")
     return (
         anchored_records.join(owners, on="record_id", how="left", maintain_order="left")
-        .with_columns(village_namesakes(anchored_records))
+        .hstack(village_namesakes(anchored_records))
         .with_columns(pl.col("name").str.slice(0, 1).alias("name_first"))
         .select(
             *[
@@ -74,34 +77,71 @@ def profiles(anchored_records: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def village_namesakes(records: pl.DataFrame) -> pl.Expr:
-    """How many persons with a valid ID of their own carry the record's name (near pinyin) in its
-    village: 1 makes name + village evidence for a record without a usable ID, 2 or more is a tie."""
-    holders = (
-        records.filter(pl.col("anchored") & pl.col("village").is_not_null() & pl.col("name_pinyin_fuzzy").is_not_null())
+def village_namesakes(records: pl.DataFrame) -> list[pl.Series]:
+    """``village_namesakes``: how many persons with a valid ID of their own may be the person a
+    record's name (near pinyin) and village name: those of that name in the village, and those of
+    that name whose records nowhere say a village (null for a record without a village).  1 makes
+    name + village evidence for a record without a usable ID; 2 or more is a tie.
+    ``homeless``: the record holds a valid ID none of whose records says a village.
+    ``homeless_name`` / ``seeks_name``: the blocking keys that pair the two (features.BLOCKS)."""
+    named = pl.col("name_pinyin_fuzzy").is_not_null()
+    homeless = (pl.col("anchored") & pl.col("village").is_null().all().over("entity")).alias("homeless")
+    flagged = records.select("entity", "anchored", "village", "name_pinyin_fuzzy", homeless)
+    anchored = flagged.filter(pl.col("anchored") & named)
+    in_village = (
+        anchored.filter(pl.col("village").is_not_null())
         .group_by("village", "name_pinyin_fuzzy")
-        .agg(pl.col("entity").n_unique().cast(pl.Int64).alias("_holders"))
+        .agg(pl.col("entity").n_unique().cast(pl.Int64).alias("_here"))
     )
-    keyed = records.select("village", "name_pinyin_fuzzy").join(
-        holders, on=["village", "name_pinyin_fuzzy"], how="left", maintain_order="left"
+    nowhere = (
+        anchored.filter(pl.col("homeless"))
+        .group_by("name_pinyin_fuzzy")
+        .agg(pl.col("entity").n_unique().cast(pl.Int64).alias("_nowhere"))
     )
-    return keyed["_holders"].fill_null(0).alias("village_namesakes")
+    keyed = (
+        flagged.join(in_village, on=["village", "name_pinyin_fuzzy"], how="left", maintain_order="left")
+        .join(nowhere, on="name_pinyin_fuzzy", how="left", maintain_order="left")
+        .select(
+            pl.when(pl.col("village").is_not_null())
+            .then(pl.col("_here").fill_null(0) + pl.col("_nowhere").fill_null(0))
+            .alias("village_namesakes"),
+            "homeless",
+            pl.when(pl.col("homeless")).then(pl.col("name_pinyin_fuzzy")).alias("homeless_name"),
+            pl.when(~pl.col("anchored") & pl.col("village").is_not_null() & named)
+            .then(pl.concat_list(pl.col("name_pinyin_fuzzy")))
+            .alias("seeks_name"),
+        )
+    )
+    return keyed.get_columns()
+
+
+def _one_anchor(u: str, a: str) -> pl.Expr:
+    """Side ``u`` has no valid ID, side ``a`` holds one and is the only person of u's name that may
+    live in u's village (it lives there, or its records say no village at all)."""
+    return (
+        ~pl.col(f"anchored_{u}")
+        & pl.col(f"anchored_{a}")
+        & ((pl.col(f"village_{u}") == pl.col(f"village_{a}")) | pl.col(f"homeless_{a}"))
+        & (pl.col(f"village_namesakes_{u}") == 1)
+    )
 
 
 def name_village_unique() -> pl.Expr:
     """The pair's name (near pinyin) and village are those of one person only in the quarter: one
-    side holds a valid ID and is the village's only such person of that name, or neither side has a
-    valid ID, no one in the village with one carries the name, and the two come from different
-    rosters (a roster lists a person once)."""
-    same = (pl.col("village_l") == pl.col("village_r")) & (pl.col("name_pinyin_fuzzy_l") == pl.col("name_pinyin_fuzzy_r"))
-    one_anchor = (pl.col("anchored_l") != pl.col("anchored_r")) & (pl.col("village_namesakes_l") == 1)
+    side holds a valid ID and is the only person of that name who may live in the other side's
+    village, or neither side has a valid ID, no one with one carries the name in the village, and
+    the two come from different rosters (a roster lists a person once)."""
+    same_name = pl.col("name_pinyin_fuzzy_l") == pl.col("name_pinyin_fuzzy_r")
     no_anchor = (
         ~pl.col("anchored_l")
         & ~pl.col("anchored_r")
+        & (pl.col("village_l") == pl.col("village_r"))
         & (pl.col("village_namesakes_l") == 0)
         & (pl.col("source_table_l") != pl.col("source_table_r"))
     )
-    return (same & (one_anchor | no_anchor)).fill_null(False).alias("name_village_unique")
+    return (same_name & (_one_anchor("l", "r") | _one_anchor("r", "l") | no_anchor)).fill_null(False).alias(
+        "name_village_unique"
+    )
 
 
 def name_ratio(a: pl.Series, b: pl.Series) -> pl.Series:

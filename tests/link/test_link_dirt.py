@@ -275,3 +275,22 @@ def test_child_name_on_the_parents_id_without_a_relation_is_the_parents_row():
     ]
     result = run(rows)
     assert person_of(result, 3) == parent and person_of(result, 2) == child
+
+
+def test_e17_row_links_to_the_one_person_of_its_name_whose_records_say_no_village():
+    """The person's valid-ID records come from files without region columns: the Excel-damaged row
+    (village known) links when no one else of that name may live in its village."""
+    pid = make_id()
+    rows = [record(1, "fafang", "黄明明", pid, village=None, township=None), record(2, "fafang", "黄明明", pid, village=None, township=None),
+            record(3, "laonian", "黄明明", "5.30381E+17")]
+    result = run(rows)
+    assert person_of(result, 3) == pid
+    assert "村内同名唯一" in method_of(result, 3)
+
+
+def test_e17_row_with_a_villager_and_a_villageless_namesake_is_a_tie():
+    a, b = make_id(seq="123"), make_id(birth="19810202", seq="125")
+    rows = [record(1, "fafang", "黄明明", a, village=None, township=None), record(2, "dibao", "黄明明", b),
+            record(3, "laonian", "黄明明", "5.30381E+17")]
+    result = run(rows)
+    assert person_of(result, 3) not in (a, b)

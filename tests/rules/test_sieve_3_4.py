@@ -207,6 +207,15 @@ def test_s4_5_near_miss_certificate_of_the_rows_own_id():
     assert b.fired("S4-5", p) is None
 
 
+def test_s4_5_near_miss_right_certificate_beside_a_mistyped_id_cell():
+    """The certificate names the person; the slip is in the row's 身份证号 cell: no S4-5."""
+    b = Build()
+    p = b.person("证五")
+    typo = p[:8] + p[9] + p[8] + p[10:]
+    b.add("canlian", p, id_number=typo, cert_id_number=p, certificate_number=f"{p}43")
+    assert b.fired("S4-5", p) is None
+
+
 def test_s4_5_same_id_different_names():
     b = Build()
     p = b.person("张三")
