@@ -59,6 +59,7 @@ def profiles(anchored_records: pl.DataFrame) -> pl.DataFrame:
         .agg(pl.col("household_key").unique().sort().alias("owner_households"))
     )
     owners = lent.join(homes, on="id_full").select("record_id", "owner_households")
+    anchored_records = with_residence(anchored_records)
     return (
         anchored_records.join(owners, on="record_id", how="left", maintain_order="left")
         .hstack(village_namesakes(anchored_records))
@@ -74,6 +75,29 @@ def profiles(anchored_records: pl.DataFrame) -> pl.DataFrame:
             (pl.col("valid") & own).alias("valid"),
         )
         .select(PROFILE)
+    )
+
+
+def with_residence(records: pl.DataFrame) -> pl.DataFrame:
+    """A record of a person with a valid ID that says no village (a file without region columns)
+    takes the village and township the person's other records say most often: one ID, one person,
+    one residence."""
+    anchored_with = records.filter(pl.col("anchored") & pl.col("village").is_not_null())
+    if anchored_with.height == records.filter(pl.col("anchored")).height:
+        return records
+    residence = (
+        anchored_with.group_by("entity", "village", "township")
+        .agg(pl.len().alias("_n"), pl.col("record_id").min().alias("_first"))
+        .sort("entity", "_n", "_first", descending=[False, True, False])
+        .group_by("entity", maintain_order=True)
+        .first()
+        .select("entity", pl.col("village").alias("_village"), pl.col("township").alias("_township"))
+    )
+    filled = records.select("entity", "anchored").join(residence, on="entity", how="left", maintain_order="left")
+    fill = filled["anchored"] & records["village"].is_null()
+    return records.with_columns(
+        pl.when(fill).then(filled["_village"]).otherwise(pl.col("village")).alias("village"),
+        pl.when(fill).then(filled["_township"]).otherwise(pl.col("township")).alias("township"),
     )
 
 
