@@ -34,6 +34,7 @@ PROFILE = (
     "id_short",
     "source_table",
     "village_namesakes",
+    "village_same_names",
     "homeless",
     "homeless_name",
     "seeks_name",
@@ -101,52 +102,60 @@ def with_residence(records: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def village_namesakes(records: pl.DataFrame) -> list[pl.Series]:
-    """``village_namesakes``: how many persons with a valid ID of their own may be the person a
-    record's name (near pinyin) and village name: those of that name in the village, and those of
-    that name whose records nowhere say a village (null for a record without a village).  1 makes
-    name + village evidence for a record without a usable ID; 2 or more is a tie.
-    ``homeless``: the record holds a valid ID none of whose records says a village.
-    ``homeless_name`` / ``seeks_name``: the blocking keys that pair the two (features.BLOCKS)."""
-    named = pl.col("name_pinyin_fuzzy").is_not_null()
-    homeless = (pl.col("anchored") & pl.col("village").is_null().all().over("entity")).alias("homeless")
-    flagged = records.select("entity", "anchored", "village", "name_pinyin_fuzzy", homeless)
-    anchored = flagged.filter(pl.col("anchored") & named)
+def _holders(flagged: pl.DataFrame, key: str) -> pl.Expr:
+    """Per record: persons with a valid ID whose name (column ``key``) is the record's and who live
+    in its village or nowhere said (null for a record without a village)."""
+    anchored = flagged.filter(pl.col("anchored") & pl.col(key).is_not_null())
     in_village = (
         anchored.filter(pl.col("village").is_not_null())
-        .group_by("village", "name_pinyin_fuzzy")
+        .group_by("village", key)
         .agg(pl.col("entity").n_unique().cast(pl.Int64).alias("_here"))
     )
-    nowhere = (
-        anchored.filter(pl.col("homeless"))
-        .group_by("name_pinyin_fuzzy")
-        .agg(pl.col("entity").n_unique().cast(pl.Int64).alias("_nowhere"))
+    nowhere = anchored.filter(pl.col("homeless")).group_by(key).agg(pl.col("entity").n_unique().cast(pl.Int64).alias("_nowhere"))
+    counted = flagged.select("village", key).join(in_village, on=["village", key], how="left", maintain_order="left").join(
+        nowhere, on=key, how="left", maintain_order="left"
     )
-    keyed = (
-        flagged.join(in_village, on=["village", "name_pinyin_fuzzy"], how="left", maintain_order="left")
-        .join(nowhere, on="name_pinyin_fuzzy", how="left", maintain_order="left")
-        .select(
-            pl.when(pl.col("village").is_not_null())
-            .then(pl.col("_here").fill_null(0) + pl.col("_nowhere").fill_null(0))
-            .alias("village_namesakes"),
-            "homeless",
-            pl.when(pl.col("homeless")).then(pl.col("name_pinyin_fuzzy")).alias("homeless_name"),
-            pl.when(~pl.col("anchored") & pl.col("village").is_not_null() & named)
-            .then(pl.concat_list(pl.col("name_pinyin_fuzzy")))
-            .alias("seeks_name"),
-        )
+    return counted.select(
+        pl.when(pl.col("village").is_not_null()).then(pl.col("_here").fill_null(0) + pl.col("_nowhere").fill_null(0))
+    ).to_series()
+
+
+def village_namesakes(records: pl.DataFrame) -> list[pl.Series]:
+    """``village_namesakes`` / ``village_same_names``: how many persons with a valid ID of their own
+    may be the person a record names, by near pinyin / by the very name (matching form): those of
+    that name in the record's village, and those of that name whose records nowhere say a village
+    (null for a record without a village).  1 makes name + village evidence for a record without a
+    usable ID; 2 or more is a tie.  ``homeless``: the record holds a valid ID none of whose records
+    says a village.  ``homeless_name`` / ``seeks_name``: the blocking keys that pair the two."""
+    named = pl.col("name_pinyin_fuzzy").is_not_null()
+    homeless = (pl.col("anchored") & pl.col("village").is_null().all().over("entity")).alias("homeless")
+    flagged = records.select("entity", "anchored", "village", "name", "name_pinyin_fuzzy", homeless)
+    keys = flagged.select(
+        "homeless",
+        pl.when(pl.col("homeless")).then(pl.col("name_pinyin_fuzzy")).alias("homeless_name"),
+        pl.when(~pl.col("anchored") & pl.col("village").is_not_null() & named)
+        .then(pl.concat_list(pl.col("name_pinyin_fuzzy")))
+        .alias("seeks_name"),
     )
-    return keyed.get_columns()
+    return [
+        _holders(flagged, "name_pinyin_fuzzy").alias("village_namesakes"),
+        _holders(flagged, "name").alias("village_same_names"),
+        *keys.get_columns(),
+    ]
 
 
 def _one_anchor(u: str, a: str) -> pl.Expr:
     """Side ``u`` has no valid ID, side ``a`` holds one and is the only person of u's name that may
-    live in u's village (it lives there, or its records say no village at all)."""
+    live in u's village (it lives there, or its records say no village at all): the only one of that
+    near pinyin, or of that very name (张燕杰 beside a 章艳杰: the very name tells them apart)."""
     return (
         ~pl.col(f"anchored_{u}")
         & pl.col(f"anchored_{a}")
         & ((pl.col(f"village_{u}") == pl.col(f"village_{a}")) | pl.col(f"homeless_{a}"))
-        & (pl.col(f"village_namesakes_{u}") == 1)
+        & (
+            (pl.col(f"village_namesakes_{u}") == 1)
+            | ((pl.col(f"name_{u}") == pl.col(f"name_{a}")) & (pl.col(f"village_same_names_{u}") == 1))
+        )
     )
 
 
@@ -179,7 +188,7 @@ def name_ratio(a: pl.Series, b: pl.Series) -> pl.Series:
 def id_relation() -> pl.Expr:
     """same / check_digit / one_digit / transposition / valid_different / different for two 18-char
     IDs; prefix15 / different when one side only has the 15 digits Excel kept (truncated or
-    rounded: ``id_prefix15`` or ``id_round15`` agree); short_prefix / different when one side only
+    rounded: ``id_prefix15`` or ``id_round15`` agree) or prefix15_different; short_prefix / different when one side only
     has the few digits of Excel's display form (``id_short``) and the other a full ID; null otherwise."""
     left, right = pl.col("id_full_l"), pl.col("id_full_r")
     diffs, swapped = body_differences(left, right), adjacent_swap(left, right)
@@ -200,7 +209,7 @@ def id_relation() -> pl.Expr:
             )
         )
         .then(pl.lit("prefix15"))
-        .when(prefixes).then(pl.lit("different"))
+        .when(prefixes).then(pl.lit("prefix15_different"))
         .when(_short_prefix("l", "r") | _short_prefix("r", "l")).then(pl.lit("short_prefix"))
         .when(
             (pl.col("id_short_l").is_not_null() & right.is_not_null())
