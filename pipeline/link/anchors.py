@@ -32,10 +32,12 @@ def precedence_rank(residence_precedence: list[str]) -> pl.Expr:
     return pl.col("source_table").replace_strict(order, default=len(order), return_dtype=pl.Int32)
 
 
-def id_columns() -> list[pl.Expr]:
+def id_columns(raw_known: bool = True) -> list[pl.Expr]:
     """id_full: an 18-char ID with all digits known; id_prefix15: the first 15 digits when known;
     id_round15: the 15 digits of a full ID rounded as a float keeps them (else id_prefix15);
-    id_short: the digits of an Excel prefix too short to pad to 15 (5.33129E+17 -> 533129)."""
+    id_short: the digits of an Excel prefix too short to pad to 15 (5.33129E+17 -> 533129).
+    With ``raw_known`` (records carry ``id_number_raw``) only a scientific cell is read as rounded:
+    ``…000`` is 15 digits Excel truncated, its id_round15 null."""
     partial = pl.col("id_prefix").is_not_null() & (pl.col("id_prefix").str.len_chars() < 17)
     full = pl.col("id_number").is_not_null() & (pl.col("id_number").str.len_chars() == 18) & ~partial
     id_full = pl.when(full).then(pl.col("id_number"))
@@ -52,7 +54,8 @@ def id_columns() -> list[pl.Expr]:
     short = pl.when(partial & (kept < 12)).then(pl.col("id_prefix"))
     digits18 = pl.col("id_number").str.slice(0, 18).cast(pl.Int64, strict=False)  # null when it ends in X
     rounded = ((digits18 + 500) // 1000).cast(pl.Utf8)  # a region code never starts with 0
-    round15 = pl.when(full).then(pl.coalesce(rounded, prefix15)).otherwise(prefix15)
+    truncated = pl.col("id_number_raw").str.contains("[eE]").not_().fill_null(False) if raw_known else pl.lit(False)
+    round15 = pl.when(full).then(pl.coalesce(rounded, prefix15)).when(~truncated).then(prefix15)
     return [
         id_full.alias("id_full"),
         prefix15.alias("id_prefix15"),
@@ -74,7 +77,7 @@ def with_lookup(frame: pl.DataFrame, lookup: pl.DataFrame, on: str) -> pl.DataFr
 def anchor(records: pl.DataFrame, settings: LinkSettings, residence_precedence: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Records with entity, anchored, detached, id_full, id_prefix15, valid, entity_name, entity_records;
     and conflicts: one row per detached record with an owner, record_id_l (owner), record_id_r, conflict."""
-    r = records.with_columns(*id_columns(), precedence_rank(residence_precedence).alias("_rank"))
+    r = records.with_columns(*id_columns("id_number_raw" in records.columns), precedence_rank(residence_precedence).alias("_rank"))
     # The 户主's ID of a row's household: 低保 keys carry it (户主身份证号); other rosters (防返贫 户编号)
     # have it on the household's own 户主 row.
     roster_heads = (
@@ -102,7 +105,14 @@ def anchor(records: pl.DataFrame, settings: LinkSettings, residence_precedence: 
                 < head_id.str.slice(6, 8).str.to_date("%Y%m%d", strict=False).dt.offset_by(f"{GENERATION_YEARS}y")
             ).fill_null(False)
         ).alias("_age_conflict"),
-    ).with_columns((pl.col("_head_id_on_member") | pl.col("_age_conflict")).alias("_suspect"))
+    ).with_columns(
+        (pl.col("_head_id_on_member") | pl.col("_age_conflict")).alias("_suspect"),
+        # what the row's own 与户主关系 says of its person: not the 户主 (head_id), born after born_after
+        pl.when(pl.col("relation").is_not_null() & ~pl.col("relation").is_in(HEAD_RELATIONS)).then(head_id).alias("head_id"),
+        pl.when(pl.col("relation").str.contains(YOUNGER_GENERATION).fill_null(False))
+        .then(head_id.str.slice(6, 8).str.to_date("%Y%m%d", strict=False).dt.offset_by(f"{GENERATION_YEARS}y"))
+        .alias("born_after"),
+    )
     # The owner's name of each valid ID: the name most records carry, names on suspect rows last
     # (ties: the higher-precedence table, the first record).
     owners = (

@@ -43,6 +43,8 @@ PROFILE = (
     "entity_name",
     "entity_records",
     "owner_households",
+    "head_id",
+    "born_after",
 )
 
 
@@ -229,6 +231,20 @@ def _short_prefix(short: str, full: str) -> pl.Expr:
     return (rounded == pl.col(f"id_short_{short}").cast(pl.Int64, strict=False)).fill_null(False)
 
 
+def _relation_says_other(a: str, b: str) -> pl.Expr:
+    """Side ``a``'s 与户主关系 says it is not side ``b``: b is a's 户主, or a is of a younger generation
+    than its 户主 and b (by b's valid ID) was born too early for that."""
+    return (pl.col(f"head_id_{a}") == pl.col(f"id_full_{b}")) | (
+        pl.col(f"valid_{b}") & (pl.col(f"birth_date_{b}") < pl.col(f"born_after_{a}"))
+    )
+
+
+def relation_conflict() -> pl.Expr:
+    """The relation column of one record contradicts the other record's person (only a row's own
+    columns say so: 与户主关系 against the 户主's ID)."""
+    return (_relation_says_other("l", "r") | _relation_says_other("r", "l")).fill_null(False).alias("relation_conflict")
+
+
 def owner_household() -> pl.Expr:
     """One record carries an ID that is not its own (detached) and the other record is in a roster
     household of that ID's owner: the row names a member of the family whose ID it was given."""
@@ -255,7 +271,7 @@ def _pairs(keys: pl.DataFrame, profile: pl.DataFrame, on: str) -> pl.DataFrame:
         keys.join(left, on=f"{on}_l")
         .join(right, on=f"{on}_r")
         .with_row_index("pair")
-        .with_columns(id_relation(), owner_household(), name_village_unique())
+        .with_columns(id_relation(), owner_household(), name_village_unique(), relation_conflict())
     )
     return _with_co_members(_with_name_ratio(pairs), profile)
 

@@ -338,3 +338,49 @@ def test_twins_valid_ids_with_different_given_names_are_two_people_without_revie
     k = keys(result)
     assert k[1] == a and k[2] == b
     assert result.review.height == 0
+
+
+def test_same_day_namesake_whose_own_id_ends_in_000_is_not_rounded_into_the_other():
+    """谭燕 and 谭燕, born one day in one village: …240980 and …241000 (a real ID ending in 000, read
+    as 15 digits Excel kept). Truncation keeps 530381195108241, which only *rounding* the other's
+    ID would give: a text …000 is truncated, never rounded - two people."""
+    a = "530381195108240980"
+    b15 = "530381195108241"
+    rows = [
+        record(1, "dibao", "谭燕", a), record(2, "canlian", "谭燕", a),
+        record(3, "fupin", "谭燕", b15 + "000"), record(4, "linshi", "谭燕", b15 + "000"),
+    ]
+    k = keys(run(rows))
+    assert k[1] == k[2] == a
+    assert k[3] == k[4] != a
+
+
+def test_excel_number_form_is_compared_rounded():
+    """5.30381195108241E+17 is a float's 15 digits, rounded: it is …240980's."""
+    a = "530381195108240980"
+    rows = [record(1, "dibao", "谭燕", a), record(2, "canlian", "谭燕", "5.30381195108241E+17")]
+    assert keys(run(rows))[2] == a
+
+
+def test_a_daughters_row_without_an_id_never_joins_an_older_namesake():
+    """王华 as 之女 of a 户主 born 1960, her ID lost to Excel: the only other 王华 of the village was
+    born 1956 - the row's own relation says she is not him, however unique the name."""
+    head, older = make_id("19600101", "031"), make_id("19560721", "485")
+    rows = [
+        record(1, "dibao", "王建国", head, household_key=f"dibao:{head}", relation="户主"),
+        record(2, "dibao", "王华", "5.30381E+17", household_key=f"dibao:{head}", relation="之女"),
+        record(3, "canlian", "王华", older), record(4, "laonian", "王华", older),
+    ]
+    k = keys(run(rows))
+    assert k[2] not in (head, older)
+
+
+def test_a_members_row_without_an_id_never_joins_its_own_head():
+    head = make_id("19600101", "031")
+    rows = [
+        record(1, "dibao", "王华", head, household_key=f"dibao:{head}", relation="户主"),
+        record(2, "dibao", "王华", "5.30381E+17", household_key=f"dibao:{head}", relation="之女"),
+        record(3, "canlian", "王华", head),
+    ]
+    k = keys(run(rows))
+    assert k[1] == k[3] == head and k[2] != head
