@@ -45,6 +45,7 @@ PROFILE = (
     "owner_households",
     "head_id",
     "born_after",
+    "prefix_holders",
 )
 
 
@@ -66,6 +67,7 @@ def profiles(anchored_records: pl.DataFrame) -> pl.DataFrame:
     return (
         anchored_records.join(owners, on="record_id", how="left", maintain_order="left")
         .hstack(village_namesakes(anchored_records))
+        .with_columns(prefix_holders(anchored_records))
         .with_columns(pl.col("name").str.slice(0, 1).alias("name_first"))
         .select(
             *[
@@ -102,6 +104,17 @@ def with_residence(records: pl.DataFrame) -> pl.DataFrame:
         pl.when(fill).then(filled["_village"]).otherwise(pl.col("village")).alias("village"),
         pl.when(fill).then(filled["_township"]).otherwise(pl.col("township")).alias("township"),
     )
+
+
+def prefix_holders(records: pl.DataFrame) -> pl.Series:
+    """How many persons with a valid ID share the record's 15 digits Excel keeps (truncated or
+    rounded): 2 for twins, whose sequence codes differ after the 15th digit."""
+    anchored = records.filter(pl.col("anchored"))
+    counts = []
+    for key in ("id_prefix15", "id_round15"):
+        held = anchored.filter(pl.col(key).is_not_null()).group_by(key).agg(pl.col("entity").n_unique().alias("_n"))
+        counts.append(records.select(key).join(held, on=key, how="left", maintain_order="left")["_n"].fill_null(0))
+    return pl.max_horizontal(counts).cast(pl.Int64).alias("prefix_holders") if counts else None
 
 
 def _holders(flagged: pl.DataFrame, key: str) -> pl.Expr:

@@ -8,6 +8,8 @@ Hard rules (settings cannot switch them off):
 - a link needs the same name (any agreeing name level) and ``min_corroborations`` other pieces of
   evidence (each level says how many it is: 0, 1, or 2 for a row given a family member's ID whose
   name is a member of that family): the same name alone, or with one more fact, never links;
+- names that are only alike in shape (rapidfuzz, not the same pinyin) never link through 15 digits
+  Excel kept that two persons with a valid ID share (twins: 赵敏 / 赵兰敏);
 - a row whose 与户主关系 says it is not the other record's person (that person is its 户主, or
   was born too early for a child of its 户主) never links;
 - two different valid IDs never link: a slip that keeps the check digit valid changes two
@@ -50,6 +52,8 @@ def _refused(settings: LinkSettings) -> pl.Expr:
         .then(pl.lit("姓名不一致"))
         .when(pl.col("corroborations") < settings.min_corroborations)
         .then(pl.lit("仅姓名相同, 佐证不足"))
+        .when((name == "shape") & (id_level == "prefix15") & (pl.max_horizontal("prefix_holders_l", "prefix_holders_r") >= 2))
+        .then(pl.lit("姓名仅形近, Excel所留15位又为两人共有 (双胞胎)"))
         .when(pl.col("relation_conflict"))
         .then(pl.lit("与户主关系不符: 一方为另一方的户主, 或年龄与关系不符"))
         .when(both_valid & ~id_level.is_in(VALID_ID_TYPOS))

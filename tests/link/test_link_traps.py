@@ -384,3 +384,14 @@ def test_a_members_row_without_an_id_never_joins_its_own_head():
     ]
     k = keys(run(rows))
     assert k[1] == k[3] == head and k[2] != head
+
+
+def test_twins_with_names_alike_in_shape_are_not_joined_by_their_common_excel_prefix():
+    """赵敏 / 赵兰敏, twins: the 15 digits Excel kept of 赵兰敏's ID are 赵敏's too."""
+    a, b = make_id("20090623", "256"), make_id("20090623", "258")
+    rows = [
+        record(1, "dibao", "赵敏", a), record(2, "canlian", "赵敏", a),
+        record(3, "fupin", "赵兰敏", b[:15] + "000"), record(4, "laonian", "赵兰敏", b),
+    ]
+    k = keys(run(rows))
+    assert k[1] == k[2] == a and k[3] == k[4] == b
