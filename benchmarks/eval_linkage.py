@@ -232,7 +232,9 @@ def run_splink(records: pl.DataFrame, threshold: float, seed: int, more: tuple[f
                 cll.And(cll.NullLevel("id_number"), cll.NullLevel("id15")),
                 cll.ExactMatchLevel("id_number"),
                 cll.DamerauLevenshteinLevel("id_number", 1),
-                cll.ExactMatchLevel("id15"),
+                # the 15 digits Excel kept, only where one side has no full number: two full numbers
+                # of people born on one day share them too
+                cll.And(cll.NullLevel("id_number"), cll.ExactMatchLevel("id15")),
                 cll.ElseLevel(),
             ],
         )
