@@ -333,6 +333,10 @@ def _(w, m):
 def _(w, m):
     h = m.heads(); cert(w, h, 4, 3); w.pset(h, cert_id_uid=[u + 1 for u in h]); return [C("S4-5", h)]
 
+@variant("S4-5", "certificate ID part with a one-digit slip of the person's own ID")
+def _(w, m):
+    h = m.heads(); cert(w, h, 4, 3); w.pset(h, cert_id_uid=[-u for u in h]); return [C("S4-5", h)]
+
 @variant("S4-5", "same ID, another name in 医保")
 def _(w, m):
     registry(w, m); h = m.heads(); w.pset(h, name_override_table="yibao_canbao", name_override="欧阳春华"); return [C("S4-5", h)]
