@@ -1,8 +1,8 @@
 """Benchmark of pipeline/link at county sizes, on generated counties where that is affordable.
 
-    python benchmarks/bench_link.py                       # 10k and 100k households (generator), 1M persons (synthetic)
+    python benchmarks/bench_link.py                       # 10k and 100k households (generator), 1M records (synthetic)
     python benchmarks/bench_link.py 10000 100000          # households, from the generator
-    python benchmarks/bench_link.py --synthetic 1000000   # persons, from the built-in synthesizer
+    python benchmarks/bench_link.py --synthetic 1000000   # records, from the built-in synthesizer
     python benchmarks/bench_link.py --cache DIR ...       # keep generated counties in DIR (reused when present)
 
 Generator (``sample_data.generate --forms csv``, one quarter, cached): the records are what the real
@@ -10,10 +10,14 @@ stages make of the files (ingest -> combine -> link_records), scored against ``t
 as benchmarks/eval_linkage.py does. Sizes above ``--max-generated`` households (default 100,000;
 a million takes minutes and ~15 GB to generate and far longer to ingest) use the synthesizer.
 
-Synthesizer: each person appears in 1-5 of the 13 tables (3 on average) in households of about
-four; a few per cent of records carry dirt: one-digit ID typos, adjacent transpositions,
-Excel-number IDs (15 digits kept), E+17 IDs, homophone name typos, missing villages. Randomness is
-polars hashing of the row number, so a size always gives the same frame.
+Synthesizer (``synthesize``): households of four, 250 a village; each person in 1-5 of the 13
+tables (3 on average); ID and name cells written with the spec's dirt (ID_DIRT, NAME_DIRT: Excel's
+truncated ``…000``, Excel numbers, Excel's display form ``5.30381E+17``, one-digit slips, adjacent
+transpositions, 15-digit IDs, apostrophes / full-width / inner spaces / lower-case x; traditional,
+homophone and spaced names), files without region columns, twins and same-day namesakes in one
+village; the cells are read by the pipeline's own normalisers. Randomness is polars hashing of row
+numbers, so a size always gives the same frame. ``eval_linkage.py --synthetic N`` puts doudi and
+Splink side by side on it.
 
 Prints the wall time and the process peak RSS after each stage of ``link``, and the pairwise
 precision / recall against the truth.
@@ -253,8 +257,8 @@ def run(records: pl.DataFrame, label: str, seconds: float) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="pipeline/link at county sizes")
-    ap.add_argument("sizes", nargs="*", type=int, help="households (generator) or persons (--synthetic / too big)")
-    ap.add_argument("--synthetic", action="store_true", help="always use the built-in synthesizer (sizes = persons)")
+    ap.add_argument("sizes", nargs="*", type=int, help="households (generator) or records (--synthetic / too big)")
+    ap.add_argument("--synthetic", action="store_true", help="always use the built-in synthesizer (sizes = records)")
     ap.add_argument("--max-generated", type=int, default=100_000, help="largest county generated (households)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--cache", type=Path, help="folder for generated counties (default: a temporary one)")
@@ -271,7 +275,7 @@ def main(argv: list[str] | None = None) -> None:
         if synth:
             t0 = time.perf_counter()
             records = synthesize(n)
-            run(records, f"{n:,} persons (synthetic)", time.perf_counter() - t0)
+            run(records, f"{n:,} records asked (synthetic)", time.perf_counter() - t0)
         else:
             records, seconds = generated(n, args.seed, cache)
             run(records, f"{n:,} households (generated, seed {args.seed}, csv, ingest -> combine -> link_records)", seconds)
