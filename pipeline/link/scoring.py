@@ -50,6 +50,12 @@ def _refused(settings: LinkSettings) -> pl.Expr:
     return (
         pl.when(~name.is_in(NAME_AGREES))
         .then(pl.lit("姓名不一致"))
+        .when(
+            (pl.col("corroborations") < settings.min_corroborations)
+            & (pl.col("village_level") == "equal")
+            & (pl.max_horizontal("village_namesakes_l", "village_namesakes_r") >= 2)
+        )
+        .then(pl.lit("同村同名者不止一人, 仅凭姓名和村无法认定"))
         .when(pl.col("corroborations") < settings.min_corroborations)
         .then(pl.lit("仅姓名相同, 佐证不足"))
         .when((name == "shape") & (id_level == "prefix15") & (pl.max_horizontal("prefix_holders_l", "prefix_holders_r") >= 2))

@@ -146,6 +146,7 @@ def test_e17_id_with_two_namesakes_in_the_village_goes_to_review():
     assert person_of(result, 3) not in (a, b)
     pairs = result.review.select("record_id_l", "record_id_r").rows()
     assert (1, 3) in pairs and (2, 3) in pairs
+    assert all("同村同名者不止一人" in r for r in result.review["reasons"])
 
 
 def test_e17_id_whose_digits_disagree_is_not_linked():
