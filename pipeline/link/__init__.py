@@ -1,9 +1,12 @@
 """pipeline/link: one person across every roster (int_records_linked_to_persons).
 
 ``link(records, settings, residence_precedence) -> Linkage``, the steps in order:
-1. anchors.py     exact valid ID links (entities), a parent's ID on a child's row detached;
+1. anchors.py     exact valid ID links (entities): a row is its valid ID's person's under any name,
+                  unless its own 与户主关系 contradicts the ID (a parent's ID on a child's row: detached);
 2. blocking.py    candidate entity pairs from tiny declared rules;
-3. features.py    record pairs with id_relation, name_ratio, co_members;
+3. features.py    record pairs with id_relation (full IDs, slips, Excel's 15 digits or display form),
+                  name_ratio, co_members, name_village_unique (the village's only person of that
+                  name: evidence for a row without a usable ID), relation_conflict;
 4. scoring.py     comparison levels (comparisons.py), weights (settings.toml), hard rules, decisions;
 5. cluster.py     connected components, split where two valid IDs would meet;
 6. persons.py     person_key, persons, each record's match_method;
