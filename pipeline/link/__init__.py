@@ -32,7 +32,9 @@ from pipeline.link.settings import LinkSettings, load
 
 __all__ = ["link", "Linkage", "LinkSettings", "load", "peak_memory_mb"]
 
-# The columns ``link`` reads (``id_number_raw`` is optional: it tells 15-digit old IDs apart).
+# The columns ``link`` reads. Optional: ``id_number_raw`` (it tells 15-digit old IDs and Excel's
+# truncated …000 from a scientific number apart) and ``account`` (a payment's 一卡通账号: two payment
+# rows to one account are one payee).
 RECORD_COLUMNS = (
     "record_id", "source_table", "name", "name_display", "name_pinyin", "name_pinyin_fuzzy",
     "id_number", "id_valid", "id_prefix", "birth_date", "gender", "county", "township", "village",
@@ -82,7 +84,9 @@ def link(
     missing = [c for c in RECORD_COLUMNS if c not in records.columns]
     if missing:
         raise ValueError(f"link: records lack column(s) {', '.join(missing)}")
-    records = records.select(*RECORD_COLUMNS, *(["id_number_raw"] if "id_number_raw" in records.columns else []))
+    records = records.select(*RECORD_COLUMNS, *(["id_number_raw"] if "id_number_raw" in records.columns else [])).with_columns(
+        (records["account"].cast(pl.Utf8) if "account" in records.columns else pl.lit(None, pl.Utf8)).alias("account")
+    )
 
     stages = _Stages()
     entities, conflicts = anchor(records, settings, precedence)

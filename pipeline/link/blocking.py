@@ -58,6 +58,7 @@ BLOCKS = (
     # a record without a usable ID, and a person of its name whose records say no village at all
     in_list("seeks_name", "homeless_name"),
     on("household_key", unanchored_only=True),
+    on("account", unanchored_only=True),  # a payment row without a usable ID, and the account's other payments
     # a row given a family member's ID, and the members of that family's households
     in_list("owner_households", "household_key", "name_first"),
 )

@@ -149,8 +149,11 @@ HOUSEHOLD = Comparison(
     ),
 )
 
+# A payment's 一卡通账号: the payee's own account, so two payments to one account are one payee.
+ACCOUNT = Comparison("account", (Null("account"), Exact("account", "一卡通账号一致", "same", 2), Else("一卡通账号不同")))
+
 # Order is the order of the words in match_method and reasons.
-COMPARISONS = (ID_NUMBER, NAME, BIRTH_DATE, VILLAGE, HOUSEHOLD, GENDER)
+COMPARISONS = (ID_NUMBER, NAME, BIRTH_DATE, VILLAGE, HOUSEHOLD, ACCOUNT, GENDER)
 
 # Name levels that count as the same name; a link needs one of them.
 NAME_AGREES = ("exact", "folded", "pinyin", "fuzzy_pinyin", "shape")

@@ -46,6 +46,7 @@ PROFILE = (
     "head_id",
     "born_after",
     "prefix_holders",
+    "account",
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import polars as pl
 from link_builders import frame, make_id, record
 
 from pipeline.link import link
@@ -295,3 +296,14 @@ def test_e17_row_with_a_villager_and_a_villageless_namesake_is_a_tie():
             record(3, "laonian", "黄明明", "5.30381E+17")]
     result = run(rows)
     assert person_of(result, 3) not in (a, b)
+
+
+def test_payment_row_with_an_excel_damaged_id_links_by_its_account():
+    """A 资金发放 row whose ID Excel ruined links to the payee's other payments by 一卡通账号 + name,
+    even where the name is not unique in the village."""
+    a, b = make_id(seq="123"), make_id(birth="19810202", seq="125")
+    rows = [record(1, "fafang", "赵明", a), record(2, "fafang", "赵明", b), record(3, "fafang", "赵明", "5.30381E+17")]
+    f = frame(rows).with_columns(pl.Series("account", ["6217001", "6217002", "6217002"]))
+    result = link(f, None, PRECEDENCE)
+    assert person_of(result, 3) == b
+    assert "一卡通账号一致" in method_of(result, 3)
