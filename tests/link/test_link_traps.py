@@ -395,3 +395,21 @@ def test_twins_with_names_alike_in_shape_are_not_joined_by_their_common_excel_pr
     ]
     k = keys(run(rows))
     assert k[1] == k[2] == a and k[3] == k[4] == b
+
+
+def test_a_birth_date_the_relation_rules_out_is_not_the_persons():
+    """邵才 as 之子 on his father's ID (detached), and a row whose mistyped ID says 1918: linked as
+    one person without a valid ID, whose birth date is not 1918 (a child of a 户主 born 1960)."""
+    father = make_id("19600819", "369")
+    real = make_id("19180308", "233")
+    typo = real[:17] + ("1" if real[17] != "1" else "2")  # a wrong check digit: not valid
+    rows = [
+        record(1, "fupin", "邵建国", father, household_key="fupin:H9", relation="户主"),
+        record(2, "fupin", "邵才", father, household_key="fupin:H9", relation="之子"),
+        record(3, "yibao_canbao", "邵才", typo),
+    ]
+    result = run(rows)
+    k = keys(result)
+    assert k[2] == k[3] != father
+    person = result.persons.filter(pl.col("person_key") == k[2])
+    assert person["birth_date"].item() is None
