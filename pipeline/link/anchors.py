@@ -74,10 +74,10 @@ def with_lookup(frame: pl.DataFrame, lookup: pl.DataFrame, on: str) -> pl.DataFr
     return frame.hstack(added.get_columns())
 
 
-def anchor(records: pl.DataFrame, settings: LinkSettings, residence_precedence: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Records with entity, anchored, detached, id_full, id_prefix15, valid, entity_name, entity_records;
-    and conflicts: one row per detached record with an owner, record_id_l (owner), record_id_r, conflict."""
-    r = records.with_columns(*id_columns("id_number_raw" in records.columns), precedence_rank(residence_precedence).alias("_rank"))
+def with_relation_columns(r: pl.DataFrame) -> pl.DataFrame:
+    """What a row's own 与户主关系 says: ``head_id`` (its 户主's ID: the row is not that person),
+    ``born_after`` (a younger generation is born 15+ years after its 户主), and whether its valid ID
+    contradicts that (``_suspect``: the ID is the 户主's, or born too early)."""
     # The 户主's ID of a row's household: 低保 keys carry it (户主身份证号); other rosters (防返贫 户编号)
     # have it on the household's own 户主 row.
     roster_heads = (
@@ -90,29 +90,24 @@ def anchor(records: pl.DataFrame, settings: LinkSettings, residence_precedence: 
         pl.when(pl.col("household_key").str.starts_with("dibao:")).then(pl.col("household_key").str.strip_prefix("dibao:")),
         pl.col("_roster_head"),
     )
+    member = pl.col("relation").is_not_null() & ~pl.col("relation").is_in(HEAD_RELATIONS)
+    younger = pl.col("relation").str.contains(YOUNGER_GENERATION).fill_null(False)
+    earliest = head_id.str.slice(6, 8).str.to_date("%Y%m%d", strict=False).dt.offset_by(f"{GENERATION_YEARS}y")
     r = r.with_columns(
-        (
-            pl.col("valid")
-            & (pl.col("id_full") == head_id).fill_null(False)
-            & pl.col("relation").is_not_null()
-            & ~pl.col("relation").is_in(HEAD_RELATIONS)
-        ).alias("_head_id_on_member"),
-        (
-            pl.col("valid")
-            & pl.col("relation").str.contains(YOUNGER_GENERATION).fill_null(False)
-            & (
-                pl.col("birth_date")
-                < head_id.str.slice(6, 8).str.to_date("%Y%m%d", strict=False).dt.offset_by(f"{GENERATION_YEARS}y")
-            ).fill_null(False)
-        ).alias("_age_conflict"),
-    ).with_columns(
-        (pl.col("_head_id_on_member") | pl.col("_age_conflict")).alias("_suspect"),
-        # what the row's own 与户主关系 says of its person: not the 户主 (head_id), born after born_after
-        pl.when(pl.col("relation").is_not_null() & ~pl.col("relation").is_in(HEAD_RELATIONS)).then(head_id).alias("head_id"),
-        pl.when(pl.col("relation").str.contains(YOUNGER_GENERATION).fill_null(False))
-        .then(head_id.str.slice(6, 8).str.to_date("%Y%m%d", strict=False).dt.offset_by(f"{GENERATION_YEARS}y"))
-        .alias("born_after"),
+        pl.when(member).then(head_id).alias("head_id"),
+        pl.when(younger).then(earliest).alias("born_after"),
     )
+    return r.with_columns(
+        (pl.col("valid") & member & (pl.col("id_full") == pl.col("head_id")).fill_null(False)).alias("_head_id_on_member"),
+        (pl.col("valid") & (pl.col("birth_date") < pl.col("born_after")).fill_null(False)).alias("_age_conflict"),
+    ).with_columns((pl.col("_head_id_on_member") | pl.col("_age_conflict")).alias("_suspect"))
+
+
+def anchor(records: pl.DataFrame, settings: LinkSettings, residence_precedence: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Records with entity, anchored, detached, id_full, id_prefix15, valid, entity_name, entity_records;
+    and conflicts: one row per detached record with an owner, record_id_l (owner), record_id_r, conflict."""
+    r = records.with_columns(*id_columns("id_number_raw" in records.columns), precedence_rank(residence_precedence).alias("_rank"))
+    r = with_relation_columns(r)
     # The owner's name of each valid ID: the name most records carry, names on suspect rows last
     # (ties: the higher-precedence table, the first record).
     owners = (

@@ -149,6 +149,22 @@ def add_id_columns(
     return frame.join(distinct, on=src, how="left", nulls_equal=True, maintain_order="left").drop(src)
 
 
+def _with_birth_and_gender(frame: pl.DataFrame, prefix: str, known_digits: pl.Expr, reference_date: date) -> pl.DataFrame:
+    """``birth_date`` and ``gender`` from the known digits (column ``prefix`` where ``known_digits``):
+    a full ID, or an Excel prefix that kept 14+ digits (the whole date); gender from the 17th."""
+    known = pl.when(known_digits).then(pl.col(prefix))
+    date_part = known.str.slice(6, 8)
+    frame = frame.with_columns(
+        _birth(pl.when(date_part.str.len_chars() == 8).then(date_part), reference_date).alias("birth_date")
+    )
+    sex = known.str.slice(16, 1).cast(pl.Int32, strict=False)
+    return frame.with_columns(
+        pl.when(pl.col("birth_date").is_not_null() & sex.is_not_null())
+        .then(pl.when(sex % 2 == 1).then(pl.lit("男")).otherwise(pl.lit("女")))
+        .alias("gender"),
+    )
+
+
 def _read_ids(frame: pl.DataFrame, source: str, key: str, reference_date: date, person: bool) -> pl.DataFrame:
     """The ``<key>`` columns (but ``_raw``) of each cell of column ``source``, in passes over
     temporary columns so that nothing is evaluated twice."""
@@ -227,16 +243,5 @@ def _read_ids(frame: pl.DataFrame, source: str, key: str, reference_date: date, 
         prefix.alias(f"{key}_prefix"),
     )
     if person:
-        # The date part from the known digits: a full ID, or an Excel prefix that kept 14+ digits.
-        known = pl.when(well_formed | is_sci).then(pl.col(f"{key}_prefix"))
-        date_part = known.str.slice(6, 8)
-        frame = frame.with_columns(
-            _birth(pl.when(date_part.str.len_chars() == 8).then(date_part), reference_date).alias("birth_date")
-        )
-        sex = known.str.slice(16, 1).cast(pl.Int32, strict=False)
-        frame = frame.with_columns(
-            pl.when(pl.col("birth_date").is_not_null() & sex.is_not_null())
-            .then(pl.when(sex % 2 == 1).then(pl.lit("男")).otherwise(pl.lit("女")))
-            .alias("gender"),
-        )
+        frame = _with_birth_and_gender(frame, f"{key}_prefix", well_formed | is_sci, reference_date)
     return frame.drop(tmp.values())
