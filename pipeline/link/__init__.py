@@ -101,7 +101,7 @@ def link(
     stages.done("scoring")
     links = decided.filter(pl.col("decision") == "link")
     entity_table = entities.filter(pl.col("anchored")).group_by("entity").agg(
-        pl.col("anchored", "id_full", "valid", "id_prefix15", "id_round15", "id_short").first()
+        pl.col("anchored", "id_full", "valid", "id_prefix15", "id_round15", "id_short", "id_zeros").first()
     )
     membership, split = cluster(entity_table, links)
     kept = links.join(split, on=["entity_l", "entity_r"], how="anti")

@@ -56,11 +56,14 @@ def id_columns(raw_known: bool = True) -> list[pl.Expr]:
     rounded = ((digits18 + 500) // 1000).cast(pl.Utf8)  # a region code never starts with 0
     truncated = pl.col("id_number_raw").str.contains("[eE]").not_().fill_null(False) if raw_known else pl.lit(False)
     round15 = pl.when(full).then(pl.coalesce(rounded, prefix15)).when(~truncated).then(prefix15)
+    # a text …000: the 18 characters as written (two of them one slip apart are one number mistyped)
+    zeros = pl.when(partial & (kept == 15) & truncated).then(pl.col("id_prefix") + "000")
     return [
         id_full.alias("id_full"),
         prefix15.alias("id_prefix15"),
         round15.alias("id_round15"),
         short.alias("id_short"),
+        zeros.alias("id_zeros"),
         (full & pl.col("id_valid").fill_null(False)).alias("valid"),
     ]
 

@@ -50,7 +50,7 @@ BLOCKS = (
     on("id_prefix15", "name_first", unanchored_only=True),  # Excel-number IDs: the 15 digits kept
     on("id_round15", "name_first", unanchored_only=True),  # ... or rounded
     # an invalid ID one typo from another ID, under a name with the same first character
-    typo_of("id_full", "name_first", unanchored_only=True),
+    typo_of("id_digits18", "name_first", unanchored_only=True),  # (…000 texts too: a real ID may end so)
     on("birth_date", "name_pinyin_fuzzy", unanchored_only=True),
     # two valid IDs may only link as a typo with the same birth date and name (scoring's hard rule)
     typo_of("id_full", "birth_date", "name_pinyin_fuzzy"),

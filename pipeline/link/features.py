@@ -32,6 +32,8 @@ PROFILE = (
     "id_prefix15",
     "id_round15",
     "id_short",
+    "id_zeros",
+    "id_digits18",
     "source_table",
     "village_namesakes",
     "village_same_names",
@@ -69,11 +71,11 @@ def profiles(anchored_records: pl.DataFrame) -> pl.DataFrame:
         anchored_records.join(owners, on="record_id", how="left", maintain_order="left")
         .hstack(village_namesakes(anchored_records))
         .with_columns(prefix_holders(anchored_records))
-        .with_columns(pl.col("name").str.slice(0, 1).alias("name_first"))
+        .with_columns(pl.col("name").str.slice(0, 1).alias("name_first"), pl.coalesce("id_full", "id_zeros").alias("id_digits18"))
         .select(
             *[
                 pl.when(own).then(pl.col(c)).alias(c)
-                if c in ("birth_date", "gender", "id_full", "id_prefix15", "id_round15", "id_short")
+                if c in ("birth_date", "gender", "id_full", "id_prefix15", "id_round15", "id_short", "id_zeros", "id_digits18")
                 else pl.col(c)
                 for c in PROFILE
                 if c != "valid"
@@ -210,6 +212,9 @@ def id_relation() -> pl.Expr:
     diffs, swapped = body_differences(left, right), adjacent_swap(left, right)
     both = left.is_not_null() & right.is_not_null()
     prefixes = pl.col("id_prefix15_l").is_not_null() & pl.col("id_prefix15_r").is_not_null()
+    # two …000 texts (a real ID ending in 000 is read so too) one slip apart: one number mistyped
+    zeros_l, zeros_r = pl.coalesce("id_full_l", "id_zeros_l"), pl.coalesce("id_full_r", "id_zeros_r")
+    zero_diffs = body_differences(zeros_l, zeros_r)
     return (
         pl.when(both & (left == right)).then(pl.lit("same"))
         .when(both & (diffs == 0)).then(pl.lit("check_digit"))
@@ -225,6 +230,8 @@ def id_relation() -> pl.Expr:
             )
         )
         .then(pl.lit("prefix15"))
+        .when(prefixes & (zero_diffs == 1)).then(pl.lit("one_digit"))
+        .when(prefixes & (zero_diffs == 2) & adjacent_swap(zeros_l, zeros_r)).then(pl.lit("transposition"))
         .when(prefixes).then(pl.lit("prefix15_different"))
         .when(_short_prefix("l", "r") | _short_prefix("r", "l")).then(pl.lit("short_prefix"))
         .when(
