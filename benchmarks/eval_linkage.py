@@ -1,6 +1,7 @@
 """Linkage accuracy against the generator's truth, doudi beside Splink.
 
     python benchmarks/eval_linkage.py [--households 3000] [--seed 1] [--no-splink] [--out DIR]
+    python benchmarks/eval_linkage.py --synthetic 1000000   # the spec's dirt mix, doudi beside Splink
 
 Generates a fresh county (``sample_data.generate``, one quarter), runs the real stages
 (prepare_file -> combine_files -> records_for_linking -> link) and scores the linkage against ``truth/records.csv``:
@@ -13,13 +14,21 @@ with names, IDs and dirt.
 
 Splink (the ``bench`` extra: ``pip install -e .[bench]``, DuckDB backend) links the same accepted
 records: comparisons on name (exact / pinyin / Jaro-Winkler on pinyin), birth date, village, ID
-number (exact, Damerau-Levenshtein 1, the 15 digits Excel keeps), gender; blocking on birth date,
+number (exact, Damerau-Levenshtein 1, the 15 digits Excel keeps where one side has no full
+number), gender; blocking on birth date,
 village + pinyin, ID head; u by random sampling, m by EM on two blocking rules; predict, then
 connected components at ``--threshold``. Both are printed side by side with wall time (doudi: the
 ``link`` call; Splink: register, train, predict and cluster).
 
+``--synthetic N``: about N records from ``bench_link.synthesize`` (the spec's dirt mix: Excel's
+truncated ``…000`` and display-form IDs, Excel numbers, typos, 15-digit IDs, traditional, homophone
+and spaced names, twins, same-day namesakes in one village), doudi and Splink each in a fresh
+process on the same records: wall time (as each timed itself), peak resident memory (psutil,
+sampled), pairwise P / R / F1, per dirt kind, the time ratio and whether the goal is met.
+
 Targets: doudi precision >= 0.999, recall >= 0.995 overall and >= 0.98 on dirty pairs; its F1
-above Splink's in at most a fifth of Splink's time.
+above Splink's in at most a fifth of Splink's time. On the synthetic set: F1 >= 0.999 with
+precision >= 0.999, in at most a fifth of Splink's time, peak memory no more than Splink's.
 """
 
 from __future__ import annotations
@@ -36,6 +45,7 @@ import polars as pl
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from pipeline.ingest import list_files  # noqa: E402
 from pipeline.link import link, load  # noqa: E402
@@ -185,6 +195,7 @@ def errors(frame: pl.DataFrame, n: int) -> None:
 def splink_input(records: pl.DataFrame) -> pl.DataFrame:
     """The same accepted records in Splink's shape (its own plain columns, nothing doudi decided)."""
     id_any = pl.coalesce("id_number", "id_prefix")
+    known = id_any.str.len_chars()
     return records.select(
         pl.col("record_id").alias("unique_id"),
         "name",
@@ -192,14 +203,16 @@ def splink_input(records: pl.DataFrame) -> pl.DataFrame:
         pl.col("birth_date").cast(pl.Utf8).alias("birth_date"),
         pl.col("village"),
         pl.col("id_number"),
-        id_any.str.slice(0, 15).alias("id15"),
-        id_any.str.slice(0, 10).alias("id_head"),
+        pl.when(known >= 15).then(id_any.str.slice(0, 15)).alias("id15"),  # Excel's short display form: no id15
+        pl.when(known >= 10).then(id_any.str.slice(0, 10)).alias("id_head"),
         pl.col("gender"),
     )
 
 
-def run_splink(records: pl.DataFrame, threshold: float, seed: int) -> tuple[pl.DataFrame | None, float, str]:
-    """record_id, key of Splink's clusters; wall seconds; '' or why it could not run."""
+def run_splink(records: pl.DataFrame, threshold: float, seed: int, more: tuple[float, ...] = ()) -> tuple[pl.DataFrame | None, float, str]:
+    """record_id, key of Splink's clusters at ``threshold`` (and ``key@t`` for each further threshold
+    in ``more``, clustered from the same predictions, not timed); wall seconds of register, train,
+    predict and cluster at ``threshold``; '' or why it could not run."""
     try:
         import splink
         import splink.comparison_level_library as cll
@@ -228,7 +241,9 @@ def run_splink(records: pl.DataFrame, threshold: float, seed: int) -> tuple[pl.D
                 cll.And(cll.NullLevel("id_number"), cll.NullLevel("id15")),
                 cll.ExactMatchLevel("id_number"),
                 cll.DamerauLevenshteinLevel("id_number", 1),
-                cll.ExactMatchLevel("id15"),
+                # the 15 digits Excel kept, only where one side has no full number: two full numbers
+                # of people born on one day share them too
+                cll.And(cll.NullLevel("id_number"), cll.ExactMatchLevel("id15")),
                 cll.ElseLevel(),
             ],
         )
@@ -256,17 +271,129 @@ def run_splink(records: pl.DataFrame, threshold: float, seed: int) -> tuple[pl.D
         linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
         linker.training.estimate_parameters_using_expectation_maximisation(block_on("birth_date"))
         linker.training.estimate_parameters_using_expectation_maximisation(block_on("village", "name_pinyin"))
-        predictions = linker.inference.predict(threshold_match_probability=min(0.5, threshold))
+        predictions = linker.inference.predict(threshold_match_probability=min(0.5, threshold, *more))
         clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, threshold_match_probability=threshold)
         result = pl.from_arrow(clusters.as_duckdbpyrelation().select("unique_id, cluster_id").arrow())
         wall = time.perf_counter() - t0
+        for extra in more:
+            again = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, threshold_match_probability=extra)
+            other = pl.from_arrow(again.as_duckdbpyrelation().select("unique_id, cluster_id").arrow())
+            result = result.join(
+                other.select("unique_id", pl.col("cluster_id").cast(pl.Utf8).alias(f"key@{extra}")), on="unique_id", how="left"
+            )
     except Exception as e:  # noqa: BLE001
         import duckdb
 
         why = f"splink {splink.__version__} failed with duckdb {duckdb.__version__}: {type(e).__name__}: {e}"
         return None, 0.0, why
-    keys = result.select(pl.col("unique_id").cast(pl.Int64).alias("record_id"), pl.col("cluster_id").cast(pl.Utf8).alias("key"))
+    keys = result.select(
+        pl.col("unique_id").cast(pl.Int64).alias("record_id"),
+        pl.col("cluster_id").cast(pl.Utf8).alias("key"),
+        *[pl.col(c) for c in result.columns if c.startswith("key@")],
+    )
     return keys, wall, ""
+
+
+# ---------------------------------------------------------------- side by side on a synthetic set, one process each
+
+
+def worker(tool: str, records_path: Path, keys_path: Path, threshold: float, more: tuple[float, ...], seed: int) -> None:
+    """Link the records with one tool and write record_id, key (+ key@t) and the seconds."""
+    import json
+
+    records = pl.read_parquet(records_path)
+    if tool == "doudi":
+        t0 = time.perf_counter()
+        linkage = link(records, load(), precedence())
+        seconds = time.perf_counter() - t0
+        keys, why = linkage.assignments.select("record_id", pl.col("person_key").alias("key")), ""
+    else:
+        keys, seconds, why = run_splink(records, threshold, seed, more)
+    if keys is not None:
+        keys.write_parquet(keys_path)
+    keys_path.with_suffix(".json").write_text(json.dumps({"seconds": seconds, "why": why}))
+
+
+def measured(tool: str, records_path: Path, args) -> tuple[pl.DataFrame | None, dict]:
+    """Run ``worker`` in a fresh process; its wall seconds (as it timed itself) and its peak resident
+    memory, sampled every 20 ms with psutil (the records it reads are counted for both tools)."""
+    import json
+
+    import psutil
+
+    keys_path = records_path.with_name(f"keys-{tool}.parquet")
+    cmd = [sys.executable, __file__, "--worker", tool, "--records", str(records_path), "--keys", str(keys_path),
+           "--threshold", str(args.threshold), "--more-thresholds", args.more_thresholds, "--seed", str(args.seed)]
+    child = psutil.Popen(cmd, cwd=ROOT)
+    peak = 0
+    while child.poll() is None:
+        try:
+            rss = child.memory_info().rss + sum(c.memory_info().rss for c in child.children(recursive=True))
+            peak = max(peak, rss)
+        except psutil.Error:
+            pass
+        time.sleep(0.02)
+    info = json.loads(keys_path.with_suffix(".json").read_text()) if keys_path.with_suffix(".json").exists() else {
+        "seconds": 0.0, "why": f"worker exited with {child.returncode}"}
+    info["peak_mb"] = peak / 2**20
+    keys = pl.read_parquet(keys_path) if keys_path.exists() else None
+    return keys, info
+
+
+def synthetic_main(args) -> int:
+    """``--synthetic N``: about N records (benchmarks/bench_link.synthesize: the spec's dirt mix),
+    doudi and Splink each in its own process on the same records; one table."""
+    from bench_link import synthesize
+
+    t0 = time.perf_counter()
+    records = synthesize(args.synthetic)
+    print(f"synthetic set: {records.height:,} records, {records['truth'].n_unique():,} persons, made in {time.perf_counter() - t0:.1f} s")
+    with tempfile.TemporaryDirectory(prefix="doudi-eval-") as tmp:
+        path = Path(tmp) / "records.parquet"
+        records.drop("truth", "dirt", "trap").write_parquet(path)
+        frame = records.select(
+            "record_id", pl.col("truth").alias("person_uid"), "dirt", "trap", "name", "id_number_raw", "birth_date",
+            "village", "relation", "source_table", pl.col("name").alias("name_raw"),
+            (pl.col("dirt").list.len() > 0).alias("id_dirty"),
+        )
+        rows = []
+        for tool in ("doudi", *(() if args.no_splink else ("splink",))):
+            keys, info = measured(tool, path, args)
+            if keys is None:
+                print(f"{tool}: not run: {info['why']}")
+                continue
+            for column in [c for c in keys.columns if c.startswith("key")]:
+                scored = frame.join(keys.select("record_id", pl.col(column).alias("key")), on="record_id", how="left").with_columns(
+                    pl.coalesce("key", pl.format("single-{}", pl.col("record_id"))).alias("key"), pl.lit("").alias("match_method")
+                )
+                label = tool if tool == "doudi" else f"splink@{column.split('@')[1] if '@' in column else args.threshold}"
+                timed = column == "key"
+                rows.append((label, evaluate(scored), info["seconds"] if timed else None, info["peak_mb"] if timed else None))
+                if tool == "doudi":
+                    doudi_frame = scored
+    print(f"\n{'':<14}{'seconds':>9}{'peak MB':>9}{'precision':>11}{'recall':>9}{'F1':>9}")
+    for label, s, sec, mb in rows:
+        o = s["overall"]
+        sec_s = f"{sec:9.1f}" if sec is not None else f"{'':>9}"
+        mb_s = f"{mb:9.0f}" if mb is not None else f"{'':>9}"
+        print(f"{label:<14}{sec_s}{mb_s}{o['precision']:11.5f}{o['recall']:9.5f}{o['f1']:9.5f}")
+    timed = {label: (s, sec, mb) for label, s, sec, mb in rows if sec is not None}
+    d = timed["doudi"]
+    print(f"\nper dirt kind / trap, pairs involving such a record{'':<6}doudi" + ("      | splink" if len(timed) > 1 else ""))
+    sp = next((v for k, v in timed.items() if k != "doudi"), None)
+    for kind in [k for k in d[0] if k not in ("overall", "dirty")]:
+        line = f"  {kind:<22}{d[0][kind]['true']:9d}  {_fmt(d[0][kind])}"
+        if sp and kind in sp[0]:
+            line += f"  |  {_fmt(sp[0][kind])}"
+        print(line)
+    if sp:
+        ratio = sp[1] / d[1] if d[1] else float("inf")
+        o = d[0]["overall"]
+        goal = o["f1"] >= 0.999 and o["precision"] >= 0.999 and d[1] * 5 <= sp[1] and d[2] <= sp[2]
+        print(f"\nsplink time / doudi time = {ratio:.1f}x; doudi peak / splink peak = {d[2] / sp[2]:.2f}")
+        print(f"goal (F1 >= 0.999, P >= 0.999, time <= 1/5 of Splink's, peak memory <= Splink's): {'met' if goal else 'MISSED'}")
+    errors(doudi_frame.with_columns(pl.lit("").alias("match_method")), args.examples)
+    return 0
 
 
 # ---------------------------------------------------------------- report
@@ -284,8 +411,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reuse", action="store_true", help="use the county already in --out")
     ap.add_argument("--examples", type=int, default=5, help="false / missed links shown")
     ap.add_argument("--threshold", type=float, default=0.9, help="Splink match probability for clustering")
+    ap.add_argument("--more-thresholds", default="0.99", help="further Splink thresholds scored (comma list, not timed)")
     ap.add_argument("--no-splink", action="store_true")
+    ap.add_argument("--synthetic", type=int, help="about this many synthetic records (the spec's dirt mix) instead of a county")
+    ap.add_argument("--worker", choices=("doudi", "splink"), help=argparse.SUPPRESS)
+    ap.add_argument("--records", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--keys", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    more = tuple(float(x) for x in args.more_thresholds.split(",") if x.strip())
+    if args.worker:
+        worker(args.worker, args.records, args.keys, args.threshold, more, args.seed)
+        return 0
+    if args.synthetic:
+        return synthetic_main(args)
 
     tmp = None
     out = args.out

@@ -156,4 +156,5 @@ RECORD_COLUMNS: dict[str, tuple[pl.DataType, str]] = {
     "township": (pl.Utf8, "township"),
     "village": (pl.Utf8, "village"),
     "relation": (pl.Utf8, "relation"),
+    "account": (pl.Utf8, "account"),  # 资金发放's 一卡通账号: two payments to one account are one payee
 }

@@ -82,10 +82,10 @@ def month_dirt(style: str) -> str:
 
 # ID dirt that destroys the number (no exact link possible): kept off the rows of planted cases, so a
 # missed planted case is a rule problem, not a linking one.
-LOSSY_ID_KINDS = ("id_excel_number", "id_sci_notation", "id_typo_digit", "id_typo_transpose", "id_parent_on_child")
+LOSSY_ID_KINDS = ("id_excel_number", "id_sci_notation", "id_excel_truncated", "id_typo_digit", "id_typo_transpose", "id_parent_on_child")
 
 ID_KINDS_TEXT = ("id_apostrophe", "id_fullwidth", "id_lower_x", "id_inner_space", "id_15_digit",
-                 "id_typo_digit", "id_typo_transpose", "id_parent_on_child")
+                 "id_typo_digit", "id_typo_transpose", "id_parent_on_child", "id_excel_truncated")
 
 
 def dirty_id(idn: str, kind: str, rng: np.random.Generator, parent_id: str | None):
@@ -98,6 +98,8 @@ def dirty_id(idn: str, kind: str, rng: np.random.Generator, parent_id: str | Non
         return idn, ""
     if kind == "id_sci_notation":
         return f"{float(idn[:17] + '0'):.5E}".replace("E+", "E+"), kind
+    if kind == "id_excel_truncated":  # 18 digits typed into Excel: 15 significant digits kept, then 000
+        return (idn[:15] + "000", kind) if idn[15:] != "000" else (idn, "")
     if kind == "id_apostrophe":
         return "'" + idn, kind
     if kind == "id_fullwidth":

@@ -29,7 +29,7 @@ from .quarters import Q, years_before
 from .rand import Streams
 from .scenarios import VARIANTS
 from .systems import enrich, tables
-from .traps import assign_ids, plant_traps
+from .traps import assign_ids, plant_traps, shared_names
 from .truth_rules import write_rule_truth
 from .fastcsv import render_csv, write_fast_csv
 from .writers import Sheet, render, truncate, write, write_notice, write_xlsx
@@ -121,12 +121,17 @@ def generate(households: int, seed: int, out: Path, quarters: list[str] | None =
         qdir.mkdir(parents=True, exist_ok=True)
         parent = X.filter(pl.col("relation").is_in(["之子", "之女"])).join(
             X.filter(pl.col("pos") == 0).select("hh_id", pl.col("id_number").alias("_parent_id")), on="hh_id").select("uid", "_parent_id")
+        # rows kept from lossy ID dirt: planted persons, and persons whose name is not unique in their village
+        protected = pl.concat([planted_uids, shared_names(X)]).unique()
         rng = S(f"files{q}")
         month_label = f"{q.year}年{q.ref.month}月"
         plans = plan_quarter(qi, q.year, q.ref.month, COUNTY_NAME, forms, rng, hazards)
         for fi, plan in enumerate(plans):
-            df = T[plan.table].with_row_index("_row").with_columns(pl.col("_row").cast(pl.Int64)).join(parent, on="uid", how="left").with_columns(
-                _planted=pl.col("uid").is_in(planted_uids.implode()))
+            # a parent's ID on a child's row only where the row's own 与户主关系 contradicts it: elsewhere
+            # the row would be the parent's (rules.md, S4-5 reading), not the child's
+            with_parent = parent if "relation" in T[plan.table].columns else parent.clear()
+            df = T[plan.table].with_row_index("_row").with_columns(pl.col("_row").cast(pl.Int64)).join(with_parent, on="uid", how="left").with_columns(
+                _planted=pl.col("uid").is_in(protected.implode()))
             if plan.form.startswith("csv"):
                 header, body, tr = render_csv(plan, df, str(q), rng, rates, fi)
                 write_fast_csv(qdir / plan.file_name, plan.form, header, body)

@@ -115,7 +115,8 @@ def plan_quarter(qi: int, year: int, month: int, county: str, forms: str, rng: n
         p.date_style = styles[(ti + 3 * qi) % len(styles)]
         mstyles = ["dash", "compact", "chinese"] + (["cell"] if form in WORKBOOK_FORMS else [])
         p.month_style = mstyles[(ti + qi) % len(mstyles)]
-        p.sci_ids = table == "yibao_jiesuan" and form.startswith("csv")
+        # CSV re-saved by Excel: IDs as 5.33129E+17 (only where region columns leave other evidence)
+        p.sci_ids = table in ("yibao_jiesuan", "linshi", "fafang", "laonian") and form.startswith("csv") and p.region != "none"
         p.title = form in SHEET_FORMS and ((ti + qi) % 4 != 3 or form in HTML_FORMS)
         p.footer = form in SHEET_FORMS
         p.blank_rows = form in SHEET_FORMS

@@ -333,6 +333,10 @@ def _(w, m):
 def _(w, m):
     h = m.heads(); cert(w, h, 4, 3); w.pset(h, cert_id_uid=[u + 1 for u in h]); return [C("S4-5", h)]
 
+@variant("S4-5", "certificate ID part with a one-digit slip of the person's own ID")
+def _(w, m):
+    h = m.heads(); cert(w, h, 4, 3); w.pset(h, cert_id_uid=[-u for u in h]); return [C("S4-5", h)]
+
 @variant("S4-5", "same ID, another name in 医保")
 def _(w, m):
     registry(w, m); h = m.heads(); w.pset(h, name_override_table="yibao_canbao", name_override="欧阳春华"); return [C("S4-5", h)]
@@ -632,6 +636,12 @@ def _(w, m):
 def _(w, m):
     sanlei(w, m); h = m.heads(); aid = round(LOWR * 4_000.0 - 1, 2)
     w.settle(h, d(w.q, 55), 10_000.0, 6_000.0, aid, round(4_000.0 - aid, 2)); return [N("Y-3", h)]
+
+@variant("Y-3", "低保 settlement at ratio - 1 元 to the cent, one float ulp above it", near=True)
+def _(w, m):
+    # 0.8 x (5321.52 - 2831.52) - 1 is 1991.0000000000005 in floating point: money compares to the cent
+    dibao(w, m); h = m.heads(); total, basic = 5_321.52, 2_831.52; aid = round(KEY * (total - basic) - 1, 2)
+    w.settle(h, d(w.q, 38), total, basic, aid, round(total - basic - aid, 2)); return [N("Y-3", h)]
 
 def _burden(w, m, income, per_person):
     registry(w, m, income=income); h = m.heads(); size = m.frame.height // max(1, len(h))

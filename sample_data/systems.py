@@ -84,6 +84,10 @@ def tables(X: pl.DataFrame, q: Q, settlements: pl.DataFrame, linshi: pl.DataFram
     other = X.filter(pl.col("cert") & (pl.col("cert_id_uid") != pl.col("uid"))).select("uid", "cert_id_uid")
     other = other.join(X.select(pl.col("uid").alias("cert_id_uid"), pl.col("id_number").alias("_cert_id")), on="cert_id_uid").select("uid", "_cert_id")
     X = X.join(other, on="uid", how="left")
+    # cert_id_uid = -uid: the certificate carries the person's own ID with a one-digit slip (15th digit + 1)
+    own = pl.col("id_number")
+    slipped = pl.concat_str(own.str.slice(0, 14), ((own.str.slice(14, 1).cast(pl.Int64) + 1) % 10).cast(pl.Utf8), own.str.slice(15))
+    X = X.with_columns(pl.when(pl.col("cert") & (pl.col("cert_id_uid") == -pl.col("uid"))).then(slipped).otherwise(pl.col("_cert_id")).alias("_cert_id"))
     ids = X.select("uid", "id_number", "name")
 
     # dibao: covered persons of 低保 households (+ persons listed in a second household)

@@ -1,5 +1,6 @@
 """Identity traps for the linker, planted in households no scenario uses: namesakes in one
-village (two people, one name) and twins (one household, one birth date)."""
+village (two people, one name), twins (one household, one birth date) and one pair of namesake
+twins (one birth date and one full name: their valid IDs differ in the sequence code only)."""
 
 from __future__ import annotations
 
@@ -28,15 +29,31 @@ def plant_traps(P: pl.DataFrame, H: pl.DataFrame, reserved: np.ndarray, rng: np.
     kids = kids.filter(pl.col("uid").list.len() == 2).sort("hh_id")
     pick = rng.choice(kids.height, size=min(k, kids.height), replace=False) if kids.height else []
     upd_birth = {}
-    for i in sorted(pick):
+    kid_names = dict(zip(free["uid"].to_list(), free["name"].to_list()))
+    for n, i in enumerate(sorted(pick)):
         a, b = kids["uid"][int(i)]
         upd_birth[b] = kids["birth_date"][int(i)]
         trap[a] = trap[b] = "twin"
+        if n == 0:  # namesake twins: one birth date, one full name, valid IDs one sequence code apart
+            upd_name[b] = kid_names[a]
+            trap[a] = trap[b] = "namesake_twin"
     return P.with_columns(
         name=pl.col("uid").replace_strict(upd_name, default=pl.col("name"), return_dtype=pl.Utf8) if upd_name else pl.col("name"),
         birth_date=pl.col("uid").replace_strict(upd_birth, default=pl.col("birth_date"), return_dtype=pl.Date) if upd_birth else pl.col("birth_date"),
         trap=pl.col("uid").replace_strict(trap, default=pl.col("trap"), return_dtype=pl.Utf8) if trap else pl.col("trap"),
     )
+
+
+def shared_names(X: pl.DataFrame) -> pl.Series:
+    """uids of persons whose name (near pinyin, as the pipeline folds it) another person of the same
+    village carries.  A row of theirs that keeps no usable ID has no evidence left that the spec
+    accepts (name + village is evidence only for the village's one person of that name): such rows
+    are not given lossy ID dirt, so the truth never claims a link the spec forbids."""
+    from pipeline.normalise.names import add_name_columns
+
+    keyed = add_name_columns(X.select("uid", "village", pl.col("name").cast(pl.Utf8)), "name")
+    shared = keyed.filter(pl.len().over("village", "name_pinyin_fuzzy") > 1)
+    return shared["uid"]
 
 
 def assign_ids(P: pl.DataFrame) -> pl.DataFrame:

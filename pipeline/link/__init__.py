@@ -1,9 +1,12 @@
 """pipeline/link: one person across every roster (int_records_linked_to_persons).
 
 ``link(records, settings, residence_precedence) -> Linkage``, the steps in order:
-1. anchors.py     exact valid ID links (entities), a parent's ID on a child's row detached;
+1. anchors.py     exact valid ID links (entities): a row is its valid ID's person's under any name,
+                  unless its own 与户主关系 contradicts the ID (a parent's ID on a child's row: detached);
 2. blocking.py    candidate entity pairs from tiny declared rules;
-3. features.py    record pairs with id_relation, name_ratio, co_members;
+3. features.py    record pairs with id_relation (full IDs, slips, Excel's 15 digits or display form),
+                  name_ratio, co_members, name_village_unique (the village's only person of that
+                  name: evidence for a row without a usable ID), relation_conflict;
 4. scoring.py     comparison levels (comparisons.py), weights (settings.toml), hard rules, decisions;
 5. cluster.py     connected components, split where two valid IDs would meet;
 6. persons.py     person_key, persons, each record's match_method;
@@ -30,9 +33,11 @@ from pipeline.link.persons import build
 from pipeline.link.scoring import decide, score_pairs
 from pipeline.link.settings import LinkSettings, load
 
-__all__ = ["link", "Linkage", "LinkSettings", "load"]
+__all__ = ["link", "Linkage", "LinkSettings", "load", "peak_memory_mb"]
 
-# The columns ``link`` reads (``id_number_raw`` is optional: it tells 15-digit old IDs apart).
+# The columns ``link`` reads. Optional: ``id_number_raw`` (it tells 15-digit old IDs and Excel's
+# truncated …000 from a scientific number apart) and ``account`` (a payment's 一卡通账号: two payment
+# rows to one account are one payee).
 RECORD_COLUMNS = (
     "record_id", "source_table", "name", "name_display", "name_pinyin", "name_pinyin_fuzzy",
     "id_number", "id_valid", "id_prefix", "birth_date", "gender", "county", "township", "village",
@@ -47,24 +52,28 @@ class Linkage:
     review: pl.DataFrame  # one row per uncertain pair, not linked: record_id_l, record_id_r, score, reasons
     settings: dict  # LinkSettings.to_dict() as used: goes into `runs`
     counts: dict = field(default_factory=dict)  # records, entities, candidate pairs, links ... for `runs`
-    stages: dict = field(default_factory=dict)  # stage -> (wall seconds, process peak RSS in MB so far)
+    stages: dict = field(default_factory=dict)  # stage -> (wall seconds, process peak memory in MB so far)
 
 
-def _peak_rss_bytes() -> int:
-    """This process's peak resident memory where the OS reports it (Linux, Windows), else its current."""
-    info = psutil.Process().memory_info()
-    return getattr(info, "peak_wset", None) or getattr(info, "rss", 0)
+def peak_memory_mb(process: psutil.Process | None = None) -> float:
+    """The process's peak resident memory where psutil reports one (Windows ``peak_wset``), else
+    its current RSS (callers sample it after each stage and keep the highest)."""
+    info = (process or psutil.Process()).memory_info()
+    peak = getattr(info, "peak_wset", None) or getattr(info, "peak_rss", None)
+    return (peak or info.rss) / 2**20
 
 
 class _Stages(dict):
     def __init__(self) -> None:
         super().__init__()
         self._t = time.perf_counter()
+        self._process = psutil.Process()
+        self._peak = 0.0
 
     def done(self, stage: str) -> None:
         now = time.perf_counter()
-        peak_mb = _peak_rss_bytes() / 2**20
-        self[stage] = (round(now - self._t, 3), round(peak_mb))
+        self._peak = max(self._peak, peak_memory_mb(self._process))
+        self[stage] = (round(now - self._t, 3), round(self._peak))
         self._t = now
 
 
@@ -82,7 +91,9 @@ def link(
     if missing:
         raise ValueError(f"link: records lack column(s) {', '.join(missing)}")
     human = decided_pairs(records, decisions) if decisions is not None else None
-    records = records.select(*RECORD_COLUMNS, *(["id_number_raw"] if "id_number_raw" in records.columns else []))
+    records = records.select(*RECORD_COLUMNS, *(["id_number_raw"] if "id_number_raw" in records.columns else [])).with_columns(
+        (records["account"].cast(pl.Utf8) if "account" in records.columns else pl.lit(None, pl.Utf8)).alias("account")
+    )
 
     stages = _Stages()
     entities, conflicts = anchor(records, settings, precedence)
@@ -99,7 +110,7 @@ def link(
     stages.done("scoring")
     links = decided.filter(pl.col("decision") == "link")
     entity_table = entities.filter(pl.col("anchored")).group_by("entity").agg(
-        pl.col("anchored", "id_full", "valid", "id_prefix15", "id_round15").first()
+        pl.col("anchored", "id_full", "valid", "id_prefix15", "id_round15", "id_short", "id_zeros").first()
     )
     cannot, must = (None, None) if human is None else (human.filter(pl.col("decision") == DIFFERENT), human.filter(pl.col("decision") == SAME))
     membership, split = cluster(entity_table, links, cannot, must)

@@ -1,17 +1,17 @@
 """Anchors: exact valid ID links. One row per record with the entity it belongs to.
 
-An entity is either every record carrying one valid ID number and a name that fits it (the ID
-anchors them), or a single record. A record carrying a valid ID is *detached* from it, and treated
-as a record with no usable ID, when its name does not fit the ID owner's name (not the same after
-folding, not the same pinyin or near pinyin; and not near it - rapidfuzz ratio from ``name_ratio``
-or a slip of one character of a two-character name - on a row that is not suspect, under a name
-no record outside the ID carries). The owner's name
-is the name most records of the ID carry, where a name only seen on *suspect* rows comes last:
+An entity is either every record carrying one valid ID number (the ID anchors them), or a single
+record. The systems pay and enrol by ID, so a row whose valid ID belongs to a person stays that
+person's row even under another name (rules.md, S4-5 reading: the name mismatch is a case, not a
+second person). Only a row whose own columns contradict the ID is *detached* from it, and treated
+as a record with no usable ID, when its name also does not fit the ID owner's name (not the same
+after folding, not the same pinyin or near pinyin):
 - the ID is the row's own household head's (低保 户主身份证号, or the ID on the 户主 row of the same
   roster household) while the row is not the 户主: a parent's ID typed on a child's row;
 - the row's 与户主关系 is a younger generation (之子, 之女, 孙子 ...) and the ID's birth date is less
   than 15 years after the 户主's: an age inconsistent with its relation.
-Each detached record is paired with a record of the ID's owner for match_review.
+The owner's name is the name most records of the ID carry, where a name only seen on such rows
+comes last. Each detached record is paired with a record of the ID's owner for match_review.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from __future__ import annotations
 import polars as pl
 
 from pipeline.link.settings import LinkSettings
-from pipeline.link.features import name_ratio
 
 HEAD_RELATIONS = ("户主", "本人")
 # 与户主关系 of a younger generation: such a member is at least this many years younger than the 户主.
@@ -33,9 +32,12 @@ def precedence_rank(residence_precedence: list[str]) -> pl.Expr:
     return pl.col("source_table").replace_strict(order, default=len(order), return_dtype=pl.Int32)
 
 
-def id_columns() -> list[pl.Expr]:
+def id_columns(raw_known: bool = True) -> list[pl.Expr]:
     """id_full: an 18-char ID with all digits known; id_prefix15: the first 15 digits when known;
-    id_round15: the 15 digits of a full ID rounded as a float keeps them (else id_prefix15)."""
+    id_round15: the 15 digits of a full ID rounded as a float keeps them (else id_prefix15);
+    id_short: the digits of an Excel prefix too short to pad to 15 (5.33129E+17 -> 533129).
+    With ``raw_known`` (records carry ``id_number_raw``) only a scientific cell is read as rounded:
+    ``…000`` is 15 digits Excel truncated, its id_round15 null."""
     partial = pl.col("id_prefix").is_not_null() & (pl.col("id_prefix").str.len_chars() < 17)
     full = pl.col("id_number").is_not_null() & (pl.col("id_number").str.len_chars() == 18) & ~partial
     id_full = pl.when(full).then(pl.col("id_number"))
@@ -48,13 +50,20 @@ def id_columns() -> list[pl.Expr]:
         pl.col("id_prefix").str.pad_end(15, "0")
     )
     prefix15 = pl.when(full).then(pl.col("id_number").str.slice(0, 15)).when(partial).then(padded)
+    # Fewer than 12 digits kept (Excel's display form 5.33129E+17): the digits, rounded, as they are.
+    short = pl.when(partial & (kept < 12)).then(pl.col("id_prefix"))
     digits18 = pl.col("id_number").str.slice(0, 18).cast(pl.Int64, strict=False)  # null when it ends in X
     rounded = ((digits18 + 500) // 1000).cast(pl.Utf8)  # a region code never starts with 0
-    round15 = pl.when(full).then(pl.coalesce(rounded, prefix15)).otherwise(prefix15)
+    truncated = pl.col("id_number_raw").str.contains("[eE]").not_().fill_null(False) if raw_known else pl.lit(False)
+    round15 = pl.when(full).then(pl.coalesce(rounded, prefix15)).when(~truncated).then(prefix15)
+    # a text …000: the 18 characters as written (two of them one slip apart are one number mistyped)
+    zeros = pl.when(partial & (kept == 15) & truncated).then(pl.col("id_prefix") + "000")
     return [
         id_full.alias("id_full"),
         prefix15.alias("id_prefix15"),
         round15.alias("id_round15"),
+        short.alias("id_short"),
+        zeros.alias("id_zeros"),
         (full & pl.col("id_valid").fill_null(False)).alias("valid"),
     ]
 
@@ -68,44 +77,10 @@ def with_lookup(frame: pl.DataFrame, lookup: pl.DataFrame, on: str) -> pl.DataFr
     return frame.hstack(added.get_columns())
 
 
-def _with_near_names(r: pl.DataFrame, settings: LinkSettings) -> pl.DataFrame:
-    """``_fits`` also for a name near the owner's but not the same nor sounding the same: rapidfuzz
-    ratio from ``name_ratio`` (王玉珍 / 王王珍), or a slip of one character of a two-character name
-    (陈仙 / 阵仙, 贺林 / 贺材: ratio 50). Only when nothing says the row is someone else's: the row
-    is not suspect (no relation or age pointing at a parent's ID) and its name is carried by no record
-    outside this ID (a child on a parent's ID - 李军 / 李明, 邓亮健 / 邓亮 - has records of its own
-    under its own name)."""
-    name, owner = pl.col("name"), pl.col("owner_name")
-    unsure = r.filter(pl.col("valid") & ~pl.col("_fits") & ~pl.col("_suspect")).select(
-        "record_id", "name", "owner_name", "id_full"
-    )
-    if unsure.height == 0:
-        return r
-    slip = (
-        (name.str.len_chars() == 2)
-        & (owner.str.len_chars() == 2)
-        & ((name.str.slice(0, 1) == owner.str.slice(0, 1)) | (name.str.slice(1, 1) == owner.str.slice(1, 1)))
-    ).fill_null(False)
-    ratio = name_ratio(unsure["name"], unsure["owner_name"])
-    candidates = unsure.with_columns(ratio.alias("_ratio")).filter(
-        (pl.col("_ratio") >= settings.name_ratio).fill_null(False) | slip
-    ).select("record_id", "name", "id_full")
-    named = r.filter(pl.col("name").is_in(candidates["name"].unique().implode()))
-    elsewhere = named.join(candidates.select("name", pl.col("id_full").alias("_id")).unique(), on="name").filter(
-        (pl.col("id_full") != pl.col("_id")).fill_null(True)
-    )
-    alone = candidates.join(
-        elsewhere.select("name", pl.col("_id").alias("id_full")).unique(), on=["name", "id_full"], how="anti"
-    ).select("record_id", pl.lit(True).alias("_near"))
-    return with_lookup(r, alone, "record_id").with_columns(
-        (pl.col("_fits") | pl.col("_near").fill_null(False)).alias("_fits")
-    ).drop("_near")
-
-
-def anchor(records: pl.DataFrame, settings: LinkSettings, residence_precedence: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Records with entity, anchored, detached, id_full, id_prefix15, valid, entity_name, entity_records;
-    and conflicts: one row per detached record with an owner, record_id_l (owner), record_id_r, conflict."""
-    r = records.with_columns(*id_columns(), precedence_rank(residence_precedence).alias("_rank"))
+def with_relation_columns(r: pl.DataFrame) -> pl.DataFrame:
+    """What a row's own 与户主关系 says: ``head_id`` (its 户主's ID: the row is not that person),
+    ``born_after`` (a younger generation is born 15+ years after its 户主), and whether its valid ID
+    contradicts that (``_suspect``: the ID is the 户主's, or born too early)."""
     # The 户主's ID of a row's household: 低保 keys carry it (户主身份证号); other rosters (防返贫 户编号)
     # have it on the household's own 户主 row.
     roster_heads = (
@@ -118,22 +93,24 @@ def anchor(records: pl.DataFrame, settings: LinkSettings, residence_precedence: 
         pl.when(pl.col("household_key").str.starts_with("dibao:")).then(pl.col("household_key").str.strip_prefix("dibao:")),
         pl.col("_roster_head"),
     )
+    member = pl.col("relation").is_not_null() & ~pl.col("relation").is_in(HEAD_RELATIONS)
+    younger = pl.col("relation").str.contains(YOUNGER_GENERATION).fill_null(False)
+    earliest = head_id.str.slice(6, 8).str.to_date("%Y%m%d", strict=False).dt.offset_by(f"{GENERATION_YEARS}y")
     r = r.with_columns(
-        (
-            pl.col("valid")
-            & (pl.col("id_full") == head_id).fill_null(False)
-            & pl.col("relation").is_not_null()
-            & ~pl.col("relation").is_in(HEAD_RELATIONS)
-        ).alias("_head_id_on_member"),
-        (
-            pl.col("valid")
-            & pl.col("relation").str.contains(YOUNGER_GENERATION).fill_null(False)
-            & (
-                pl.col("birth_date")
-                < head_id.str.slice(6, 8).str.to_date("%Y%m%d", strict=False).dt.offset_by(f"{GENERATION_YEARS}y")
-            ).fill_null(False)
-        ).alias("_age_conflict"),
+        pl.when(member).then(head_id).alias("head_id"),
+        pl.when(younger).then(earliest).alias("born_after"),
+    )
+    return r.with_columns(
+        (pl.col("valid") & member & (pl.col("id_full") == pl.col("head_id")).fill_null(False)).alias("_head_id_on_member"),
+        (pl.col("valid") & (pl.col("birth_date") < pl.col("born_after")).fill_null(False)).alias("_age_conflict"),
     ).with_columns((pl.col("_head_id_on_member") | pl.col("_age_conflict")).alias("_suspect"))
+
+
+def anchor(records: pl.DataFrame, settings: LinkSettings, residence_precedence: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Records with entity, anchored, detached, id_full, id_prefix15, valid, entity_name, entity_records;
+    and conflicts: one row per detached record with an owner, record_id_l (owner), record_id_r, conflict."""
+    r = records.with_columns(*id_columns("id_number_raw" in records.columns), precedence_rank(residence_precedence).alias("_rank"))
+    r = with_relation_columns(r)
     # The owner's name of each valid ID: the name most records carry, names on suspect rows last
     # (ties: the higher-precedence table, the first record).
     owners = (
@@ -161,8 +138,7 @@ def anchor(records: pl.DataFrame, settings: LinkSettings, residence_precedence: 
         | (pl.col("name_pinyin_fuzzy") == pl.col("owner_fuzzy"))
     ).fill_null(False)
     r = r.with_columns(fits.alias("_fits"))
-    r = _with_near_names(r, settings)
-    anchored = pl.col("valid") & pl.col("_fits")
+    anchored = pl.col("valid") & (pl.col("_fits") | ~pl.col("_suspect"))
     detached = pl.col("valid") & ~anchored
     r = r.with_columns(anchored.alias("anchored"), detached.alias("detached"))
     # Entity numbers: anchored records by ID (dense rank), every other record on its own after them.

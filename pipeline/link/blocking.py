@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from pipeline.link.features import adjacent_swap, body_differences
+from pipeline.normalise.ids import adjacent_swap, body_differences
 
 
 @dataclass(frozen=True)
@@ -50,12 +50,15 @@ BLOCKS = (
     on("id_prefix15", "name_first", unanchored_only=True),  # Excel-number IDs: the 15 digits kept
     on("id_round15", "name_first", unanchored_only=True),  # ... or rounded
     # an invalid ID one typo from another ID, under a name with the same first character
-    typo_of("id_full", "name_first", unanchored_only=True),
+    typo_of("id_digits18", "name_first", unanchored_only=True),  # (…000 texts too: a real ID may end so)
     on("birth_date", "name_pinyin_fuzzy", unanchored_only=True),
     # two valid IDs may only link as a typo with the same birth date and name (scoring's hard rule)
     typo_of("id_full", "birth_date", "name_pinyin_fuzzy"),
     on("village", "name_pinyin_fuzzy", unanchored_only=True),
+    # a record without a usable ID, and a person of its name whose records say no village at all
+    in_list("seeks_name", "homeless_name"),
     on("household_key", unanchored_only=True),
+    on("account", unanchored_only=True),  # a payment row without a usable ID, and the account's other payments
     # a row given a family member's ID, and the members of that family's households
     in_list("owner_households", "household_key", "name_first"),
 )

@@ -6,7 +6,7 @@ valid ID numbers that are not a typo of each other linked directly (a typo pair 
 a third record is twins bridged by a mistyped row); such a component is split by keeping, for each
 entity without a valid ID, only its best link (when no other ties with it) (then only the typo links between valid IDs, then
 none); the links taken away are returned for match_review. Usable alone: it needs only entities
-(entity, anchored, id_full, valid, id_prefix15, id_round15) and links (entity_l, entity_r, score).
+(entity, anchored, id_full, valid, id_prefix15, id_round15, id_short, id_zeros) and links (entity_l, entity_r, score).
 """
 
 from __future__ import annotations
@@ -75,13 +75,12 @@ def _conflicted(membership: pl.DataFrame, entities: pl.DataFrame, links: pl.Data
     """Clusters holding two valid IDs that are no typo of each other, or a typo of each other but
     not linked to each other (scoring refused them: twins whose IDs differ in one digit) and only
     joined through other records; two valid IDs a person linked (``must``) are no conflict."""
-    ids = membership.join(entities.filter(pl.col("anchored")), on="entity").select(
-        "cluster", "entity", "id_full", "valid", "id_prefix15", "id_round15"
-    )
+    columns = ["id_full", "valid", "id_prefix15", "id_round15", "id_short", "id_zeros"]
+    ids = membership.join(entities.filter(pl.col("anchored")), on="entity").select("cluster", "entity", *columns)
     pairs = (
         ids.join(ids, on="cluster", suffix="_r")
         .filter(pl.col("entity") < pl.col("entity_r"))
-        .rename({"id_full": "id_full_l", "valid": "valid_l", "id_prefix15": "id_prefix15_l", "id_round15": "id_round15_l"})
+        .rename({c: f"{c}_l" for c in columns})
         .with_columns(id_relation())
     )
     direct = links.select(

@@ -71,7 +71,9 @@ ID_NUMBER = Comparison(
         Level("one_digit", "身份证号一位之差", "id_relation = 'one_digit'", True),
         Level("transposition", "身份证号相邻两位颠倒", "id_relation = 'transposition'", True),
         Level("prefix15", "数值型身份证号前15位", "id_relation = 'prefix15'", True),
+        Level("short_prefix", "数值型身份证号仅存的前几位一致", "id_relation = 'short_prefix'"),
         Level("valid_different", "身份证号均有效且不同", "id_relation = 'valid_different'"),
+        Level("prefix15_different", "数值型身份证号前15位不同", "id_relation = 'prefix15_different'"),
         Else("身份证号不同"),
     ),
 )
@@ -114,7 +116,15 @@ GENDER = Comparison("gender", (Null("gender"), Exact("gender", "性别一致"), 
 VILLAGE = Comparison(
     "village",
     (
-        Null("village"),
+        Level("null", "缺失", "(village_l IS NULL OR village_r IS NULL) AND NOT name_village_unique"),
+        # Name + village + county as the evidence of a record without a usable ID (inputs.md: "link by
+        # the other evidence"): the pair's name is carried in the village by one person only.
+        Level(
+            "unique",
+            "同村且村内同名唯一",
+            "name_village_unique AND (township_l IS NULL OR township_r IS NULL OR township_l = township_r)",
+            2,
+        ),
         Level(
             "equal",
             "同村",
@@ -139,11 +149,13 @@ HOUSEHOLD = Comparison(
     ),
 )
 
+# A payment's 一卡通账号: the payee's own account, so two payments to one account are one payee.
+ACCOUNT = Comparison("account", (Null("account"), Exact("account", "一卡通账号一致", "same", 2), Else("一卡通账号不同")))
+
 # Order is the order of the words in match_method and reasons.
-COMPARISONS = (ID_NUMBER, NAME, BIRTH_DATE, VILLAGE, HOUSEHOLD, GENDER)
+COMPARISONS = (ID_NUMBER, NAME, BIRTH_DATE, VILLAGE, HOUSEHOLD, ACCOUNT, GENDER)
 
 # Name levels that count as the same name; a link needs one of them.
 NAME_AGREES = ("exact", "folded", "pinyin", "fuzzy_pinyin", "shape")
-# Two different valid IDs may link only through these ID levels with these name levels.
+# ID levels of two different valid IDs that are a slip of each other: never a link, a review.
 VALID_ID_TYPOS = ("one_digit", "transposition")
-VALID_ID_NAMES = ("exact", "folded")

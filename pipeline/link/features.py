@@ -12,6 +12,8 @@ from __future__ import annotations
 import polars as pl
 from rapidfuzz import fuzz
 
+from pipeline.normalise.ids import adjacent_swap, body_differences
+
 # The columns of one record a comparison may read.
 PROFILE = (
     "record_id",
@@ -29,11 +31,24 @@ PROFILE = (
     "id_full",
     "id_prefix15",
     "id_round15",
+    "id_short",
+    "id_zeros",
+    "id_digits18",
+    "source_table",
+    "village_namesakes",
+    "village_same_names",
+    "homeless",
+    "homeless_name",
+    "seeks_name",
     "valid",
     "anchored",
     "entity_name",
     "entity_records",
     "owner_households",
+    "head_id",
+    "born_after",
+    "prefix_holders",
+    "account",
 )
 
 
@@ -51,13 +66,16 @@ def profiles(anchored_records: pl.DataFrame) -> pl.DataFrame:
         .agg(pl.col("household_key").unique().sort().alias("owner_households"))
     )
     owners = lent.join(homes, on="id_full").select("record_id", "owner_households")
+    anchored_records = with_residence(anchored_records)
     return (
         anchored_records.join(owners, on="record_id", how="left", maintain_order="left")
-        .with_columns(pl.col("name").str.slice(0, 1).alias("name_first"))
+        .hstack(village_namesakes(anchored_records))
+        .with_columns(prefix_holders(anchored_records))
+        .with_columns(pl.col("name").str.slice(0, 1).alias("name_first"), pl.coalesce("id_full", "id_zeros").alias("id_digits18"))
         .select(
             *[
                 pl.when(own).then(pl.col(c)).alias(c)
-                if c in ("birth_date", "gender", "id_full", "id_prefix15", "id_round15")
+                if c in ("birth_date", "gender", "id_full", "id_prefix15", "id_round15", "id_short", "id_zeros", "id_digits18")
                 else pl.col(c)
                 for c in PROFILE
                 if c != "valid"
@@ -65,6 +83,115 @@ def profiles(anchored_records: pl.DataFrame) -> pl.DataFrame:
             (pl.col("valid") & own).alias("valid"),
         )
         .select(PROFILE)
+    )
+
+
+def with_residence(records: pl.DataFrame) -> pl.DataFrame:
+    """A record of a person with a valid ID that says no village (a file without region columns)
+    takes the village and township the person's other records say most often: one ID, one person,
+    one residence."""
+    anchored_with = records.filter(pl.col("anchored") & pl.col("village").is_not_null())
+    if anchored_with.height == records.filter(pl.col("anchored")).height:
+        return records
+    residence = (
+        anchored_with.group_by("entity", "village", "township")
+        .agg(pl.len().alias("_n"), pl.col("record_id").min().alias("_first"))
+        .sort("entity", "_n", "_first", descending=[False, True, False])
+        .group_by("entity", maintain_order=True)
+        .first()
+        .select("entity", pl.col("village").alias("_village"), pl.col("township").alias("_township"))
+    )
+    filled = records.select("entity", "anchored").join(residence, on="entity", how="left", maintain_order="left")
+    fill = filled["anchored"] & records["village"].is_null()
+    return records.with_columns(
+        pl.when(fill).then(filled["_village"]).otherwise(pl.col("village")).alias("village"),
+        pl.when(fill).then(filled["_township"]).otherwise(pl.col("township")).alias("township"),
+    )
+
+
+def prefix_holders(records: pl.DataFrame) -> pl.Series:
+    """How many persons with a valid ID share the record's 15 digits Excel keeps (truncated or
+    rounded): 2 for twins, whose sequence codes differ after the 15th digit."""
+    anchored = records.filter(pl.col("anchored"))
+    counts = []
+    for key in ("id_prefix15", "id_round15"):
+        held = anchored.filter(pl.col(key).is_not_null()).group_by(key).agg(pl.col("entity").n_unique().alias("_n"))
+        counts.append(records.select(key).join(held, on=key, how="left", maintain_order="left")["_n"].fill_null(0))
+    return pl.max_horizontal(counts).cast(pl.Int64).alias("prefix_holders") if counts else None
+
+
+def _holders(flagged: pl.DataFrame, key: str) -> pl.Expr:
+    """Per record: persons with a valid ID whose name (column ``key``) is the record's and who live
+    in its village or nowhere said (null for a record without a village)."""
+    anchored = flagged.filter(pl.col("anchored") & pl.col(key).is_not_null())
+    in_village = (
+        anchored.filter(pl.col("village").is_not_null())
+        .group_by("village", key)
+        .agg(pl.col("entity").n_unique().cast(pl.Int64).alias("_here"))
+    )
+    nowhere = anchored.filter(pl.col("homeless")).group_by(key).agg(pl.col("entity").n_unique().cast(pl.Int64).alias("_nowhere"))
+    counted = flagged.select("village", key).join(in_village, on=["village", key], how="left", maintain_order="left").join(
+        nowhere, on=key, how="left", maintain_order="left"
+    )
+    return counted.select(
+        pl.when(pl.col("village").is_not_null()).then(pl.col("_here").fill_null(0) + pl.col("_nowhere").fill_null(0))
+    ).to_series()
+
+
+def village_namesakes(records: pl.DataFrame) -> list[pl.Series]:
+    """``village_namesakes`` / ``village_same_names``: how many persons with a valid ID of their own
+    may be the person a record names, by near pinyin / by the very name (matching form): those of
+    that name in the record's village, and those of that name whose records nowhere say a village
+    (null for a record without a village).  1 makes name + village evidence for a record without a
+    usable ID; 2 or more is a tie.  ``homeless``: the record holds a valid ID none of whose records
+    says a village.  ``homeless_name`` / ``seeks_name``: the blocking keys that pair the two."""
+    named = pl.col("name_pinyin_fuzzy").is_not_null()
+    homeless = (pl.col("anchored") & pl.col("village").is_null().all().over("entity")).alias("homeless")
+    flagged = records.select("entity", "anchored", "village", "name", "name_pinyin_fuzzy", homeless)
+    keys = flagged.select(
+        "homeless",
+        pl.when(pl.col("homeless")).then(pl.col("name_pinyin_fuzzy")).alias("homeless_name"),
+        pl.when(~pl.col("anchored") & pl.col("village").is_not_null() & named)
+        .then(pl.concat_list(pl.col("name_pinyin_fuzzy")))
+        .alias("seeks_name"),
+    )
+    return [
+        _holders(flagged, "name_pinyin_fuzzy").alias("village_namesakes"),
+        _holders(flagged, "name").alias("village_same_names"),
+        *keys.get_columns(),
+    ]
+
+
+def _one_anchor(u: str, a: str) -> pl.Expr:
+    """Side ``u`` has no valid ID, side ``a`` holds one and is the only person of u's name that may
+    live in u's village (it lives there, or its records say no village at all): the only one of that
+    near pinyin, or of that very name (张燕杰 beside a 章艳杰: the very name tells them apart)."""
+    return (
+        ~pl.col(f"anchored_{u}")
+        & pl.col(f"anchored_{a}")
+        & ((pl.col(f"village_{u}") == pl.col(f"village_{a}")) | pl.col(f"homeless_{a}"))
+        & (
+            (pl.col(f"village_namesakes_{u}") == 1)
+            | ((pl.col(f"name_{u}") == pl.col(f"name_{a}")) & (pl.col(f"village_same_names_{u}") == 1))
+        )
+    )
+
+
+def name_village_unique() -> pl.Expr:
+    """The pair's name (near pinyin) and village are those of one person only in the quarter: one
+    side holds a valid ID and is the only person of that name who may live in the other side's
+    village, or neither side has a valid ID, no one with one carries the name in the village, and
+    the two come from different rosters (a roster lists a person once)."""
+    same_name = pl.col("name_pinyin_fuzzy_l") == pl.col("name_pinyin_fuzzy_r")
+    no_anchor = (
+        ~pl.col("anchored_l")
+        & ~pl.col("anchored_r")
+        & (pl.col("village_l") == pl.col("village_r"))
+        & (pl.col("village_namesakes_l") == 0)
+        & (pl.col("source_table_l") != pl.col("source_table_r"))
+    )
+    return (same_name & (_one_anchor("l", "r") | _one_anchor("r", "l") | no_anchor)).fill_null(False).alias(
+        "name_village_unique"
     )
 
 
@@ -76,35 +203,18 @@ def name_ratio(a: pl.Series, b: pl.Series) -> pl.Series:
     )
 
 
-def _digit(side: pl.Expr, i: int) -> pl.Expr:
-    return side.str.slice(i, 1)
-
-
-def body_differences(left: pl.Expr, right: pl.Expr) -> pl.Expr:
-    """How many of the 17 body digits of two 18-char IDs differ."""
-    return pl.sum_horizontal([(_digit(left, i) != _digit(right, i)).cast(pl.Int32) for i in range(17)])
-
-
-def adjacent_swap(left: pl.Expr, right: pl.Expr) -> pl.Expr:
-    """Two adjacent body digits of one ID are the other's, swapped (with body_differences == 2)."""
-    return pl.any_horizontal(
-        [
-            (_digit(left, i) != _digit(right, i))
-            & (_digit(left, i) == _digit(right, i + 1))
-            & (_digit(left, i + 1) == _digit(right, i))
-            for i in range(16)
-        ]
-    )
-
-
 def id_relation() -> pl.Expr:
     """same / check_digit / one_digit / transposition / valid_different / different for two 18-char
     IDs; prefix15 / different when one side only has the 15 digits Excel kept (truncated or
-    rounded: ``id_prefix15`` or ``id_round15`` agree); null otherwise."""
+    rounded: ``id_prefix15`` or ``id_round15`` agree) or prefix15_different; short_prefix / different when one side only
+    has the few digits of Excel's display form (``id_short``) and the other a full ID; null otherwise."""
     left, right = pl.col("id_full_l"), pl.col("id_full_r")
     diffs, swapped = body_differences(left, right), adjacent_swap(left, right)
     both = left.is_not_null() & right.is_not_null()
     prefixes = pl.col("id_prefix15_l").is_not_null() & pl.col("id_prefix15_r").is_not_null()
+    # two …000 texts (a real ID ending in 000 is read so too) one slip apart: one number mistyped
+    zeros_l, zeros_r = pl.coalesce("id_full_l", "id_zeros_l"), pl.coalesce("id_full_r", "id_zeros_r")
+    zero_diffs = body_differences(zeros_l, zeros_r)
     return (
         pl.when(both & (left == right)).then(pl.lit("same"))
         .when(both & (diffs == 0)).then(pl.lit("check_digit"))
@@ -120,9 +230,40 @@ def id_relation() -> pl.Expr:
             )
         )
         .then(pl.lit("prefix15"))
-        .when(prefixes).then(pl.lit("different"))
+        .when(prefixes & (zero_diffs == 1)).then(pl.lit("one_digit"))
+        .when(prefixes & (zero_diffs == 2) & adjacent_swap(zeros_l, zeros_r)).then(pl.lit("transposition"))
+        .when(prefixes).then(pl.lit("prefix15_different"))
+        .when(_short_prefix("l", "r") | _short_prefix("r", "l")).then(pl.lit("short_prefix"))
+        .when(
+            (pl.col("id_short_l").is_not_null() & right.is_not_null())
+            | (pl.col("id_short_r").is_not_null() & left.is_not_null())
+        )
+        .then(pl.lit("different"))
         .alias("id_relation")
     )
+
+
+def _short_prefix(short: str, full: str) -> pl.Expr:
+    """The few digits Excel shows (5.33129E+17: 533129, rounded) agree with the other side's full ID."""
+    n = pl.col(f"id_short_{short}").str.len_chars()
+    number = (pl.col(f"id_full_{full}").str.slice(0, 17) + "0").cast(pl.Int64, strict=False)
+    unit = pl.lit(10, dtype=pl.Int64).pow(18 - n)
+    rounded = (number + unit // 2) // unit
+    return (rounded == pl.col(f"id_short_{short}").cast(pl.Int64, strict=False)).fill_null(False)
+
+
+def _relation_says_other(a: str, b: str) -> pl.Expr:
+    """Side ``a``'s 与户主关系 says it is not side ``b``: b is a's 户主, or a is of a younger generation
+    than its 户主 and b (by b's valid ID) was born too early for that."""
+    return (pl.col(f"head_id_{a}") == pl.col(f"id_full_{b}")) | (
+        pl.col(f"valid_{b}") & (pl.col(f"birth_date_{b}") < pl.col(f"born_after_{a}"))
+    )
+
+
+def relation_conflict() -> pl.Expr:
+    """The relation column of one record contradicts the other record's person (only a row's own
+    columns say so: 与户主关系 against the 户主's ID)."""
+    return (_relation_says_other("l", "r") | _relation_says_other("r", "l")).fill_null(False).alias("relation_conflict")
 
 
 def owner_household() -> pl.Expr:
@@ -151,7 +292,7 @@ def _pairs(keys: pl.DataFrame, profile: pl.DataFrame, on: str) -> pl.DataFrame:
         keys.join(left, on=f"{on}_l")
         .join(right, on=f"{on}_r")
         .with_row_index("pair")
-        .with_columns(id_relation(), owner_household())
+        .with_columns(id_relation(), owner_household(), name_village_unique(), relation_conflict())
     )
     return _with_co_members(_with_name_ratio(pairs), profile)
 

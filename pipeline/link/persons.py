@@ -18,7 +18,7 @@ from pipeline.link.explain import ALONE, EXACT_ID, OLD_ID
 RESIDENCE = ("county", "township", "village")
 _BUILD_COLUMNS = (
     "record_id", "entity", "anchored", "detached", "id_full", "entity_records", "id_number_raw", "source_table",
-    "name", "name_display", "gender", "birth_date", "id_prefix", *RESIDENCE,
+    "name", "name_display", "gender", "birth_date", "id_prefix", "born_after", *RESIDENCE,
 )  # fmt: skip
 
 
@@ -57,7 +57,17 @@ def build(
     # Persons without a canonical ID: the name from every record (a detached row's name is its own),
     # birth date, gender and ID prefix only from records whose ID is their own.
     nameless_id = r.join(canonical, on="person", how="anti")
-    no_id = nameless_id.filter(~pl.col("detached"))
+    # A birth date read from a mistyped ID may be far off: one that a record's 与户主关系 of the same
+    # person rules out (born before a child of its 户主 can be) is not the person's.
+    too_early = (
+        (pl.col("birth_date") < pl.col("born_after").max().over("person")).fill_null(False)
+        if "born_after" in nameless_id.columns
+        else pl.lit(False)
+    )
+    no_id = (
+        nameless_id.with_columns(pl.when(~too_early).then(pl.col("birth_date")).alias("birth_date"))
+        .filter(~pl.col("detached"))
+    )
     residence = (
         r.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in RESIDENCE))
         .with_columns(pl.len().over("person", *RESIDENCE).alias("_freq"))

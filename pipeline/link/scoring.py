@@ -8,16 +8,20 @@ Hard rules (settings cannot switch them off):
 - a link needs the same name (any agreeing name level) and ``min_corroborations`` other pieces of
   evidence (each level says how many it is: 0, 1, or 2 for a row given a family member's ID whose
   name is a member of that family): the same name alone, or with one more fact, never links;
-- two different valid IDs never link unless one is a one-digit or adjacent-transposition typo of the
-  other and the name (after folding), birth date and village all agree, and not when both IDs are
-  established on their own records (``established_records``) under different names: two people.
+- names that are only alike in shape (rapidfuzz, not the same pinyin) never link through 15 digits
+  Excel kept that two persons with a valid ID share (twins: 赵敏 / 赵兰敏);
+- a row whose 与户主关系 says it is not the other record's person (that person is its 户主, or
+  was born too early for a child of its 户主) never links;
+- two different valid IDs never link: a slip that keeps the check digit valid changes two
+  characters, and IDs one sequence digit apart with one birth date are twins; under one name too
+  the evidence is ambiguous (a slip, or namesake twins): review, never a guess.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from pipeline.link.comparisons import COMPARISONS, NAME_AGREES, VALID_ID_NAMES, VALID_ID_TYPOS
+from pipeline.link.comparisons import COMPARISONS, NAME_AGREES, VALID_ID_TYPOS
 from pipeline.link.settings import LinkSettings
 
 
@@ -43,25 +47,25 @@ def score_pairs(pairs: pl.DataFrame, settings: LinkSettings) -> pl.DataFrame:
 def _refused(settings: LinkSettings) -> pl.Expr:
     name, id_level = pl.col("name_level"), pl.col("id_number_level")
     both_valid = pl.col("valid_l") & pl.col("valid_r") & (id_level != "same")
-    established = (
-        (pl.col("entity_records_l") >= settings.established_records)
-        & (pl.col("entity_records_r") >= settings.established_records)
-        & (pl.col("entity_name_l") != pl.col("entity_name_r"))
-    ).fill_null(False)
-    rest_agrees = (
-        name.is_in(VALID_ID_NAMES) & (pl.col("birth_date_level") == "equal") & (pl.col("village_level") == "equal")
-    )
     return (
         pl.when(~name.is_in(NAME_AGREES))
         .then(pl.lit("姓名不一致"))
+        .when(
+            (pl.col("corroborations") < settings.min_corroborations)
+            & (pl.col("village_level") == "equal")
+            & (pl.max_horizontal("village_namesakes_l", "village_namesakes_r") >= 2)
+        )
+        .then(pl.lit("同村同名者不止一人, 仅凭姓名和村无法认定"))
         .when(pl.col("corroborations") < settings.min_corroborations)
         .then(pl.lit("仅姓名相同, 佐证不足"))
+        .when((name == "shape") & (id_level == "prefix15") & (pl.max_horizontal("prefix_holders_l", "prefix_holders_r") >= 2))
+        .then(pl.lit("姓名仅形近, Excel所留15位又为两人共有 (双胞胎)"))
+        .when(pl.col("relation_conflict"))
+        .then(pl.lit("与户主关系不符: 一方为另一方的户主, 或年龄与关系不符"))
         .when(both_valid & ~id_level.is_in(VALID_ID_TYPOS))
         .then(pl.lit("两个身份证号均有效且不同"))
-        .when(both_valid & ~rest_agrees)
-        .then(pl.lit("两个有效身份证号仅一位之差, 但姓名、出生日期、村不全一致"))
-        .when(both_valid & established)
-        .then(pl.lit("两个有效身份证号各自在多条记录上对应不同姓名"))
+        .when(both_valid)
+        .then(pl.lit("两个有效身份证号仅一处之差: 笔误或同名双胞胎, 需核实"))
     )
 
 

@@ -23,7 +23,6 @@ class LinkSettings:
     review_score: float
     name_ratio: float
     min_corroborations: int
-    established_records: int
     # weights[comparison][level] = log2 Bayes factor
     weights: dict[str, dict[str, float]]
 

@@ -7,17 +7,27 @@ space removed, ``x`` -> ``X``, a trailing ``.0`` of a number dropped; placeholde
 - ``<k>_raw``     the cell as read;
 - ``<k>``         18 characters for a well-formed number (15-digit old IDs widened: ``19``
                   inserted after 6 digits and the check digit computed), the cleaned text for a
-                  malformed one (kept, never dropped), null when blank or in scientific notation;
+                  malformed one (kept, never dropped), null when blank or when Excel kept only a
+                  prefix of it: scientific notation (``5.33129E+17``) or 18 digits ending in
+                  ``000`` (``522622196011193000``: an 18-digit number typed into Excel keeps 15
+                  significant digits; such a value passes the check digit by chance one time in
+                  eleven and is never read as an ID, valid or mistyped);
 - ``<k>_valid``   True when well formed with a real province code, a birth date
                   1900-01-01 .. reference date and the right check digit;
 - ``<k>_issue``   every finding in words, ``；``-joined, null when there is nothing to say.  A
                   widened old ID is valid and says so (information, not a fault);
 - ``<k>_prefix``  the leading digits known: the first 17 of a full ID, the mantissa digits of
-                  ``5.33321198001011E+17``, the leading digit run of a malformed one.
+                  ``5.33321198001011E+17``, the 15 digits before ``000``, the leading digit run of
+                  a malformed one.
+
+So the cell proves one of: a full valid ID (``<k>_valid``); an 18-character ID with a slip
+(``<k>`` set, not valid: a typo of some ID, see :func:`id_slip`); an Excel prefix (``<k>`` null,
+``<k>_prefix`` set, up to 15 digits); nothing (all null).
 
 For the person's own ID (``person=True``) also ``birth_date`` and ``gender`` (男/女 from the
 17th digit), whenever the date part is a valid birth date, even if the check digit fails; a
-number in scientific notation with 14+ digits kept still gives its birth date.
+number Excel kept with 14+ digits (scientific notation, ``…000``) still gives its birth date;
+fewer digits never give one (``5.3312919800E+17`` holds no whole date).
 An invalid ID is never a ``problems`` entry: the row is kept and flagged.
 """
 
@@ -50,6 +60,7 @@ ISSUE_WIDENED = "15位旧号已升为18位"
 _QUOTES = "'\"‘’“”`´′″"
 _SCIENTIFIC = r"^(\d)(?:\.(\d+))?[eE]\+?(\d+)$"
 _ID18 = r"^\d{17}[\dX]$"
+_EXCEL18 = r"^\d{15}000$"  # an 18-digit number Excel kept to 15 significant digits
 _ID15 = r"^\d{15}$"
 _LEGAL = r"^[\dX]+$"
 
@@ -66,10 +77,53 @@ def clean_id_text(cell: pl.Expr) -> pl.Expr:
 
 
 def check_code(body17: pl.Expr) -> pl.Expr:
-    """The GB 11643 check character of 17 digits (integer arithmetic on the number they spell)."""
+    """The GB 11643 check character of 17 digits (integer arithmetic on the number they spell).
+    The project's one definition of the check digit: everything else (the sample generator, the
+    benchmarks, the tests) calls this or :func:`check_character`."""
     number = body17.cast(pl.Int64, strict=False)
     digits = [(number // 10 ** (16 - i)) % 10 * w for i, w in enumerate(WEIGHTS)]
     return (pl.sum_horizontal(digits) % 11).replace_strict(dict(enumerate(CHECK_CODES)), return_dtype=pl.Utf8)
+
+
+def check_character(body17: str) -> str:
+    """The check character of one 17-digit body (``check_code`` on a single value)."""
+    return pl.select(check_code(pl.lit(body17, dtype=pl.Utf8))).item()
+
+
+def with_check(body17: str) -> str:
+    """The 18-character ID of a 17-digit body."""
+    return body17 + check_character(body17)
+
+
+def _digit(side: pl.Expr, i: int) -> pl.Expr:
+    return side.str.slice(i, 1)
+
+
+def body_differences(left: pl.Expr, right: pl.Expr) -> pl.Expr:
+    """How many of the 17 body digits of two 18-character IDs differ."""
+    return pl.sum_horizontal([(_digit(left, i) != _digit(right, i)).cast(pl.Int32) for i in range(17)])
+
+
+def adjacent_swap(left: pl.Expr, right: pl.Expr) -> pl.Expr:
+    """Two adjacent body digits of one ID are the other's, swapped (with body_differences == 2)."""
+    return pl.any_horizontal(
+        [
+            (_digit(left, i) != _digit(right, i))
+            & (_digit(left, i) == _digit(right, i + 1))
+            & (_digit(left, i + 1) == _digit(right, i))
+            for i in range(16)
+        ]
+    )
+
+
+def id_slip(left: pl.Expr, right: pl.Expr) -> pl.Expr:
+    """The project's one definition of an "ID typo": two different 18-character IDs whose 17 body
+    digits differ in one place, or by two adjacent digits swapped, or not at all (the check
+    character alone differs).  The check character is not compared: a slip in the body makes the
+    check character of the typed number wrong, or a system recomputes it."""
+    diffs = body_differences(left, right)
+    both = (left.str.len_chars() == 18) & (right.str.len_chars() == 18) & (left != right)
+    return both & ((diffs <= 1) | ((diffs == 2) & adjacent_swap(left, right)))
 
 
 def _birth(digits8: pl.Expr, reference_date: date) -> pl.Expr:
@@ -95,6 +149,22 @@ def add_id_columns(
     return frame.join(distinct, on=src, how="left", nulls_equal=True, maintain_order="left").drop(src)
 
 
+def _with_birth_and_gender(frame: pl.DataFrame, prefix: str, known_digits: pl.Expr, reference_date: date) -> pl.DataFrame:
+    """``birth_date`` and ``gender`` from the known digits (column ``prefix`` where ``known_digits``):
+    a full ID, or an Excel prefix that kept 14+ digits (the whole date); gender from the 17th."""
+    known = pl.when(known_digits).then(pl.col(prefix))
+    date_part = known.str.slice(6, 8)
+    frame = frame.with_columns(
+        _birth(pl.when(date_part.str.len_chars() == 8).then(date_part), reference_date).alias("birth_date")
+    )
+    sex = known.str.slice(16, 1).cast(pl.Int32, strict=False)
+    return frame.with_columns(
+        pl.when(pl.col("birth_date").is_not_null() & sex.is_not_null())
+        .then(pl.when(sex % 2 == 1).then(pl.lit("男")).otherwise(pl.lit("女")))
+        .alias("gender"),
+    )
+
+
 def _read_ids(frame: pl.DataFrame, source: str, key: str, reference_date: date, person: bool) -> pl.DataFrame:
     """The ``<key>`` columns (but ``_raw``) of each cell of column ``source``, in passes over
     temporary columns so that nothing is evaluated twice."""
@@ -105,10 +175,16 @@ def _read_ids(frame: pl.DataFrame, source: str, key: str, reference_date: date, 
 
     sci = text.str.extract_groups(_SCIENTIFIC)
     widened = text.str.contains(_ID15)
+    excel18 = text.str.contains(_EXCEL18)
     frame = frame.with_columns(
-        pl.concat_str([sci.struct.field("1"), sci.struct.field("2").fill_null("")]).alias(tmp["digits"]),
-        (sci.struct.field("3").cast(pl.Int32, strict=False) + 1).alias(tmp["length"]),
-        pl.when(text.str.contains(_ID18))
+        pl.when(excel18)
+        .then(text.str.slice(0, 15))
+        .otherwise(pl.concat_str([sci.struct.field("1"), sci.struct.field("2").fill_null("")]))
+        .alias(tmp["digits"]),
+        pl.when(excel18).then(pl.lit(18)).otherwise(sci.struct.field("3").cast(pl.Int32, strict=False) + 1).alias(tmp["length"]),
+        pl.when(excel18)
+        .then(None)
+        .when(text.str.contains(_ID18))
         .then(text.str.slice(0, 17))
         .when(widened)
         .then(pl.concat_str([text.str.slice(0, 6), pl.lit("19"), text.str.slice(6, 9)]))
@@ -133,6 +209,8 @@ def _read_ids(frame: pl.DataFrame, source: str, key: str, reference_date: date, 
     shape_issue = (
         pl.when(text.is_null())
         .then(pl.lit(ISSUE_BLANK))
+        .when(is_sci & text.str.contains(_EXCEL18))
+        .then(pl.lit("数值格式，末3位被Excel置为000"))
         .when(is_sci)
         .then(pl.format("数值格式，末{}位丢失", length - digits.str.len_chars()))
         .when(~text.str.contains(_LEGAL) | text.str.slice(0, text.str.len_chars() - 1).str.contains("X"))
@@ -165,13 +243,5 @@ def _read_ids(frame: pl.DataFrame, source: str, key: str, reference_date: date, 
         prefix.alias(f"{key}_prefix"),
     )
     if person:
-        # The date part from the known digits: a full ID, or a scientific one that kept 14+ digits.
-        known = pl.when(well_formed | is_sci).then(pl.col(f"{key}_prefix"))
-        frame = frame.with_columns(_birth(known.str.slice(6, 8), reference_date).alias("birth_date"))
-        sex = known.str.slice(16, 1).cast(pl.Int32, strict=False)
-        frame = frame.with_columns(
-            pl.when(pl.col("birth_date").is_not_null() & sex.is_not_null())
-            .then(pl.when(sex % 2 == 1).then(pl.lit("男")).otherwise(pl.lit("女")))
-            .alias("gender"),
-        )
+        frame = _with_birth_and_gender(frame, f"{key}_prefix", well_formed | is_sci, reference_date)
     return frame.drop(tmp.values())

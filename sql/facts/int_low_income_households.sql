@@ -4,6 +4,6 @@
 SELECT
     h.household_number,
     $low_income_multiple * d.months_per_year * $dibao_monthly_standard AS low_income_line,
-    h.income_per_capita < $low_income_multiple * d.months_per_year * $dibao_monthly_standard AS is_low_income
+    cents(h.income_per_capita) < cents($low_income_multiple * d.months_per_year * $dibao_monthly_standard) AS is_low_income
 FROM int_registry_households AS h
 CROSS JOIN ref_definitions AS d

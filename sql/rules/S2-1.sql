@@ -13,6 +13,6 @@ SELECT
 FROM int_registry_households AS h
 CROSS JOIN ref_definitions AS d
 WHERE h.is_three_groups
-  AND h.income_per_capita < d.months_per_year * $dibao_monthly_standard
+  AND cents(h.income_per_capita) < cents(d.months_per_year * $dibao_monthly_standard)
   AND h.members_in_dibao = 0
   AND h.members_in_tekun = 0

@@ -27,6 +27,6 @@ SELECT
 FROM fct_person_quarter AS p
 JOIN quarter_settlements AS s USING (person_key)
 WHERE p.is_three_groups
-  AND s.burden >= $urgent_out_of_pocket
-  AND s.aid = 0
+  AND cents(s.burden) >= cents($urgent_out_of_pocket)
+  AND cents(s.aid) = 0
   AND p.person_key NOT IN (SELECT person_key FROM quarter_relief WHERE person_key IS NOT NULL)

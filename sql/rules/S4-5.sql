@@ -1,8 +1,10 @@
 -- S4-5 | sieve 4 | review | 人证不符 | one row per person
 -- policy: none
 -- reads: none
--- (a) a certificate whose ID part names another person than the 身份证号 written on its row (a
---     one-digit or transposition typo of the same number is spelling, not another person);
+-- (a) a certificate whose ID part is not the person's ID number (the person's, as identity resolved
+--     it; the row's own 身份证号 cell for a person without one): a one-digit or transposition slip
+--     too, the 残联 record must be corrected (rules.md Readings).  A certificate that is right
+--     beside a mistyped 身份证号 cell names the person: no case;
 -- (b) the same valid ID number under names that do not match across records.  Identity decides:
 --     records it put on two different persons name two people on one number - a case on each of
 --     them; records it kept on one person differ only in spelling when their matching form is
@@ -10,18 +12,18 @@
 --     张/章, 陈/程) or all but one character agree (similar shapes such as 林/材, 斌/赋).
 WITH certificate_mismatch AS (
     SELECT person_key, record_id,
-           format('残疾人证号 {} 所含身份证号 {} 与本行身份证号 {} 不一致', certificate_number, cert_id_number, id_number) AS what,
+           format('残疾人证号 {} 所含身份证号 {} 与本人身份证号 {} 不一致', certificate_number, cert_id_number, own_id) AS what,
            [record_id] AS record_ids
-    FROM stg_canlian
-    WHERE cert_id_number IS NOT NULL AND id_number IS NOT NULL AND cert_id_number <> id_number
-      AND NOT id_typo(cert_id_number, id_number)
+    FROM (SELECT c.*, coalesce(p.id_number, c.id_number) AS own_id
+          FROM stg_canlian AS c LEFT JOIN persons AS p USING (person_key))
+    WHERE cert_id_number IS NOT NULL AND own_id IS NOT NULL AND cert_id_number <> own_id
     UNION ALL
     SELECT person_key, record_id,
-           format('两项补贴名册残疾人证号 {} 所含身份证号 {} 与本行身份证号 {} 不一致', certificate_number, cert_id_number, id_number),
+           format('两项补贴名册残疾人证号 {} 所含身份证号 {} 与本人身份证号 {} 不一致', certificate_number, cert_id_number, own_id),
            [record_id]
-    FROM stg_liangbu
-    WHERE cert_id_number IS NOT NULL AND id_number IS NOT NULL AND cert_id_number <> id_number
-      AND NOT id_typo(cert_id_number, id_number)
+    FROM (SELECT l.*, coalesce(p.id_number, l.id_number) AS own_id
+          FROM stg_liangbu AS l LEFT JOIN persons AS p USING (person_key))
+    WHERE cert_id_number IS NOT NULL AND own_id IS NOT NULL AND cert_id_number <> own_id
 ),
 name_pairs AS (
     SELECT a.person_key AS key_a, b.person_key AS key_b, a.record_id AS record_a, b.record_id AS record_b,

@@ -26,5 +26,5 @@ SELECT
     list_sort(list_distinct(list_concat(r.dibao_record_ids, r.registry_record_ids))) AS record_ids
 FROM dibao_registry AS r
 CROSS JOIN ref_definitions AS d
-WHERE r.income_per_capita > $exit_income_multiple * d.months_per_year * $dibao_monthly_standard
+WHERE cents(r.income_per_capita) > cents($exit_income_multiple * d.months_per_year * $dibao_monthly_standard)
   AND r.head_person_key IS NOT NULL

@@ -16,7 +16,7 @@ WITH roster_people AS (
 dibao_heads AS (
     SELECT DISTINCT '低保金' AS item, head_id_number AS id_number FROM stg_dibao WHERE head_id_number IS NOT NULL
 ),
--- "listed" = the person is in the item's roster OR paid as a 户主: two anti-joins (an OR inside
+-- "listed" = the person is in the item's roster OR paid as a 户主: anti-joins (an OR inside
 -- one NOT EXISTS would compare every payment with every roster row).
 unlisted AS (
     SELECT f.*
@@ -24,6 +24,8 @@ unlisted AS (
     WHERE f.person_key IS NOT NULL
       AND NOT EXISTS (SELECT 1 FROM roster_people AS r WHERE r.item = f.item AND r.person_key = f.person_key)
       AND NOT EXISTS (SELECT 1 FROM dibao_heads AS h WHERE h.item = f.item AND h.id_number = f.id_number)
+      -- the payee's own ID as identity resolved it (the row's cell may carry a slip of it)
+      AND NOT EXISTS (SELECT 1 FROM dibao_heads AS h WHERE h.item = f.item AND h.id_number = f.person_key)
 )
 SELECT
     person_key,

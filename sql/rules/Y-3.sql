@@ -23,5 +23,5 @@ SELECT
     list(a.record_id ORDER BY a.record_id) AS record_ids
 FROM aid_due AS a
 CROSS JOIN ref_definitions AS d
-WHERE a.aid < a.due - d.aid_tolerance_yuan
+WHERE cents(a.aid) < cents(a.due - d.aid_tolerance_yuan)
 GROUP BY a.person_key

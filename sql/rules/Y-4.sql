@@ -30,11 +30,11 @@ SELECT
     format('户编号 {}：人均纯收入 {} 元，近 {} 个月个人负担医疗费 {} 元（{} 人，人均 {} 元），扣除后 {} 元，{}',
            household_number, yuan(income_per_capita), lookback_months, yuan(burden), member_count, yuan(burden / member_count),
            yuan(net_income),
-           CASE WHEN net_income < yearly_standard
+           CASE WHEN cents(net_income) < cents(yearly_standard)
                 THEN format('低于低保标准 {} 元：支出型应保未保', yuan(yearly_standard))
                 ELSE format('低于 {} 倍低保标准 {} 元：支出型救助对象', $expense_relief_multiple,
                             yuan($expense_relief_multiple * yearly_standard)) END) AS detail,
     NULL::DOUBLE AS amount,
     list_sort(list_distinct(list_concat(record_ids, burden_ids))) AS record_ids
 FROM net
-WHERE net_income < $expense_relief_multiple * yearly_standard
+WHERE cents(net_income) < cents($expense_relief_multiple * yearly_standard)

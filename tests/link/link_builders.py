@@ -1,7 +1,8 @@
 """Hand-built record frames for the link tests: the columns normalisation would give.
 
 A stand-in for pipeline/normalise, only as much as the tests need: 繁简 via OpenCC, separators and
-spaces removed, toneless pinyin via pypinyin, near-homophones folded, IDs checked with GB 11643.
+spaces removed, toneless pinyin via pypinyin, near-homophones folded; IDs read by the pipeline's
+own reader.
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ import polars as pl
 from opencc import OpenCC
 from pypinyin import lazy_pinyin
 
+from pipeline.normalise.ids import add_id_columns, check_character
+
 _T2S = OpenCC("t2s")
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK = "10X98765432"
 _FOLDS = ((r"^zh", "z"), (r"^ch", "c"), (r"^sh", "s"), (r"^n", "l"), (r"ing$", "in"), (r"eng$", "en"), (r"ang$", "an"))
 
 
 def check_digit(body17: str) -> str:
-    return _CHECK[sum(int(d) * w for d, w in zip(body17, _WEIGHTS)) % 11]
+    return check_character(body17)
 
 
 def make_id(birth: str = "19800101", seq: str = "123", region: str = "530381") -> str:
@@ -32,33 +33,6 @@ def _fold(syllable: str) -> str:
     for pattern, repl in _FOLDS:
         syllable = re.sub(pattern, repl, syllable)
     return syllable
-
-
-def _id_fields(raw: str | None) -> dict:
-    out = {"id_number": None, "id_valid": False, "id_prefix": None, "birth_date": None, "gender": None}
-    if raw is None:
-        return out
-    text = raw.strip().lstrip("'").upper()
-    if "E+" in text:  # an ID Excel kept as a number: the significant digits survive
-        mantissa = text.split("E+")[0].replace(".", "")
-        out["id_prefix"] = mantissa
-        digits = mantissa
-    else:
-        if len(text) == 15:
-            body = text[:6] + "19" + text[6:]
-            text = body + check_digit(body)
-        out["id_number"] = text
-        out["id_prefix"] = text[:17]
-        out["id_valid"] = len(text) == 18 and text[:17].isdigit() and check_digit(text[:17]) == text[17]
-        digits = text
-    if len(digits) >= 14:
-        try:
-            out["birth_date"] = dt.datetime.strptime(digits[6:14], "%Y%m%d").date()
-        except ValueError:
-            pass
-    if len(digits) >= 17 and digits[16].isdigit():
-        out["gender"] = "男" if int(digits[16]) % 2 else "女"
-    return out
 
 
 def record(record_id: int, source_table: str, name: str | None, id_raw: str | None, village: str | None = "新村",
@@ -73,7 +47,6 @@ def record(record_id: int, source_table: str, name: str | None, id_raw: str | No
         "name_display": name,
         "name_pinyin": pinyin,
         "name_pinyin_fuzzy": None if pinyin is None else " ".join(_fold(s) for s in pinyin.split()),
-        **_id_fields(id_raw),
         "county": county,
         "township": township,
         "village": village,
@@ -91,5 +64,18 @@ SCHEMA = {
 }
 
 
+REFERENCE = dt.date(2026, 9, 30)
+
+
+_ID_COLUMNS = ("id_number", "id_valid", "id_prefix", "birth_date", "gender")
+
+
 def frame(rows: list[dict]) -> pl.DataFrame:
-    return pl.DataFrame(rows, schema=SCHEMA)
+    """The records, their ID columns read by the pipeline's own ID reader (pipeline/normalise/ids.py)."""
+    base = pl.DataFrame(rows, schema={k: v for k, v in SCHEMA.items() if k not in _ID_COLUMNS})
+    read = add_id_columns(base.select(pl.col("id_number_raw").alias("id_number")), "id_number", REFERENCE, person=True)
+    ids = read.select(
+        "id_number", pl.col("id_number_valid").alias("id_valid"), pl.col("id_number_prefix").alias("id_prefix"),
+        "birth_date", "gender",
+    )
+    return base.hstack(ids.get_columns()).select(list(SCHEMA))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import polars as pl
 from link_builders import frame, make_id, record
 
 from pipeline.link import link
@@ -16,6 +17,10 @@ def run(rows):
 def person_of(linkage, record_id):
     a = linkage.assignments
     return a.filter(a["record_id"] == record_id)["person_key"].item()
+
+
+def keys(linkage):
+    return dict(linkage.assignments.select("record_id", "person_key").iter_rows())
 
 
 def method_of(linkage, record_id):
@@ -122,16 +127,55 @@ def test_e17_id_links_by_name_village_and_household_members():
     result = run(rows)
     assert person_of(result, 3) == pid
     assert person_of(result, 4) == person_of(result, 2)
-    assert method_of(result, 3) == "姓名一致+同村+同户成员"
+    assert method_of(result, 3) == "姓名一致+同村且村内同名唯一+同户成员"
 
 
-def test_e17_id_with_name_and_village_only_goes_to_review():
+def test_e17_id_links_by_a_name_unique_in_its_village():
+    """5.30381E+17 keeps 6 digits: the row links by name + village + county when that name is carried
+    by one person in the village (inputs.md: keep the row, flag the ID, link by the other evidence)."""
     pid = make_id()
     result = run([record(1, "dibao", "赵明", pid), record(2, "linshi", "赵明", "5.30381E+17")])
-    assert person_of(result, 1) != person_of(result, 2)
-    assert result.review.select("record_id_l", "record_id_r").rows() == [(1, 2)]
-    reasons = result.review["reasons"].item()
-    assert reasons.startswith("疑似同一人") and "仅姓名相同" in reasons
+    assert person_of(result, 1) == person_of(result, 2) == pid
+    assert method_of(result, 2) == "姓名一致+同村且村内同名唯一"
+
+
+def test_e17_id_with_two_namesakes_in_the_village_goes_to_review():
+    """Two 赵明 with valid IDs in the village: a tie, never a guess."""
+    a, b = make_id(seq="123"), make_id(birth="19810202", seq="125")
+    rows = [record(1, "dibao", "赵明", a), record(2, "fupin", "赵明", b), record(3, "linshi", "赵明", "5.30381E+17")]
+    result = run(rows)
+    assert person_of(result, 3) not in (a, b)
+    pairs = result.review.select("record_id_l", "record_id_r").rows()
+    assert (1, 3) in pairs and (2, 3) in pairs
+    assert all("同村同名者不止一人" in r for r in result.review["reasons"])
+
+
+def test_e17_id_whose_digits_disagree_is_not_linked():
+    """5.33129E+17 is not a number of region 530381: the row is another person's."""
+    pid = make_id()
+    result = run([record(1, "dibao", "赵明", pid), record(2, "linshi", "赵明", "5.33129E+17")])
+    assert person_of(result, 2) != pid
+
+
+def test_excel_truncated_id_links_by_its_15_digits():
+    """522622196011193000: 15 digits Excel kept, then 000 - never an ID disagreement."""
+    pid = make_id(region="522622", birth="19601119", seq="351")
+    cut = pid[:15] + "000"
+    result = run([record(1, "dibao", "王秀英", pid), record(2, "yibao_canbao", "王秀英", cut), record(3, "fupin", "王秀英", cut)])
+    assert person_of(result, 2) == person_of(result, 3) == pid
+    assert method_of(result, 2).startswith("数值型身份证号前15位+姓名一致+出生日期一致")
+
+
+def test_twins_excel_truncated_ids_stay_apart():
+    """Twins: one birth date, sequence codes 351/353, so one truncated value; different given names."""
+    a, b = make_id(region="522622", birth="19601119", seq="351"), make_id(region="522622", birth="19601119", seq="353")
+    assert a[:15] == b[:15]
+    rows = [
+        record(1, "dibao", "王大明", a), record(2, "dibao", "王小明", b),
+        record(3, "yibao_canbao", "王大明", a[:15] + "000"), record(4, "yibao_canbao", "王小明", b[:15] + "000"),
+    ]
+    k = keys(run(rows))
+    assert k[1] == k[3] == a and k[2] == k[4] == b
 
 
 def test_old_15_digit_id():
@@ -205,18 +249,71 @@ def test_given_name_slip_of_a_two_character_name_stays_on_the_id():
 
 
 def test_child_row_with_parent_id_links_to_the_child_through_the_family_household():
-    """张小明 on his father's ID in a table without relations or village: detached from the father,
-    and linked to the 张小明 of the father's 低保 household - the ID ties the row to the family, the
-    name to the member."""
+    """张小明 as 之子 on his father's ID in the 防返贫 roster (the row's own relation contradicts the
+    ID): detached from the father, and linked to the 张小明 of the father's 低保 household - the ID
+    ties the row to the family, the name to the member."""
     parent, child = make_id("19700202", "031"), make_id("20050505", "052")
     rows = [
         record(1, "dibao", "张建国", parent, household_key=f"dibao:{parent}", relation="户主"),
         record(2, "dibao", "张小明", child, household_key=f"dibao:{parent}", relation="之子"),
-        record(3, "yibao_canbao", "张小明", parent, village=None),
-        record(4, "fupin", "张建国", parent),
+        record(3, "fupin", "张小明", parent, household_key="fupin:H1", relation="之子"),
+        record(4, "fupin", "张建国", parent, household_key="fupin:H1", relation="户主"),
     ]
     result = run(rows)
     assert person_of(result, 1) == person_of(result, 4) == parent
     assert person_of(result, 3) == person_of(result, 2) == child
     assert "所填身份证号为其同户家人的" in method_of(result, 3)
     assert result.persons.filter(result.persons["person_key"] == child)["n_records"].item() == 2
+
+
+def test_child_name_on_the_parents_id_without_a_relation_is_the_parents_row():
+    """The same row in a table without relations: nothing on it contradicts the ID, so it is the
+    father's (the systems enrol by ID) and S4-5 names the mismatch."""
+    parent, child = make_id("19700202", "031"), make_id("20050505", "052")
+    rows = [
+        record(1, "dibao", "张建国", parent, household_key=f"dibao:{parent}", relation="户主"),
+        record(2, "dibao", "张小明", child, household_key=f"dibao:{parent}", relation="之子"),
+        record(3, "yibao_canbao", "张小明", parent, village=None),
+    ]
+    result = run(rows)
+    assert person_of(result, 3) == parent and person_of(result, 2) == child
+
+
+def test_e17_row_links_to_the_one_person_of_its_name_whose_records_say_no_village():
+    """The person's valid-ID records come from files without region columns: the Excel-damaged row
+    (village known) links when no one else of that name may live in its village."""
+    pid = make_id()
+    rows = [record(1, "fafang", "黄明明", pid, village=None, township=None), record(2, "fafang", "黄明明", pid, village=None, township=None),
+            record(3, "laonian", "黄明明", "5.30381E+17")]
+    result = run(rows)
+    assert person_of(result, 3) == pid
+    assert "村内同名唯一" in method_of(result, 3)
+
+
+def test_e17_row_with_a_villager_and_a_villageless_namesake_is_a_tie():
+    a, b = make_id(seq="123"), make_id(birth="19810202", seq="125")
+    rows = [record(1, "fafang", "黄明明", a, village=None, township=None), record(2, "dibao", "黄明明", b),
+            record(3, "laonian", "黄明明", "5.30381E+17")]
+    result = run(rows)
+    assert person_of(result, 3) not in (a, b)
+
+
+def test_payment_row_with_an_excel_damaged_id_links_by_its_account():
+    """A 资金发放 row whose ID Excel ruined links to the payee's other payments by 一卡通账号 + name,
+    even where the name is not unique in the village."""
+    a, b = make_id(seq="123"), make_id(birth="19810202", seq="125")
+    rows = [record(1, "fafang", "赵明", a), record(2, "fafang", "赵明", b), record(3, "fafang", "赵明", "5.30381E+17")]
+    f = frame(rows).with_columns(pl.Series("account", ["6217001", "6217002", "6217002"]))
+    result = link(f, None, PRECEDENCE)
+    assert person_of(result, 3) == b
+    assert "一卡通账号一致" in method_of(result, 3)
+
+
+def test_a_real_id_ending_in_000_links_its_mistyped_row():
+    """崔珍's own ID ends in 000 (read as 15 digits Excel kept); a row with a slip in its month, also
+    ending in 000, is one number mistyped, not another person."""
+    body = "539921198602191"
+    rows = [record(1, "canlian", "崔珍", body + "000"), record(2, "fupin", "崔珍", body + "000"),
+            record(3, "liangbu", "崔珍", "539921198605191000")]
+    k = keys(run(rows))
+    assert k[1] == k[2] == k[3]

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from normalise_builders import REFERENCE, make_id
-from pipeline.normalise.ids import add_id_columns
+from pipeline.normalise.ids import add_id_columns, with_check
 
 GOOD = make_id("110105", "19491231", "002")  # 11010519491231002X
 
@@ -106,10 +106,7 @@ def test_wrong_check_digit_is_kept_and_flagged_not_corrected():
 
 
 def test_invalid_birth_date():
-    body = "11010519490231002"  # 1949-02-31
-    from normalise_builders import _WEIGHTS
-
-    number = body + "10X98765432"[sum(int(d) * w for d, w in zip(body, _WEIGHTS)) % 11]
+    number = with_check("11010519490231002")  # 1949-02-31
     (row,) = ids(number)
     assert row["id_number"] == number
     assert row["id_number_valid"] is False
@@ -187,3 +184,45 @@ def test_repeated_numbers_keep_their_rows():
     out = add_id_columns(out, "head_id_number", REFERENCE)
     assert out["head_id_number_raw"].to_list() == cells
     assert out["head_id_number"].to_list() == [GOOD, None, None, GOOD, None, GOOD]
+
+
+def test_18_digits_ending_in_000_are_the_15_digits_excel_kept():
+    """522622196011193000: never an ID (valid or mistyped), even when the check digit happens to fit."""
+    cut = make_id("522622", "19601119", "351")[:15] + "000"
+    (row,) = ids(cut)
+    assert row["id_number"] is None and row["id_number_valid"] is False
+    assert row["id_number_prefix"] == cut[:15]
+    assert row["birth_date"] == date(1960, 11, 19) and row["gender"] is None
+    assert "000" in row["id_number_issue"]
+    passes = next(b + "000" for b in (f"52262219601119{d}" for d in "0123456789") if with_check(b + "00") == b + "000")
+    (lucky,) = ids(passes)
+    assert lucky["id_number"] is None and lucky["id_number_valid"] is False
+
+
+def test_no_birth_date_from_fewer_than_14_digits():
+    (row13,) = ids("5.331291980010E+17")  # 13 digits: 1980010 is no date
+    assert row13["birth_date"] is None
+    (row14,) = ids("5.3312919800101E+17")
+    assert row14["birth_date"] == date(1980, 1, 1)
+
+
+def test_id_slip_is_one_body_digit_or_one_adjacent_swap():
+    from pipeline.normalise.ids import id_slip
+
+    good = make_id()
+    one = good[:10] + str((int(good[10]) + 1) % 10) + good[11:]
+    swap = good[:8] + good[9] + good[8] + good[10:] if good[8] != good[9] else None
+    two = good[:10] + str((int(good[10]) + 1) % 10) + str((int(good[11]) + 1) % 10) + good[12:]
+    check = good[:17] + ("0" if good[17] != "0" else "1")
+    pairs = [(good, one), (good, check), (good, two), (good, good)] + ([(good, swap)] if swap else [])
+    frame = pl.DataFrame({"a": [a for a, _ in pairs], "b": [b for _, b in pairs]})
+    got = frame.select(id_slip(pl.col("a"), pl.col("b")))["a"].to_list()
+    assert got[:4] == [True, True, False, False]
+    assert not swap or got[4] is True
+
+
+def test_check_digit_of_published_numbers():
+    from pipeline.normalise.ids import check_character
+
+    assert check_character("11010519491231002") == "X"  # GB 11643-1999's example
+    assert check_character("44052418800101001") == "4"

@@ -19,11 +19,10 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.ingest import list_files
+from pipeline.normalise.ids import check_character
 from pipeline.prepare import Prepared, combine_files, prepare_file
 
 QUARTER_END = date(2026, 9, 30)
-WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-CHECK_CODES = "10X98765432"
 
 DIBAO_HEADER = ["姓名", "身份证号", "户主身份证号", "与户主关系", "分类施保类别", "户月保障金额（元）", "最初享受月份", "状态"]
 SURNAMES = "张王李赵刘陈杨黄吴周"
@@ -31,7 +30,7 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平"
 
 
 def check_digit(id17: str) -> str:
-    return CHECK_CODES[sum(int(c) * w for c, w in zip(id17, WEIGHTS)) % 11]
+    return check_character(id17)
 
 
 def make_id(i: int, region: str = "530381", birth: str = "19800101") -> str:

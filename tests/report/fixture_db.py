@@ -74,8 +74,9 @@ PAIRS = ["低保 x 防返贫", "特困 x 防返贫", "持证残疾人 x 低保",
 
 
 def id_check(first17: str) -> str:
-    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    return "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights)) % 11]
+    from pipeline.normalise.ids import check_character
+
+    return check_character(first17)
 
 
 def make_id(rng: random.Random, region: str, birth: date) -> str:

@@ -16,14 +16,13 @@ from datetime import date
 import polars as pl
 
 from contracts.sources import TABLES
+from pipeline.normalise.ids import with_check
 from pipeline.policy import Policy, load_policy
 from pipeline.rules import run_rules
 from contracts.staging import staging_schema
 
 QUARTER = "2026Q3"
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK = "10X98765432"
 
 DEFAULTS: dict[str, dict] = {
     "dibao": dict(relation="户主", dibao_type="农村低保", category="一类", household_monthly_amount=600.0,
@@ -51,7 +50,7 @@ def id_number(birth: date, seq: int, female: bool = False) -> str:
     """A valid 18-digit ID number (GB 11643 check digit) for a birth date."""
     order = (seq * 2 + (0 if female else 1)) % 1000
     body = f"530381{birth:%Y%m%d}{order:03d}"
-    return body + _CHECK[sum(int(c) * w for c, w in zip(body, _WEIGHTS)) % 11]
+    return with_check(body)
 
 
 def _as_value(value, dtype):

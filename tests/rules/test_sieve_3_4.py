@@ -185,7 +185,9 @@ def test_s4_5_certificate_of_another_id():
     assert b.fired("S4-5", p)
 
 
-def test_s4_5_near_miss_certificate_with_a_typo_of_the_rows_own_id():
+def test_s4_5_certificate_with_a_slip_of_the_rows_own_id():
+    """rules.md: a certificate ID part with a one-digit or transposition slip of the person's ID is
+    S4-5 too (the 残联 record must be corrected)."""
     b = Build()
     p = b.person("证三")
     own = p if len(p) == 18 else None
@@ -194,6 +196,23 @@ def test_s4_5_near_miss_certificate_with_a_typo_of_the_rows_own_id():
     one_digit = own[:5] + str((int(own[5]) + 1) % 10) + own[6:]
     b.add("canlian", p, cert_id_number=swapped, certificate_number=f"{swapped}43")
     b.add("liangbu", p, cert_id_number=one_digit, certificate_number=f"{one_digit}43", living_subsidy=100.0)
+    case = b.fired("S4-5", p)
+    assert case and swapped in case["detail"] and one_digit in case["detail"]
+
+
+def test_s4_5_near_miss_certificate_of_the_rows_own_id():
+    b = Build()
+    p = b.person("证四")
+    b.add("canlian", p, cert_id_number=p, certificate_number=f"{p}43")
+    assert b.fired("S4-5", p) is None
+
+
+def test_s4_5_near_miss_right_certificate_beside_a_mistyped_id_cell():
+    """The certificate names the person; the slip is in the row's 身份证号 cell: no S4-5."""
+    b = Build()
+    p = b.person("证五")
+    typo = p[:8] + p[9] + p[8] + p[10:]
+    b.add("canlian", p, id_number=typo, cert_id_number=p, certificate_number=f"{p}43")
     assert b.fired("S4-5", p) is None
 
 

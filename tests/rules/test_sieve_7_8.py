@@ -201,6 +201,17 @@ def test_s8_4_near_miss_any_status_row_or_head_id():
     assert b.cases("S8-4").is_empty()
 
 
+def test_s8_4_near_miss_head_paid_on_a_row_whose_id_cell_has_a_slip():
+    """The 户主 paid 低保金 on a row whose 身份证号 cell carries a one-digit slip: identity put the row
+    on the 户主 (person_key = the 户主's ID), so the payee is the 户主 and nothing is unlisted."""
+    b = Build()
+    head, member = b.person("无五"), b.person("无六")
+    b.add("dibao", member, head_id_number=head, relation="之子")
+    slip = head[:10] + str((int(head[10]) + 1) % 10) + head[11:]
+    b.add("fafang", head, item="低保金", id_number=slip)
+    assert b.cases("S8-4").is_empty()
+
+
 # --- S8-5 --------------------------------------------------------------------------
 
 def test_s8_5_near_miss_different_months():

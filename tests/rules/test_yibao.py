@@ -1,5 +1,6 @@
 """Medical insurance rules Y-1 .. Y-3 (Y-4 is with sieve 2's household rules)."""
 
+from pipeline.policy import load_policy
 from tests.rules.builder import Build
 
 
@@ -63,3 +64,27 @@ def test_y_3_three_groups_use_low_income_ratio():
     b.add("fupin", p, household_type="监测户", risk_eliminated=False)
     b.add("yibao_jiesuan", p, total_cost=10000.0, basic_fund=6000.0, critical_illness_fund=1000.0, medical_aid=1850.0)
     assert b.fired("Y-3", p) is None  # 0.6 x 3000 = 1800
+
+
+def _one_ulp_above_the_cent(ratio: float) -> tuple[float, float, float]:
+    """(total, basic, aid): aid is ratio x (total - basic) - 1 to the cent, while the same sum in
+    floating point lands just above it (0.8 x (5321.52 - 2831.52) - 1 = 1991.0000000000005)."""
+    basic = 2831.52
+    for cents in range(200_000, 900_000):
+        total = round(basic + cents / 100, 2)
+        due = ratio * (total - basic) - 1
+        aid = round(due, 2)
+        if due > aid and abs(due - aid) < 1e-9:
+            return total, basic, aid
+    raise AssertionError("no such amounts")
+
+
+def test_y_3_near_miss_money_compared_to_the_cent():
+    ratio = float(load_policy()["aid_ratio_key"])
+    total, basic, aid = _one_ulp_above_the_cent(ratio)
+    assert aid < ratio * (total - basic) - 1  # in floating point the aid looks a hair short
+    b = Build()
+    p = b.person("医七")
+    b.add("dibao", p)
+    b.add("yibao_jiesuan", p, total_cost=total, basic_fund=basic, critical_illness_fund=0.0, medical_aid=aid)
+    assert b.fired("Y-3", p) is None
