@@ -244,7 +244,7 @@ def next_commands(s: RunSummary, db: Path, reports: Path | None) -> list[str]:
     if s.status == "reports_incomplete":
         out.append(f'关闭上面的文件后重新生成清单：doudi report --quarter {s.quarter} {dbq} --reports "{reports}"')
     if s.review_pairs:
-        out.append(f'判定疑似同一人：doudi sql "SELECT * FROM match_review WHERE quarter = {q}" {dbq}')
+        out.append(f'判定疑似同一人（导出核对表，填好后 doudi review import）：doudi review export --quarter {s.quarter} {dbq}')
     out.append(f'查看问题线索：doudi sql "SELECT township, rule_name, name, detail FROM cases WHERE quarter = {q}" {dbq}')
     out.append(f"本次运行的明细：doudi runs --run {s.run_id} {dbq}")
     return out
@@ -267,7 +267,9 @@ def summary_renderables(s: RunSummary, db: Path, reports: Path | None) -> list[R
     else:
         out.append(Text("待追回资金：无"))
     if s.review_pairs:
-        out.append(Text(f"疑似同一人待人工判定：{s.review_pairs:,} 对（match_review 表）", style="yellow"))
+        out.append(Text(f"疑似同一人待人工判定：{s.review_pairs:,} 对（match_review 表；doudi review export 导出核对表）", style="yellow"))
+    else:
+        out.append(Text("疑似同一人待人工判定：无"))
     out += _where(s, db, reports)
     out.append(Text("下一步："))
     out += [Text(f"  {c}") for c in next_commands(s, db, reports)]

@@ -49,7 +49,7 @@ def test_summary_of_the_bundled_quarter(bundled_run):
     n, amount = bundled_run.sql("SELECT count(*), sum(amount) FROM cases WHERE quarter = '2026Q3' AND rule_code = 'S8-3'").row(0)
     assert n > 0 and f"{n:,} 条线索，共 {amount:,.2f} 元" in text
     pairs = bundled_run.sql("SELECT count(*) FROM match_review WHERE quarter = '2026Q3'").item()
-    assert pairs > 0 and f"疑似同一人待人工判定：{pairs:,} 对" in text
+    assert (f"疑似同一人待人工判定：{pairs:,} 对" if pairs else "疑似同一人待人工判定：无") in text
     unread = bundled_run.sql(
         "SELECT file_name FROM run_files WHERE run_id = ? AND message IS NOT NULL AND data_rows > 0 AND accepted_rows = 0", [q3.run_id]
     )
@@ -62,7 +62,7 @@ def test_summary_of_the_bundled_quarter(bundled_run):
     # where things are, and what to type next
     assert f"乡镇清单：{(bundled_run.reports / '2026Q3').resolve()}" in text
     assert f"数据库：{bundled_run.db.resolve()}" in text
-    assert f'doudi sql "SELECT * FROM match_review WHERE quarter = \'2026Q3\'" --db "{bundled_run.db}"' in text
+    assert (f'doudi review export --quarter 2026Q3 --db "{bundled_run.db}"' in text) == (pairs > 0)
     assert f"doudi runs --run {q3.run_id}" in text
     # internal names stay out of it
     assert "stg_" not in text and "succeeded" not in text
