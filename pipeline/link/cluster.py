@@ -14,10 +14,11 @@ from __future__ import annotations
 import polars as pl
 
 from pipeline.link.comparisons import VALID_ID_TYPOS
-from pipeline.link.decisions import HUMAN_SPLIT, separate
 from pipeline.link.features import id_relation
 
 SPLIT = "已拆分: 与其他记录相连后同一人下出现两个不同的有效身份证号"
+HUMAN_SPLIT = "已拆分: 经其他记录与人工确认不是同一人的记录相连"
+_PAIR = ["entity_l", "entity_r"]
 
 
 def components(edges: pl.DataFrame) -> pl.DataFrame:
@@ -122,3 +123,48 @@ def _typo_links_only(edges: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFram
     return edges.filter(pl.col("entity_l").is_in(anchored) & pl.col("entity_r").is_in(anchored)).select(
         "entity_l", "entity_r"
     )
+
+
+def separate(links: pl.DataFrame, cannot: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(links kept, links cut): no two entities of a ``cannot`` pair (entity_l, entity_r) end in one
+    connected component. Only components holding a cannot pair are rebuilt (a handful: one per
+    decision at most), link by link, strongest first."""
+    if cannot.height == 0 or links.height == 0:
+        return links, links.clear()
+    membership = components(links)
+    label = membership.select("entity", "cluster")
+    joined = (
+        cannot.select(*_PAIR)
+        .join(label.rename({"entity": "entity_l", "cluster": "_cl"}), on="entity_l")
+        .join(label.rename({"entity": "entity_r", "cluster": "_cr"}), on="entity_r")
+        .filter(pl.col("_cl") == pl.col("_cr"))
+    )
+    if joined.height == 0:
+        return links, links.clear()
+    bad = joined["_cl"].unique().implode()
+    inside = links.join(label, left_on="entity_l", right_on="entity").filter(pl.col("cluster").is_in(bad)).drop("cluster")
+    ordered = inside.sort("score", "entity_l", "entity_r", descending=[True, False, False])
+    keep = _greedy(ordered.select(*_PAIR).rows(), joined.select(*_PAIR).rows())
+    kept_inside = ordered.with_row_index("_i").filter(pl.col("_i").is_in(keep)).drop("_i")
+    cut = inside.join(kept_inside.select(*_PAIR), on=_PAIR, how="anti")
+    return links.join(cut.select(*_PAIR), on=_PAIR, how="anti"), cut
+
+
+def _greedy(edges: list[tuple[int, int]], cannot: list[tuple[int, int]]) -> list[int]:
+    """Indexes of the edges kept: union-find, an edge refused when it would join a cannot pair."""
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    kept = []
+    for i, (a, b) in enumerate(edges):
+        ra, rb = find(a), find(b)
+        if ra != rb and any({find(x), find(y)} == {ra, rb} for x, y in cannot):
+            continue
+        parent[ra] = rb
+        kept.append(i)
+    return kept

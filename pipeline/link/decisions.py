@@ -7,9 +7,9 @@ by ``record_id``; this module finds the records the keys name in this run and:
   entity; a 不是同一人 between two records of one entity cannot part them and is left out);
 - ``apply``: 同一人 forces the link (score 1, match_method 人工确认同一人, added when blocking never
   proposed the pair), 不是同一人 forbids it;
-- ``separate``: a cannot-link honoured in clustering: a component joining two entities decided
-  不是同一人 through other records is rebuilt from its links, strongest first, leaving out every link
-  that would join the two (those links go to match_review: undecided, a person may look at them);
+- the cannot-link is honoured in clustering (``cluster.separate``): a component joining two
+  entities decided 不是同一人 through other records is rebuilt from its links, strongest first,
+  leaving out every link that would join the two (those go to match_review: undecided);
 - ``undecided``: match_review without the pairs a person has decided;
 - ``noted``: the records of a 不是同一人 pair say so in match_method (同一人 says it through the link).
 Pure functions over polars frames; ``link(..., decisions=...)`` calls them.
@@ -24,7 +24,6 @@ from pipeline.review.keys import KEY_COLUMNS, matches
 SAME, DIFFERENT, UNSURE = "同一人", "不是同一人", "无法判断"
 DECISIONS = (SAME, DIFFERENT, UNSURE)
 HUMAN_SAME = "人工确认同一人"
-HUMAN_SPLIT = "已拆分: 经其他记录与人工确认不是同一人的记录相连"
 HUMAN_DIFFERENT = "人工确认与另一记录不是同一人"
 _PAIR = ["entity_l", "entity_r"]
 
@@ -89,53 +88,6 @@ def apply(decided: pl.DataFrame, by_entity: pl.DataFrame) -> pl.DataFrame:
         pl.lit(1.0).alias("score"), pl.lit("link").alias("decision"), pl.lit(HUMAN_SAME).alias("match_method"),
     )  # fmt: skip
     return pl.concat([applied, added], how="diagonal_relaxed") if added.height else applied
-
-
-def separate(links: pl.DataFrame, cannot: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(links kept, links cut): no two entities of a ``cannot`` pair (entity_l, entity_r) end in one
-    connected component. Only components holding a cannot pair are rebuilt (a handful: one per
-    decision at most), link by link, strongest first."""
-    from pipeline.link.cluster import components
-
-    if cannot.height == 0 or links.height == 0:
-        return links, links.clear()
-    membership = components(links)
-    label = membership.select("entity", "cluster")
-    joined = (
-        cannot.select(*_PAIR)
-        .join(label.rename({"entity": "entity_l", "cluster": "_cl"}), on="entity_l")
-        .join(label.rename({"entity": "entity_r", "cluster": "_cr"}), on="entity_r")
-        .filter(pl.col("_cl") == pl.col("_cr"))
-    )
-    if joined.height == 0:
-        return links, links.clear()
-    bad = joined["_cl"].unique().implode()
-    inside = links.join(label, left_on="entity_l", right_on="entity").filter(pl.col("cluster").is_in(bad)).drop("cluster")
-    ordered = inside.sort("score", "entity_l", "entity_r", descending=[True, False, False])
-    keep = _greedy(ordered.select(*_PAIR).rows(), joined.select(*_PAIR).rows())
-    kept_inside = ordered.with_row_index("_i").filter(pl.col("_i").is_in(keep)).drop("_i")
-    cut = inside.join(kept_inside.select(*_PAIR), on=_PAIR, how="anti")
-    return links.join(cut.select(*_PAIR), on=_PAIR, how="anti"), cut
-
-
-def _greedy(edges: list[tuple[int, int]], cannot: list[tuple[int, int]]) -> list[int]:
-    """Indexes of the edges kept: union-find, an edge refused when it would join a cannot pair."""
-    parent: dict[int, int] = {}
-
-    def find(x: int) -> int:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    kept = []
-    for i, (a, b) in enumerate(edges):
-        ra, rb = find(a), find(b)
-        if ra != rb and any({find(x), find(y)} == {ra, rb} for x, y in cannot):
-            continue
-        parent[ra] = rb
-        kept.append(i)
-    return kept
 
 
 def undecided(review: pl.DataFrame, by_entity: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:

@@ -13,7 +13,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "link"))
 from link_builders import frame, make_id, record  # noqa: E402
 
 from pipeline.link import link  # noqa: E402
-from pipeline.link.decisions import DIFFERENT, HUMAN_DIFFERENT, HUMAN_SAME, HUMAN_SPLIT, SAME, UNSURE  # noqa: E402
+from pipeline.link.cluster import HUMAN_SPLIT  # noqa: E402
+from pipeline.link.decisions import DIFFERENT, HUMAN_DIFFERENT, HUMAN_SAME, SAME, UNSURE  # noqa: E402
 from pipeline.review.keys import KEY_COLUMNS  # noqa: E402
 
 PRECEDENCE = ["dibao", "tekun", "ertong", "fupin", "canlian", "yibao_canbao"]
