@@ -50,11 +50,9 @@ def _refuse_unknown(names, where: str) -> None:
 
 
 def _unreadable_files(prepared: Prepared) -> list[str]:
-    files = prepared.run_files
-    if not files.height:
-        return []
-    problems = files.filter(pl.col("source_table").is_null() & pl.col("message").is_not_null())
-    return sorted(set(problems.get_column("file_name")))
+    """Files (and sheets) rejected whole: unreadable, cut short, or holding no table."""
+    whole = prepared.rejected.filter(pl.col("row_number").is_null())
+    return sorted({f"{r['file_name']} {r['sheet_name']}".strip() for r in whole.iter_rows(named=True)})
 
 
 def check_completeness(

@@ -41,6 +41,8 @@ def test_a_quarter_without_the_death_register_is_refused_and_nothing_is_written(
         run_quarter(folder, "2026Q3", load_policy(), bundled_copy.db)
     message = str(refused.value)
     assert "死亡(火化)登记（siwang）" in message and "--allow-missing siwang" in message, message
+    # the files it names as possibly meant are those rejected whole, not a roster read fine
+    assert "农村低保花名册.xlsx" not in message and "会议的通知.csv" in message, message
     assert _digest(bundled_copy.db) == before
 
 
