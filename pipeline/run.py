@@ -3,7 +3,9 @@
 1. 读取与校验  every file read, normalised, validated (``pipeline.prepare``), one at a time;
 2. 合并各表    the files' tables gathered; the quarter checked complete (``pipeline.completeness``);
 3. 人员识别    one person across every roster (``pipeline.link``), the quarter's tables assembled;
-4. 筛查规则    the rules, overlap rates, 销号, the townships' last answers (``pipeline.rules``);
+4. 筛查规则    the record-level tables checked and moved into the run's build database (a DuckDB
+              file beside the database, ``store.build_database``: they wait on disk, not in
+              memory), then the rules, overlap rates, 销号, the townships' last answers there;
 5. 写入数据库  every table checked against its contract (``pipeline.checks``), the quarter replaced
               in one transaction, the run recorded as finished (``pipeline.runlog``);
 6. 生成乡镇清单 the township workbooks and the county summary, read back from the database.
@@ -63,11 +65,23 @@ def input_files(input_dir: Path, quarter: Quarter) -> list[tuple]:
     return [(path, name, quarter.reference_date) for path, name in files]
 
 
-def screen(tables: dict[str, pl.DataFrame], policy: Policy, quarter: str, previous, feedback, unscreened) -> dict[str, pl.DataFrame]:
+def spooled_tables(tables: dict[str, pl.DataFrame]) -> list[str]:
+    """The record-level tables, the large ones: they wait for the write in the build database."""
+    return [name for name in tables if name == "source_records" or name.startswith("stg_")]
+
+
+def screen(tables: dict[str, pl.DataFrame], policy: Policy, quarter: str, previous, feedback, unscreened, build: Path) -> dict[str, pl.DataFrame]:
     """The rules' stage: cases (with the townships' last answers carried on), resolved_cases,
-    overlap_rates and person_facts of the quarter; rules in ``unscreened`` are not run."""
-    inputs = {name: frame for name, frame in tables.items() if name.startswith("stg_") or name == "persons"}
-    out = run_rules(inputs, policy, quarter, previous, unscreened)
+    overlap_rates and person_facts of the quarter; rules in ``unscreened`` are not run.
+
+    The record-level tables are checked against their contracts, then leave ``tables`` for the
+    build database ``build``, where the rules read them and ``store_quarter`` copies them from.
+    """
+    inputs = {name: tables.pop(name) for name in spooled_tables(tables)}
+    check_outputs(inputs)
+    store.spool(build, {"source_records": inputs.pop("source_records")})
+    inputs["persons"] = tables["persons"]
+    out = run_rules(inputs, policy, quarter, previous, unscreened, build, release=True)
     return {
         "cases": carry_feedback(out["cases"], feedback),
         "resolved_cases": out["resolved_cases"],
@@ -76,11 +90,15 @@ def screen(tables: dict[str, pl.DataFrame], policy: Policy, quarter: str, previo
     }
 
 
-def store_quarter(db_path: Path, run_id: str, quarter: str, tables: dict[str, pl.DataFrame], record: dict) -> None:
-    """Check every table against its contract, replace the quarter, record the run as finished."""
+def store_quarter(
+    db_path: Path, run_id: str, quarter: str, tables: dict[str, pl.DataFrame], record: dict,
+    build: Path | None = None, spooled: list[str] | tuple[str, ...] = (),
+) -> None:  # fmt: skip
+    """Check every table against its contract, replace the quarter (with ``spooled``, the tables
+    ``screen`` checked and moved into the build database), record the run as finished."""
     check_outputs(tables)
     with store.connect(db_path) as con:
-        store.write_quarter(con, quarter, tables, release=True)
+        store.write_quarter(con, quarter, tables, release=True, build=build, spooled=spooled)
         create_views(con)
         store.comment_view_columns(con)
         runlog.record_files(con, run_id, quarter, record.pop("run_files"))
@@ -137,17 +155,19 @@ def run_quarter(
             tables, linkage = _link_quarter(executor, quarter, prepared, policy)
             previous = previous_cases(db_path, str(q.previous()))
             feedback = latest_feedback(db_path, quarter)
-            screened = executor.call(
-                "筛查规则", screen, tables, policy, quarter, previous, feedback, complete.unscreened_rules
-            )
-            tables.update(screened)
-            del screened, previous
-            table_counts = {name: frame.height for name, frame in sorted(tables.items())}
-            record = {
-                "files": runlog.files_summary(prepared.run_files), "run_files": prepared.run_files,
-                "counts": table_counts, "completeness": complete.to_dict(), **linkage,
-            }  # fmt: skip
-            executor.call("写入数据库", store_quarter, db_path, run_id, quarter, tables, record)
+            counts, spooled = {name: frame.height for name, frame in tables.items()}, spooled_tables(tables)
+            with store.build_database(db_path) as build:
+                screened = executor.call(
+                    "筛查规则", screen, tables, policy, quarter, previous, feedback, complete.unscreened_rules, build
+                )
+                tables.update(screened)
+                del screened, previous
+                table_counts = dict(sorted({**counts, **{name: frame.height for name, frame in tables.items()}}.items()))
+                record = {
+                    "files": runlog.files_summary(prepared.run_files), "run_files": prepared.run_files,
+                    "counts": table_counts, "completeness": complete.to_dict(), **linkage,
+                }  # fmt: skip
+                executor.call("写入数据库", store_quarter, db_path, run_id, quarter, tables, record, build, spooled)
             status, written, locked = "succeeded", [], []
             if reports_dir is not None:  # reads the finished run; rebuilt alone by `doudi report`
                 outcome = executor.call("生成乡镇清单", write_reports, db_path, quarter, reports_dir, policy)

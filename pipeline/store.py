@@ -13,7 +13,8 @@ for the whole run and refuses a second run with a clear message.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import shutil
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -28,11 +29,18 @@ from contracts.staging import staging_columns
 from pipeline.errors import DatabaseBusy
 from pipeline.limits import duckdb_config
 
-__all__ = ["DatabaseBusy", "connect", "run_lock", "write_quarter", "append"]
+__all__ = ["DatabaseBusy", "append", "build_database", "connect", "load_frame", "run_lock", "spool", "write_quarter"]
 
 # Tables that hold history rather than one quarter's state: never deleted by a rerun.
 # case_feedback: the townships' answers, imported by ``doudi feedback import``.
 HISTORY_TABLES = ("runs", "run_files", "case_feedback")
+
+
+# The columns of a table of this database's main schema (not of an attached build database), in order.
+_COLUMNS_OF_MAIN = (
+    "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND schema_name = 'main' "
+    "AND database_name = current_database() ORDER BY column_index"
+)
 
 
 def duck_type(dtype: pl.DataType) -> str:
@@ -86,7 +94,7 @@ def _create_staging(con: duckdb.DuckDBPyConnection, table: str) -> None:
     name, declared = f"stg_{table}", staging_columns(TABLES[table])
     cols = ", ".join(f'"{c.name}" {duck_type(c.dtype)}' for c in declared)
     con.execute(f'CREATE TABLE IF NOT EXISTS "{name}" ({cols})')
-    existing = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [name]).fetchall()}
+    existing = {r[0] for r in con.execute(_COLUMNS_OF_MAIN, [name]).fetchall()}
     for c in declared:
         if c.name not in existing:  # a newer doudi added a column: widen the table, keep old quarters
             con.execute(f'ALTER TABLE "{name}" ADD COLUMN "{c.name}" {duck_type(c.dtype)}')
@@ -138,9 +146,9 @@ def run_lock(db_path: Path | str) -> Iterator[None]:
 def quarter_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     rows = con.execute(
         "SELECT DISTINCT table_name FROM information_schema.columns "
-        "WHERE column_name = 'quarter' AND table_schema = 'main'"
+        "WHERE column_name = 'quarter' AND table_schema = 'main' AND table_catalog = current_database()"
     ).fetchall()
-    views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal AND database_name = current_database()").fetchall()}
     return sorted(r[0] for r in rows if r[0] not in HISTORY_TABLES and r[0] not in views)
 
 
@@ -149,32 +157,87 @@ def write_quarter(
     quarter: str,
     tables: dict[str, pl.DataFrame],
     release: bool = False,
+    build: Path | None = None,
+    spooled: Iterable[str] = (),
 ) -> None:
     """Replace ``quarter`` in every quarter-scoped table with ``tables`` (name -> rows), atomically.
 
     ``release``: each frame leaves ``tables`` as soon as it is inserted (a run needs none of them
     after the write, and a province's are large), so memory falls as DuckDB's rises.
+    ``build``, ``spooled``: tables already in the run's build database (``spool``), copied from it
+    by DuckDB in the same transaction, never through Python.
 
-    Names ``stg_<table>`` create typed staging tables on first use.  Every frame must carry the
-    ``quarter`` column.  Quarter-scoped tables not in ``tables`` lose that quarter's rows too, so
-    a rerun never mixes old and new rows.
+    Names ``stg_<table>`` create typed staging tables on first use.  Every row must carry the
+    ``quarter``.  Quarter-scoped tables not written lose that quarter's rows too, so a rerun never
+    mixes old and new rows.
     """
+    spooled = list(spooled)
     for name, frame in tables.items():
         if "quarter" not in frame.columns or frame.filter(pl.col("quarter") != quarter).height:
             raise ValueError(f"{name}: every row must carry quarter = {quarter}")
+    if spooled:
+        con.execute(f"ATTACH {_sql_text(str(build))} AS build (READ_ONLY)")
+    try:
+        _replace_quarter(con, quarter, tables, release, spooled)
+    finally:
+        if spooled:
+            con.execute("DETACH build")
+
+
+def _replace_quarter(con, quarter: str, tables: dict[str, pl.DataFrame], release: bool, spooled: list[str]) -> None:
+    """write_quarter's transaction: delete the quarter everywhere, insert the frames, copy the spooled tables."""
     con.execute("BEGIN TRANSACTION")
     try:
-        for name, frame in tables.items():
+        for name in [*tables, *spooled]:
             if name.startswith("stg_"):
                 _create_staging(con, name.removeprefix("stg_"))
         for name in quarter_tables(con):
-            con.execute(f'DELETE FROM "{name}" WHERE quarter = ?', [quarter])
+            con.execute(f'DELETE FROM main."{name}" WHERE quarter = ?', [quarter])
         for name in list(tables):
             _insert(con, name, tables.pop(name) if release else tables[name])
+        for name in spooled:
+            (other,) = con.execute(f'SELECT count(*) FROM build."{name}" WHERE quarter IS DISTINCT FROM ?', [quarter]).fetchone()
+            if other:
+                raise ValueError(f"{name}: every row must carry quarter = {quarter}")
+            con.execute(f'INSERT INTO main."{name}" BY NAME SELECT * FROM build."{name}"')
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+@contextmanager
+def build_database(db_path: Path | str) -> Iterator[Path]:
+    """A scratch DuckDB file beside ``db_path`` for one run (``<db>.build``): the quarter's large
+    tables wait there between the stages instead of in memory, the rules run in it, and DuckDB
+    spills to ``<db>.build.tmp`` beyond its cap.  Removed when the run ends, however it ends (a
+    crashed run's is removed by the next, which holds the same lock)."""
+    path = Path(f"{db_path}.build")
+
+    def remove() -> None:
+        for leftover in (path, Path(f"{path}.wal")):
+            leftover.unlink(missing_ok=True)
+        shutil.rmtree(f"{path}.tmp", ignore_errors=True)
+
+    remove()
+    try:
+        yield path
+    finally:
+        remove()
+
+
+def load_frame(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
+    """Create table ``name`` holding ``frame`` (its columns and types), slice by slice."""
+    con.from_arrow(frame.head(0).to_arrow()).create(f'"{name}"')
+    for batch in frame.iter_slices(INSERT_BATCH_ROWS) if frame.height else []:
+        con.from_arrow(batch.to_arrow()).insert_into(f'"{name}"')
+
+
+def spool(build: Path, frames: dict[str, pl.DataFrame]) -> None:
+    """Move ``frames`` into the build database: each leaves ``frames`` once it is in."""
+    with duckdb.connect(str(build), config=duckdb_config(in_memory=False)) as con:
+        for name in list(frames):
+            load_frame(con, name, frames.pop(name))
 
 
 # Rows handed to DuckDB at a time.  DuckDB reads a frame through an Arrow copy of it, so a 5M-row
@@ -186,11 +249,7 @@ INSERT_BATCH_ROWS = 250_000
 
 def _insert(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
     """Append ``frame`` to table ``name`` by column name (columns the frame lacks stay NULL)."""
-    table_columns = [
-        r[0] for r in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND schema_name = 'main' ORDER BY column_index", [name]
-        ).fetchall()
-    ]  # fmt: skip
+    table_columns = [r[0] for r in con.execute(_COLUMNS_OF_MAIN, [name]).fetchall()]
     unknown = [c for c in frame.columns if c not in table_columns]
     if unknown:
         raise ValueError(f"{name}: no column(s) {', '.join(unknown)} in the database table")
