@@ -3,9 +3,9 @@
 1. 读取与校验  every file read, normalised, validated (``pipeline.prepare``), one at a time;
 2. 合并各表    the files' tables gathered; the quarter checked complete (``pipeline.completeness``);
 3. 人员识别    one person across every roster (``pipeline.link``), the quarter's tables assembled;
-4. 筛查规则    the record-level tables checked and moved into the run's build database (a DuckDB
-              file beside the database, ``store.build_database``: they wait on disk, not in
-              memory), then the rules, overlap rates, 销号, the townships' last answers there;
+4. 筛查规则    the record-level tables checked and moved to the run's build folder (beside the
+              database, ``store.build_folder``: they wait on disk, not in memory), then the
+              rules, overlap rates, 销号, the townships' last answers (``pipeline.rules``);
 5. 写入数据库  every table checked against its contract (``pipeline.checks``), the quarter replaced
               in one transaction, the run recorded as finished (``pipeline.runlog``);
 6. 生成乡镇清单 the township workbooks and the county summary, read back from the database.
@@ -66,7 +66,7 @@ def input_files(input_dir: Path, quarter: Quarter) -> list[tuple]:
 
 
 def spooled_tables(tables: dict[str, pl.DataFrame]) -> list[str]:
-    """The record-level tables, the large ones: they wait for the write in the build database."""
+    """The record-level tables, the large ones: they wait for the write in the build folder."""
     return [name for name in tables if name == "source_records" or name.startswith("stg_")]
 
 
@@ -75,7 +75,7 @@ def screen(tables: dict[str, pl.DataFrame], policy: Policy, quarter: str, previo
     overlap_rates and person_facts of the quarter; rules in ``unscreened`` are not run.
 
     The record-level tables are checked against their contracts, then leave ``tables`` for the
-    build database ``build``, where the rules read them and ``store_quarter`` copies them from.
+    build folder ``build``, where the rules read them and ``store_quarter`` copies them from.
     """
     inputs = {name: tables.pop(name) for name in spooled_tables(tables)}
     check_outputs(inputs)
@@ -95,7 +95,7 @@ def store_quarter(
     build: Path | None = None, spooled: list[str] | tuple[str, ...] = (),
 ) -> None:  # fmt: skip
     """Check every table against its contract, replace the quarter (with ``spooled``, the tables
-    ``screen`` checked and moved into the build database), record the run as finished."""
+    ``screen`` checked and moved to the build folder), record the run as finished."""
     check_outputs(tables)
     with store.connect(db_path) as con:
         store.write_quarter(con, quarter, tables, release=True, build=build, spooled=spooled)
@@ -156,7 +156,7 @@ def run_quarter(
             previous = previous_cases(db_path, str(q.previous()))
             feedback = latest_feedback(db_path, quarter)
             counts, spooled = {name: frame.height for name, frame in tables.items()}, spooled_tables(tables)
-            with store.build_database(db_path) as build:
+            with store.build_folder(db_path) as build:
                 screened = executor.call(
                     "筛查规则", screen, tables, policy, quarter, previous, feedback, complete.unscreened_rules, build
                 )

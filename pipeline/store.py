@@ -29,18 +29,11 @@ from contracts.staging import staging_columns
 from pipeline.errors import DatabaseBusy
 from pipeline.limits import duckdb_config
 
-__all__ = ["DatabaseBusy", "append", "build_database", "connect", "load_frame", "run_lock", "spool", "write_quarter"]
+__all__ = ["DatabaseBusy", "append", "build_folder", "connect", "load_frame", "run_lock", "spool", "spool_path", "write_quarter"]
 
 # Tables that hold history rather than one quarter's state: never deleted by a rerun.
 # case_feedback: the townships' answers, imported by ``doudi feedback import``.
 HISTORY_TABLES = ("runs", "run_files", "case_feedback")
-
-
-# The columns of a table of this database's main schema (not of an attached build database), in order.
-_COLUMNS_OF_MAIN = (
-    "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND schema_name = 'main' "
-    "AND database_name = current_database() ORDER BY column_index"
-)
 
 
 def duck_type(dtype: pl.DataType) -> str:
@@ -94,7 +87,7 @@ def _create_staging(con: duckdb.DuckDBPyConnection, table: str) -> None:
     name, declared = f"stg_{table}", staging_columns(TABLES[table])
     cols = ", ".join(f'"{c.name}" {duck_type(c.dtype)}' for c in declared)
     con.execute(f'CREATE TABLE IF NOT EXISTS "{name}" ({cols})')
-    existing = {r[0] for r in con.execute(_COLUMNS_OF_MAIN, [name]).fetchall()}
+    existing = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [name]).fetchall()}
     for c in declared:
         if c.name not in existing:  # a newer doudi added a column: widen the table, keep old quarters
             con.execute(f'ALTER TABLE "{name}" ADD COLUMN "{c.name}" {duck_type(c.dtype)}')
@@ -146,9 +139,9 @@ def run_lock(db_path: Path | str) -> Iterator[None]:
 def quarter_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     rows = con.execute(
         "SELECT DISTINCT table_name FROM information_schema.columns "
-        "WHERE column_name = 'quarter' AND table_schema = 'main' AND table_catalog = current_database()"
+        "WHERE column_name = 'quarter' AND table_schema = 'main'"
     ).fetchall()
-    views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal AND database_name = current_database()").fetchall()}
+    views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
     return sorted(r[0] for r in rows if r[0] not in HISTORY_TABLES and r[0] not in views)
 
 
@@ -164,42 +157,32 @@ def write_quarter(
 
     ``release``: each frame leaves ``tables`` as soon as it is inserted (a run needs none of them
     after the write, and a province's are large), so memory falls as DuckDB's rises.
-    ``build``, ``spooled``: tables already in the run's build database (``spool``), copied from it
-    by DuckDB in the same transaction, never through Python.
+    ``build``, ``spooled``: tables already waiting in the run's build folder (``spool``), read by
+    DuckDB from there in the same transaction, never through Python.
 
     Names ``stg_<table>`` create typed staging tables on first use.  Every row must carry the
     ``quarter``.  Quarter-scoped tables not written lose that quarter's rows too, so a rerun never
     mixes old and new rows.
     """
-    spooled = list(spooled)
+    spooled = {name: str(spool_path(build, name)) for name in spooled}
     for name, frame in tables.items():
         if "quarter" not in frame.columns or frame.filter(pl.col("quarter") != quarter).height:
             raise ValueError(f"{name}: every row must carry quarter = {quarter}")
-    if spooled:
-        con.execute(f"ATTACH {_sql_text(str(build))} AS build (READ_ONLY)")
-    try:
-        _replace_quarter(con, quarter, tables, release, spooled)
-    finally:
-        if spooled:
-            con.execute("DETACH build")
-
-
-def _replace_quarter(con, quarter: str, tables: dict[str, pl.DataFrame], release: bool, spooled: list[str]) -> None:
-    """write_quarter's transaction: delete the quarter everywhere, insert the frames, copy the spooled tables."""
+    for name, path in spooled.items():
+        (other,) = con.execute("SELECT count(*) FROM read_parquet(?) WHERE quarter IS DISTINCT FROM ?", [path, quarter]).fetchone()
+        if other:
+            raise ValueError(f"{name}: every row must carry quarter = {quarter}")
     con.execute("BEGIN TRANSACTION")
     try:
         for name in [*tables, *spooled]:
             if name.startswith("stg_"):
                 _create_staging(con, name.removeprefix("stg_"))
         for name in quarter_tables(con):
-            con.execute(f'DELETE FROM main."{name}" WHERE quarter = ?', [quarter])
+            con.execute(f'DELETE FROM "{name}" WHERE quarter = ?', [quarter])
         for name in list(tables):
             _insert(con, name, tables.pop(name) if release else tables[name])
-        for name in spooled:
-            (other,) = con.execute(f'SELECT count(*) FROM build."{name}" WHERE quarter IS DISTINCT FROM ?', [quarter]).fetchone()
-            if other:
-                raise ValueError(f"{name}: every row must carry quarter = {quarter}")
-            con.execute(f'INSERT INTO main."{name}" BY NAME SELECT * FROM build."{name}"')
+        for name, path in spooled.items():
+            con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM read_parquet(?)', [path])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -207,23 +190,29 @@ def _replace_quarter(con, quarter: str, tables: dict[str, pl.DataFrame], release
 
 
 @contextmanager
-def build_database(db_path: Path | str) -> Iterator[Path]:
-    """A scratch DuckDB file beside ``db_path`` for one run (``<db>.build``): the quarter's large
-    tables wait there between the stages instead of in memory, the rules run in it, and DuckDB
-    spills to ``<db>.build.tmp`` beyond its cap.  Removed when the run ends, however it ends (a
-    crashed run's is removed by the next, which holds the same lock)."""
+def build_folder(db_path: Path | str) -> Iterator[Path]:
+    """A scratch folder beside ``db_path`` for one run (``<db>.build``): the quarter's large
+    tables wait there between the stages as Parquet files (``spool``) instead of in memory, and
+    the rules work in a DuckDB file in it, spilling beyond their cap.  Removed when the run ends,
+    however it ends (a crashed run's is removed by the next, which holds the same lock)."""
     path = Path(f"{db_path}.build")
-
-    def remove() -> None:
-        for leftover in (path, Path(f"{path}.wal")):
-            leftover.unlink(missing_ok=True)
-        shutil.rmtree(f"{path}.tmp", ignore_errors=True)
-
-    remove()
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
     try:
         yield path
     finally:
-        remove()
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def spool_path(build: Path, name: str) -> Path:
+    return Path(build) / f"{name}.parquet"
+
+
+def spool(build: Path, frames: dict[str, pl.DataFrame]) -> None:
+    """Write ``frames`` to the build folder (Parquet: written in parallel, read back by DuckDB in
+    parallel); each leaves ``frames`` once it is written."""
+    for name in list(frames):
+        frames.pop(name).write_parquet(spool_path(build, name))
 
 
 def load_frame(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
@@ -231,13 +220,6 @@ def load_frame(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -
     con.from_arrow(frame.head(0).to_arrow()).create(f'"{name}"')
     for batch in frame.iter_slices(INSERT_BATCH_ROWS) if frame.height else []:
         con.from_arrow(batch.to_arrow()).insert_into(f'"{name}"')
-
-
-def spool(build: Path, frames: dict[str, pl.DataFrame]) -> None:
-    """Move ``frames`` into the build database: each leaves ``frames`` once it is in."""
-    with duckdb.connect(str(build), config=duckdb_config(in_memory=False)) as con:
-        for name in list(frames):
-            load_frame(con, name, frames.pop(name))
 
 
 # Rows handed to DuckDB at a time.  DuckDB reads a frame through an Arrow copy of it, so a 5M-row
@@ -249,7 +231,11 @@ INSERT_BATCH_ROWS = 250_000
 
 def _insert(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
     """Append ``frame`` to table ``name`` by column name (columns the frame lacks stay NULL)."""
-    table_columns = [r[0] for r in con.execute(_COLUMNS_OF_MAIN, [name]).fetchall()]
+    table_columns = [
+        r[0] for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND schema_name = 'main' ORDER BY column_index", [name]
+        ).fetchall()
+    ]  # fmt: skip
     unknown = [c for c in frame.columns if c not in table_columns]
     if unknown:
         raise ValueError(f"{name}: no column(s) {', '.join(unknown)} in the database table")

@@ -1,12 +1,15 @@
 """``run_rules``: the screening stage as a pure function, frames in and frames out.
 
-Everything runs in one DuckDB connection: in memory (the rule tests), or in the run's build
-database file (``build``: a province's staging rows and facts are held on disk, DuckDB capped by
-:mod:`pipeline.limits` and spilling beyond it):
+Everything runs in one DuckDB connection: in memory (the rule tests), or, given a run's build
+folder (``build``, :func:`pipeline.store.build_folder`), in a DuckDB file there: a province's
+staging rows and facts are then held on disk, DuckDB capped by :mod:`pipeline.limits` and spilling
+beyond it.
 
 1. the staging frames (``stg_<table>``, ``persons``), made complete by :mod:`.staging`, and the
-   policy's structured values as small tables (:mod:`.policy_tables`) are loaded, slice by slice
-   (with ``release``, each frame leaves the caller's dict as it goes in);
+   policy's structured values as small tables (:mod:`.policy_tables`) are loaded, slice by slice;
+   with a build folder the staging frames are written there as Parquet (``store.spool``, where
+   the write then reads them from) and the rules read them through views; with ``release`` each
+   frame leaves the caller's dict as it goes;
 2. every fact of ``sql/facts`` is materialised once, in dependency order;
 3. every rule of ``sql/rules`` runs with its policy numbers bound; its rows, tagged with the sieve,
    kind and name of the rule's own header, go to ``rule_hits``;
@@ -29,7 +32,7 @@ from pipeline.quarter import Quarter
 from pipeline.rules import sqlfiles
 from pipeline.rules.policy_tables import policy_tables
 from pipeline.rules.staging import extra_persons_sql, staging_inputs
-from pipeline.store import load_frame
+from pipeline.store import load_frame, spool, spool_path
 
 # The columns of ``cases`` the rules make (the contract less the townships' feedback, which
 # pipeline/feedback adds after the rules).
@@ -77,18 +80,23 @@ def connect(
     """A connection holding the inputs, the policy tables and every fact (for tests and for an
     analyst who wants to look at the facts), and the values its SQL binds.
 
-    ``build``: a new DuckDB file to work in (else in memory); ``release``: each input frame leaves
-    ``tables`` as soon as it is loaded.
+    ``build``: the run's build folder to work in (else in memory); ``release``: each input frame
+    leaves ``tables`` as soon as it is loaded.
     """
     q = Quarter.parse(quarter)
     values = _bind_values(policy, q)
     if build is None:
         con = duckdb.connect(config=duckdb_config(in_memory=True))
     else:
-        con = duckdb.connect(str(build), config=duckdb_config(in_memory=False))
+        con = duckdb.connect(str(Path(build) / "rules.duckdb"), config=duckdb_config(in_memory=False))
     for name, frame in staging_inputs(tables, release):
-        load_frame(con, name, frame)
-        del frame  # memory: only DuckDB's copy is kept
+        if build is None or name == "persons":
+            load_frame(con, name, frame)
+        else:
+            spool(build, {name: frame})
+            path = spool_path(build, name).as_posix().replace("'", "''")
+            con.execute(f"CREATE VIEW \"{name}\" AS SELECT * FROM read_parquet('{path}')")
+        del frame  # memory: only DuckDB's copy (or the Parquet file) is kept
     con.execute(extra_persons_sql())
     titles = pl.DataFrame({"source_table": list(TABLES), "title": [t.title for t in TABLES.values()]})
     small = {**policy_tables(policy), "source_titles": titles, "previous_cases": _previous(previous_cases),
@@ -137,7 +145,7 @@ def run_rules(
     Returns ``cases``, ``resolved_cases``, ``overlap_rates``, ``person_facts`` (one row per person
     with the facts the rules share) and ``rule_hits`` (every row every rule selected, before the
     dead-person filter and merging).
-    ``build``, ``release``: as for ``connect`` (a run: the build database, its frames let go).
+    ``build``, ``release``: as for ``connect`` (a run: its build folder, its frames let go).
     """
     con, values = connect(tables, policy, quarter, previous_cases, unscreened, build, release)
     try:
