@@ -24,7 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline import runlog, store
-from pipeline.assemble import assemble_quarter, records_for_linking
+from pipeline.assemble import assemble_quarter, height, records_for_linking
 from pipeline.checks import check_outputs
 from pipeline.completeness import Completeness, check_completeness
 from pipeline.errors import UsageError
@@ -78,7 +78,8 @@ def screen(tables: dict[str, pl.DataFrame], policy: Policy, quarter: str, previo
     build folder ``build``, where the rules read them and ``store_quarter`` copies them from.
     """
     inputs = {name: tables.pop(name) for name in spooled_tables(tables)}
-    check_outputs(inputs)
+    for name, frame in inputs.items():  # one at a time: a lazy frame is read for its check, then let go
+        check_outputs({name: frame.collect() if isinstance(frame, pl.LazyFrame) else frame})
     store.spool(build, {"source_records": inputs.pop("source_records")})
     inputs["persons"] = tables["persons"]
     out = run_rules(inputs, policy, quarter, previous, unscreened, build, release=True)
@@ -105,13 +106,15 @@ def store_quarter(
         runlog.finish_run(con, run_id, "succeeded", **record)
 
 
-def _link_quarter(executor, quarter: str, prepared: Prepared, policy: Policy) -> tuple[dict[str, pl.DataFrame], dict]:
-    """Identity resolution, then the quarter's record-level tables; returns them and what `runs` keeps of the linkage."""
+def _link_quarter(executor, quarter: str, prepared: Prepared, policy: Policy, build: Path) -> tuple[dict, dict]:
+    """Identity resolution, then the quarter's record-level tables; returns them and what `runs` keeps of the linkage.
+    The prepared tables wait in the build folder meanwhile (identity reads only ``records``)."""
     records = records_for_linking(prepared)
+    prepared.tables = store.spool(build, prepared.tables)
     settings = load_link_settings()
     linkage = executor.call("人员识别", link, records, settings, list(policy["residence_precedence"]))
     tables = assemble_quarter(quarter, prepared, records, linkage)
-    prepared.tables.clear()  # memory: now in tables (stg_<table>, source_records)
+    prepared.tables.clear()  # now in tables (stg_<table>, source_records)
     return tables, {"link_settings": linkage.settings, "link_counts": linkage.counts}
 
 
@@ -152,11 +155,11 @@ def run_quarter(
         with store.connect(db_path) as con:
             runlog.start_run(con, run_id, quarter, input_dir, policy, started)
         try:
-            tables, linkage = _link_quarter(executor, quarter, prepared, policy)
-            previous = previous_cases(db_path, str(q.previous()))
-            feedback = latest_feedback(db_path, quarter)
-            counts, spooled = {name: frame.height for name, frame in tables.items()}, spooled_tables(tables)
             with store.build_folder(db_path) as build:
+                tables, linkage = _link_quarter(executor, quarter, prepared, policy, build)
+                previous = previous_cases(db_path, str(q.previous()))
+                feedback = latest_feedback(db_path, quarter)
+                counts, spooled = {name: height(frame) for name, frame in tables.items()}, spooled_tables(tables)
                 screened = executor.call(
                     "筛查规则", screen, tables, policy, quarter, previous, feedback, complete.unscreened_rules, build
                 )

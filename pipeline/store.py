@@ -208,11 +208,20 @@ def spool_path(build: Path, name: str) -> Path:
     return Path(build) / f"{name}.parquet"
 
 
-def spool(build: Path, frames: dict[str, pl.DataFrame]) -> None:
+def spool(build: Path, frames: dict[str, pl.DataFrame | pl.LazyFrame]) -> dict[str, pl.LazyFrame]:
     """Write ``frames`` to the build folder (Parquet: written in parallel, read back by DuckDB in
-    parallel); each leaves ``frames`` once it is written."""
+    parallel; a lazy frame streams there); each leaves ``frames`` once it is written.  Returns
+    them read back lazily."""
+    out = {}
     for name in list(frames):
-        frames.pop(name).write_parquet(spool_path(build, name))
+        frame, path = frames.pop(name), spool_path(build, name)
+        if isinstance(frame, pl.LazyFrame):
+            frame.sink_parquet(path)
+        else:
+            frame.write_parquet(path)
+        del frame  # memory: now only on disk
+        out[name] = pl.scan_parquet(path)
+    return out
 
 
 def load_frame(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:

@@ -164,3 +164,17 @@ def test_the_build_folder_is_removed_however_the_run_ends(tmp_path, bundled_run)
             raise RuntimeError("stopped")
     assert not build.exists()
     assert not Path(f"{bundled_run.db}.build").exists()
+
+
+def test_importing_the_pipeline_sets_the_allocator_to_release_freed_memory_unless_set():
+    import os
+    import subprocess
+    import sys
+
+    show = "import os, sys, pipeline; print(os.environ.get(pipeline.limits.ALLOCATOR_ENV), 'polars' in sys.modules)"
+    env = {k: v for k, v in os.environ.items() if k != limits.ALLOCATOR_ENV}
+    out = subprocess.run([sys.executable, "-c", show], env=env, capture_output=True, text=True, check=True).stdout.split()
+    assert out == [limits.ALLOCATOR_SETTINGS, "False"]  # set before polars is loaded
+    env[limits.ALLOCATOR_ENV] = "dirty_decay_ms:5000"
+    out = subprocess.run([sys.executable, "-c", show], env=env, capture_output=True, text=True, check=True).stdout.split()
+    assert out[0] == "dirty_decay_ms:5000"

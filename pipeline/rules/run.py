@@ -91,7 +91,7 @@ def connect(
         con = duckdb.connect(str(Path(build) / "rules.duckdb"), config=duckdb_config(in_memory=False))
     for name, frame in staging_inputs(tables, release):
         if build is None or name == "persons":
-            load_frame(con, name, frame)
+            load_frame(con, name, frame.collect() if isinstance(frame, pl.LazyFrame) else frame)
         else:
             spool(build, {name: frame})
             path = spool_path(build, name).as_posix().replace("'", "''")

@@ -24,19 +24,22 @@ PERSONS = dtypes(Persons, drop=("quarter", "n_records", "source_tables"))
 _PERSON_COLUMNS = ("id_number", "name", "gender", "birth_date", "county", "township", "village")
 
 
-def conform(frame: pl.DataFrame | None, schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    """``frame`` with exactly the columns of ``schema`` (missing ones as typed nulls), cast to it."""
+def conform(frame: pl.DataFrame | pl.LazyFrame | None, schema: dict[str, pl.DataType]) -> pl.DataFrame | pl.LazyFrame:
+    """``frame`` (eager or lazy) with exactly the columns of ``schema`` (missing ones as typed
+    nulls), cast to it."""
     if frame is None:
         return pl.DataFrame(schema=schema)
+    columns = frame.collect_schema().names()
     return frame.select(
-        pl.col(c).cast(t, strict=False) if c in frame.columns else pl.lit(None, dtype=t).alias(c)
+        pl.col(c).cast(t, strict=False) if c in columns else pl.lit(None, dtype=t).alias(c)
         for c, t in schema.items()
     )
 
 
-def staging_inputs(tables: dict[str, pl.DataFrame], release: bool = False) -> Iterator[tuple[str, pl.DataFrame]]:
-    """(name, conformed frame) of every ``stg_<table>`` of the registry, then ``persons`` (one row
-    per key).  ``release``: each frame leaves ``tables`` as it is handed out."""
+def staging_inputs(tables: dict, release: bool = False) -> Iterator[tuple[str, pl.DataFrame | pl.LazyFrame]]:
+    """(name, conformed frame) of every ``stg_<table>`` of the registry (lazy when given lazy),
+    then ``persons`` (one row per key).  ``release``: each frame leaves ``tables`` as it is
+    handed out."""
     take = tables.pop if release else tables.get
     for name, table in TABLES.items():
         yield f"stg_{name}", conform(take(f"stg_{name}", None), staging_schema(table))
