@@ -11,6 +11,8 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
+from contracts.review import LinkDecisions
+
 
 def dtypes(schema: pa.DataFrameSchema, drop: tuple[str, ...] = ()) -> dict[str, pl.DataType]:
     """column -> polars dtype of an output contract (for code that builds or reads its frames)."""
@@ -326,5 +328,6 @@ OUTPUT_CONTRACTS: dict[str, pa.DataFrameSchema] = {
         OverlapRates,
         PersonFacts,
         CaseFeedback,
+        LinkDecisions,
     )
 }

@@ -46,6 +46,7 @@ def build_deployment(
         "db": _absolute(db),
         "reports": _absolute(reports),
         "dask_address": dask_address,
+        "allow_missing": None,  # a county that never exports a table says so in the policy (tables_not_exported)
     }
     return quarterly.to_deployment(
         name=name,

@@ -39,6 +39,7 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+from flows.preflight import quarter_folder
 from pipeline import privacy
 from pipeline.policy import load_policy
 from pipeline.progress import Progress
@@ -146,7 +147,7 @@ def resolve_input(input_dir: str | Path, quarter: str | None, today: date | None
         except ValueError:
             quarter = current_quarter(today)
     quarter = str(Quarter.parse(quarter))
-    folder = root / quarter if (root / quarter).is_dir() else root
+    folder = quarter_folder(root, quarter)
     if not folder.is_dir():
         raise FileNotFoundError(f"{quarter} 的输入目录 {folder} 不存在")
     return folder, quarter
@@ -165,8 +166,13 @@ def quarterly(
     db: str = "doudi.duckdb",
     reports: str | None = "reports",
     dask_address: str | None = None,
+    allow_missing: list[str] | None = None,
 ) -> RunResult:
     """Reconcile one quarter's exports into the DuckDB file and write the township reports.
+
+    ``allow_missing``: input tables (``linshi`` ...) the county does not export this quarter; the
+    run goes on without them (``doudi run --allow-missing``; the policy's ``tables_not_exported``
+    says the same for every quarter).
 
     ``dask_address`` (``tcp://scheduler:8786``): run as a subflow on that Dask cluster
     (``quarterly_on_dask``): how a province's scheduled deployment fans out.
@@ -174,7 +180,7 @@ def quarterly(
     from flows.summary import summary_markdown
 
     if dask_address:
-        return quarterly_on_dask(dask_address)(input_dir, quarter, policy, db, reports)
+        return quarterly_on_dask(dask_address)(input_dir, quarter, policy, db, reports, allow_missing=allow_missing)
 
     mask_logs()
     try:
@@ -186,6 +192,7 @@ def quarterly(
             Path(db),
             Path(reports) if reports else None,
             executor=PrefectExecutor(current_progress()),
+            allow_missing=list(allow_missing or ()),
         )
         create_markdown_artifact(
             markdown=privacy.mask_ids(summary_markdown(Path(db), result)),

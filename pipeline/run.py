@@ -37,6 +37,8 @@ from pipeline.prepare import Prepared, combine_files, prepare_file
 from pipeline.previous import accepted_rows_by_table, previous_cases
 from pipeline.quarter import Quarter
 from pipeline.report import write_reports
+from pipeline.review import load_decisions
+from pipeline.review.pending import mark_undecided
 from pipeline.rules import create_views, run_rules
 
 
@@ -71,8 +73,9 @@ def spooled_tables(tables: dict[str, pl.DataFrame]) -> list[str]:
 
 
 def screen(tables: dict[str, pl.DataFrame], policy: Policy, quarter: str, previous, feedback, unscreened, build: Path) -> dict[str, pl.DataFrame]:
-    """The rules' stage: cases (with the townships' last answers carried on), resolved_cases,
-    overlap_rates and person_facts of the quarter; rules in ``unscreened`` are not run.
+    """The rules' stage: cases (with the townships' last answers carried on, and marked where they
+    rest on a pair waiting for a person), resolved_cases, overlap_rates and person_facts of the
+    quarter; rules in ``unscreened`` are not run.
 
     The record-level tables are checked against their contracts, then leave ``tables`` for the
     build folder ``build``, where the rules read them and ``store_quarter`` copies them from.
@@ -80,11 +83,13 @@ def screen(tables: dict[str, pl.DataFrame], policy: Policy, quarter: str, previo
     inputs = {name: tables.pop(name) for name in spooled_tables(tables)}
     for name, frame in inputs.items():  # one at a time: a lazy frame is read for its check, then let go
         check_outputs({name: frame.collect() if isinstance(frame, pl.LazyFrame) else frame})
-    store.spool(build, {"source_records": inputs.pop("source_records")})
+    records = store.spool(build, {"source_records": inputs.pop("source_records")})["source_records"]
     inputs["persons"] = tables["persons"]
     out = run_rules(inputs, policy, quarter, previous, unscreened, build, release=True)
+    person_of_record = records.select("record_id", "person_key").collect()
+    cases = mark_undecided(carry_feedback(out["cases"], feedback), tables["match_review"], person_of_record)
     return {
-        "cases": carry_feedback(out["cases"], feedback),
+        "cases": cases,
         "resolved_cases": out["resolved_cases"],
         "overlap_rates": out["overlap_rates"],
         "person_facts": out["person_facts"].with_columns(pl.lit(quarter).alias("quarter")),
@@ -106,13 +111,14 @@ def store_quarter(
         runlog.finish_run(con, run_id, "succeeded", **record)
 
 
-def _link_quarter(executor, quarter: str, prepared: Prepared, policy: Policy, build: Path) -> tuple[dict, dict]:
-    """Identity resolution, then the quarter's record-level tables; returns them and what `runs` keeps of the linkage.
-    The prepared tables wait in the build folder meanwhile (identity reads only ``records``)."""
+def _link_quarter(executor, quarter: str, prepared: Prepared, policy: Policy, decisions, build: Path) -> tuple[dict, dict]:
+    """Identity resolution (with a person's decisions on doubtful pairs), then the quarter's
+    record-level tables; returns them and what `runs` keeps of the linkage.  The prepared tables
+    wait in the build folder meanwhile (identity reads only ``records``)."""
     records = records_for_linking(prepared)
     prepared.tables = store.spool(build, prepared.tables)
-    settings = load_link_settings()
-    linkage = executor.call("人员识别", link, records, settings, list(policy["residence_precedence"]))
+    precedence = list(policy["residence_precedence"])
+    linkage = executor.call("人员识别", link, records, load_link_settings(), precedence, decisions)
     tables = assemble_quarter(quarter, prepared, records, linkage)
     prepared.tables.clear()  # now in tables (stg_<table>, source_records)
     return tables, {"link_settings": linkage.settings, "link_counts": linkage.counts}
@@ -156,7 +162,7 @@ def run_quarter(
             runlog.start_run(con, run_id, quarter, input_dir, policy, started)
         try:
             with store.build_folder(db_path) as build:
-                tables, linkage = _link_quarter(executor, quarter, prepared, policy, build)
+                tables, linkage = _link_quarter(executor, quarter, prepared, policy, load_decisions(db_path), build)
                 previous = previous_cases(db_path, str(q.previous()))
                 feedback = latest_feedback(db_path, quarter)
                 counts, spooled = {name: height(frame) for name, frame in tables.items()}, spooled_tables(tables)

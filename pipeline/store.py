@@ -33,7 +33,7 @@ __all__ = ["DatabaseBusy", "append", "build_folder", "connect", "load_frame", "r
 
 # Tables that hold history rather than one quarter's state: never deleted by a rerun.
 # case_feedback: the townships' answers, imported by ``doudi feedback import``.
-HISTORY_TABLES = ("runs", "run_files", "case_feedback")
+HISTORY_TABLES = ("runs", "run_files", "case_feedback", "link_decisions")
 
 
 def duck_type(dtype: pl.DataType) -> str:
@@ -251,6 +251,24 @@ def _insert(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> N
     projection = ", ".join(f'"{c}"' if c in frame.columns else f'NULL AS "{c}"' for c in table_columns)
     for batch in frame.iter_slices(INSERT_BATCH_ROWS) if frame.height else [frame]:
         con.from_arrow(batch.to_arrow()).project(projection).insert_into(f'"{name}"')
+
+
+def replace_history(con: duckdb.DuckDBPyConnection, name: str, rows: pl.DataFrame, key: tuple[str, ...]) -> None:
+    """Replace the rows of history table ``name`` that share ``key`` with ``rows``, in one
+    transaction: importing the same answers again replaces them, never duplicates."""
+    if not rows.height:
+        return
+    columns = ", ".join(f'"{k}"' for k in key)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.register("_incoming", rows)
+        con.execute(f'DELETE FROM "{name}" WHERE ({columns}) IN (SELECT ({columns}) FROM _incoming)')
+        con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM _incoming')
+        con.unregister("_incoming")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def append(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:

@@ -5,7 +5,10 @@
 # Idempotent: installs only what is missing; safe to run again. Needs root (or sudo) and apt.
 set -euo pipefail
 
-PACKAGES=(libreoffice-calc fonts-noto-cjk chromium poppler-utils)
+# fonts-crosextra-carlito: metric twin of Calibri, the workbooks' default font, whose digit width
+# is Excel's column-width unit; without it LibreOffice measures columns in DejaVu Sans (a third wider)
+# and shrinks every print a quarter more than Excel does.
+PACKAGES=(libreoffice-calc fonts-noto-cjk fonts-crosextra-carlito chromium poppler-utils)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -13,6 +16,13 @@ for p in "${PACKAGES[@]}"; do
         missing+=("$p")
     fi
 done
+
+# PyMuPDF reads each text span's size from the PDFs (render_check's smallest printed font); into
+# the Python that runs render_check ($PYTHON, default python3). Without it the sizes are estimated.
+PYTHON="${PYTHON:-python3}"
+if ! "$PYTHON" -c "import pymupdf" 2>/dev/null; then
+    "$PYTHON" -m pip install -q "pymupdf<2" || echo "pymupdf not installed: render_check estimates font sizes"
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
     echo "render tools already installed: ${PACKAGES[*]}"

@@ -1,46 +1,59 @@
 """``doudi report`` rebuilds the workbooks from the database alone, with the policy the run used."""
 
-from pathlib import Path
+import json
 
+import duckdb
 import openpyxl
 from typer.testing import CliRunner
 
 from flows.cli import app
-from pipeline.policy import load_policy
-from pipeline.run import run_quarter
 
-ROOT = Path(__file__).resolve().parent.parent
+QUARTER = "2026Q3"
 
 
-def test_report_rebuilds_workbooks_without_rerunning(tmp_path):
-    db = tmp_path / "d.duckdb"
-    run_quarter(ROOT / "sample_data" / "county" / "2026Q3", "2026Q3", load_policy(), db, reports_dir=None)
+def _policy_row(book, key: str) -> tuple:
+    """The row of sheet 9 (政策一口清) that states policy key ``key``."""
+    wb = openpyxl.load_workbook(book, read_only=True)
+    sheet = next(wb[name] for name in wb.sheetnames if "政策" in name)
+    return next(row for row in sheet.iter_rows(values_only=True) if key in row)
+
+
+def test_report_rebuilds_workbooks_with_the_policy_the_run_used(bundled_copy, tmp_path):
+    # The stored run used a 低保 standard of 650 (not the default file's 600): the rebuilt sheet 9 says 650.
+    with duckdb.connect(str(bundled_copy.db)) as con:
+        run_id, policy = con.execute(
+            "SELECT run_id, policy FROM runs WHERE quarter = ? AND status = 'succeeded' ORDER BY started_at DESC LIMIT 1", [QUARTER]
+        ).fetchall()[0]
+        used = json.loads(policy) | {"dibao_monthly_standard": 650}
+        con.execute("UPDATE runs SET policy = ? WHERE run_id = ?", [json.dumps(used, ensure_ascii=False), run_id])
     out = tmp_path / "reports"
-    result = CliRunner().invoke(app, ["report", "--db", str(db), "--reports", str(out)])
+    result = CliRunner().invoke(app, ["report", "--db", str(bundled_copy.db), "--reports", str(out)])
     assert result.exit_code == 0, result.output
-    books = sorted((out / "2026Q3").glob("2026Q3_*_九过筛子清单.xlsx"))
-    assert books and (out / "2026Q3" / "2026Q3_县汇总.html").exists()
-    wb = openpyxl.load_workbook(books[0], read_only=True)
-    assert any("政策" in name for name in wb.sheetnames)
+    books = sorted((out / QUARTER).glob(f"{QUARTER}_*_九过筛子清单.xlsx"))
+    assert books and (out / QUARTER / f"{QUARTER}_县汇总.html").exists()
+    row = _policy_row(books[0], "dibao_monthly_standard")
+    assert 650 in row and 600 not in row, row
+    # asked for another policy file, the sheet follows that file
+    again = CliRunner().invoke(app, ["report", "--db", str(bundled_copy.db), "--reports", str(tmp_path / "r2"), "--policy",
+                                     str(bundled_copy.db.parent.parent / "nope.toml")])  # fmt: skip
+    assert again.exit_code == 2 and "nope.toml" in again.output
 
 
-def test_report_refuses_a_database_without_the_quarter(tmp_path):
-    db = tmp_path / "d.duckdb"
-    run_quarter(ROOT / "sample_data" / "county" / "2026Q3", "2026Q3", load_policy(), db, reports_dir=None)
-    result = CliRunner().invoke(app, ["report", "--db", str(db), "--quarter", "2025Q1", "--reports", str(tmp_path / "r")])
+def test_report_refuses_a_database_without_the_quarter(bundled_run, tmp_path):
+    result = CliRunner().invoke(app, ["report", "--db", str(bundled_run.db), "--quarter", "2025Q1", "--reports", str(tmp_path / "r")])
     assert result.exit_code == 2
+    assert not (tmp_path / "r").exists()
 
 
-def test_sql_answers_the_directors_questions(tmp_path):
-    db = tmp_path / "d.duckdb"
-    run_quarter(ROOT / "sample_data" / "county" / "2026Q3", "2026Q3", load_policy(), db, reports_dir=None)
+def test_sql_answers_the_directors_questions(bundled_run, tmp_path):
     q = (
         "SELECT township, sum(amount) AS paid_after_death FROM cases "
-        "WHERE quarter = '2026Q3' AND rule_code = 'S8-3' GROUP BY township"
+        "WHERE quarter = '2026Q3' AND rule_code = 'S8-3' GROUP BY township ORDER BY township"
     )
-    result = CliRunner().invoke(app, ["sql", q, "--db", str(db), "--csv", str(tmp_path / "out.csv")])
+    result = CliRunner().invoke(app, ["sql", q, "--db", str(bundled_run.db), "--csv", str(tmp_path / "out.csv")])
     assert result.exit_code == 0, result.output
-    text = (tmp_path / "out.csv").read_text(encoding="utf-8-sig")
-    assert text.splitlines()[0] == "township,paid_after_death" and len(text.splitlines()) >= 2
-    bad = CliRunner().invoke(app, ["sql", "SELECT nope FROM nowhere", "--db", str(db)])
-    assert bad.exit_code == 1
+    text = (tmp_path / "out.csv").read_text(encoding="utf-8-sig").splitlines()
+    expected = bundled_run.sql(q)
+    assert text[0] == "township,paid_after_death" and len(text) == expected.height + 1 >= 2
+    bad = CliRunner().invoke(app, ["sql", "SELECT nope FROM nowhere", "--db", str(bundled_run.db)])
+    assert bad.exit_code == 2  # a mistake the user corrects: one line, exit 2

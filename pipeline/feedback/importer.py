@@ -9,7 +9,7 @@ quarter keeps it, and importing a workbook again replaces the answers of the cas
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -17,6 +17,11 @@ import polars as pl
 from contracts.outputs import CaseFeedback
 from pipeline import store
 from pipeline.feedback.read import Issue, WorkbookRead, frame, read_workbook
+from pipeline.quarter import Quarter
+
+
+def _shown_date(d: date | None) -> str | None:
+    return None if d is None else f"{d:%Y-%m-%d}"
 
 
 @dataclass
@@ -42,12 +47,27 @@ class ImportResult:
 
 
 def _known_cases(con, quarter: str) -> pl.DataFrame:
-    return con.sql("SELECT case_id, township, rule_code FROM cases WHERE quarter = ?", params=[quarter]).pl()
+    return con.sql(
+        "SELECT case_id, township, rule_code, first_seen_quarter FROM cases WHERE quarter = ?", params=[quarter]
+    ).pl()
 
 
-def import_feedback(paths: list[Path | str], db_path: Path | str, quarter: str | None = None) -> ImportResult:
-    """Read every workbook of ``paths`` and store its answers in ``db_path`` (see the module doc)."""
-    reads: list[WorkbookRead] = [read_workbook(p, quarter) for p in paths]
+def _existed(row: dict, first_seen: str | None) -> str | None:
+    """Why a 销号日期 cannot be: before the first day of the quarter the case was first found."""
+    if row["closed_date"] is None or not first_seen:
+        return None
+    start = Quarter.parse(first_seen).start
+    if row["closed_date"] < start:
+        return f"销号日期 {row['closed_date']:%Y-%m-%d} 早于该问题首次发现的季度 {first_seen}（{start:%Y-%m-%d} 起），请核对"
+    return None
+
+
+def import_feedback(
+    paths: list[Path | str], db_path: Path | str, quarter: str | None = None, today: date | None = None
+) -> ImportResult:
+    """Read every workbook of ``paths`` and store its answers in ``db_path`` (see the module doc).
+    ``today``: the import date (default: today's); a 销号日期 after it is refused."""
+    reads: list[WorkbookRead] = [read_workbook(p, quarter, today) for p in paths]
     result = ImportResult(0)
     db_path = Path(db_path)
     if not db_path.exists():
@@ -68,10 +88,14 @@ def import_feedback(paths: list[Path | str], db_path: Path | str, quarter: str |
                 result.issues.append(Issue(read.file, None, None, None, None, f"数据库中没有 {read.quarter} 的问题清单（cases），无法对应问题编号"))
                 continue
             ids = dict(zip(cases["case_id"], zip(cases["township"], cases["rule_code"])))
+            first_seen = dict(zip(cases["case_id"], cases["first_seen_quarter"]))
             for row in read.rows:
                 where = (read.file, row["source_sheet"], row["source_row"], "问题编号", row["case_id"])
                 if row["case_id"] not in ids:
                     result.issues.append(Issue(*where, f"问题编号 {row['case_id']} 不在 {read.quarter} 的问题清单中"))
+                    continue
+                if why := _existed(row, first_seen[row["case_id"]]):
+                    result.issues.append(Issue(read.file, row["source_sheet"], row["source_row"], "销号日期", _shown_date(row["closed_date"]), why))
                     continue
                 key = (read.quarter, row["case_id"])
                 if key in keep:
@@ -91,19 +115,7 @@ def import_feedback(paths: list[Path | str], db_path: Path | str, quarter: str |
             pl.lit(imported_at, dtype=pl.Datetime("us")).alias("imported_at"),
         ).select(list(CaseFeedback.columns))
         CaseFeedback.validate(rows)
-        if rows.height:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                con.register("_incoming", rows)
-                con.execute(
-                    "DELETE FROM case_feedback WHERE (quarter, case_id) IN (SELECT (quarter, case_id) FROM _incoming)"
-                )
-                con.execute("INSERT INTO case_feedback BY NAME SELECT * FROM _incoming")
-                con.unregister("_incoming")
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+        store.replace_history(con, "case_feedback", rows, ("quarter", "case_id"))
     result.imported = rows.height
     for read in reads:
         result.files.append(

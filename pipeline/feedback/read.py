@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -87,27 +88,28 @@ class WorkbookRead:
     sheets: list[str] = field(default_factory=list)
 
 
-def _key(value: object) -> str:
+def folded_text(value: object) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value))) if value not in (None, "") else ""
 
 
-_ALIASES = {_key(h): f for f, hs in HEADERS.items() for h in hs}
+_ALIASES = {folded_text(h): f for f, hs in HEADERS.items() for h in hs}
 
 
-def _header(rows: list[list[object]]) -> tuple[int, dict[str, int]] | None:
-    """(index of the header row, field -> column index) of the first row naming 问题编号 and 核查结果."""
+def find_header(rows: list[list[object]], aliases: dict[str, str], needed: set[str]) -> tuple[int, dict[str, int]] | None:
+    """(index of the header row, field -> column index) of the first row naming every ``needed``
+    field; ``aliases``: folded header text -> field.  Rows inserted above it, columns moved: found."""
     for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         found: dict[str, int] = {}
         for j, cell in enumerate(row):
-            f = _ALIASES.get(_key(cell))
+            f = aliases.get(folded_text(cell))
             if f and f not in found:
                 found[f] = j
-        if "case_id" in found and "check" in found:
+        if needed <= found.keys():
             return i, found
     return None
 
 
-def _quarter_in(text: str) -> str | None:
+def quarter_in(text: str) -> str | None:
     if m := re.search(r"(\d{4})\s*[Qq]([1-4])", text):
         return f"{m.group(1)}Q{m.group(2)}"
     if m := re.search(r"(\d{4})年第([一二三四1-4])季度", text):
@@ -115,7 +117,7 @@ def _quarter_in(text: str) -> str | None:
     return None
 
 
-def _property_quarter(path: Path) -> str | None:
+def quarter_of_workbook(path: Path) -> str | None:
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return None
     try:
@@ -126,10 +128,10 @@ def _property_quarter(path: Path) -> str | None:
         wb.close()
     except Exception:
         return None
-    return _quarter_in(words) if PROPERTY_PREFIX in words else None
+    return quarter_in(words) if PROPERTY_PREFIX in words else None
 
 
-def _cell(rows: list[list[object]], i: int, j: int | None) -> object:
+def cell_at(rows: list[list[object]], i: int, j: int | None) -> object:
     if j is None or j >= len(rows[i]):
         return None
     v = rows[i][j]
@@ -142,8 +144,9 @@ def _shown(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def read_workbook(path: Path | str, quarter: str | None = None) -> WorkbookRead:
-    """Every answered row of one township workbook, and every cell that could not be read."""
+def read_workbook(path: Path | str, quarter: str | None = None, today: date | None = None) -> WorkbookRead:
+    """Every answered row of one township workbook, and every cell that could not be read or does
+    not make sense (``today``: the import date, after which no case can have been closed)."""
     path = Path(path)
     out = WorkbookRead(path.name, None)
     try:
@@ -161,31 +164,29 @@ def read_workbook(path: Path | str, quarter: str | None = None) -> WorkbookRead:
             sheets.append((meta.name, rows))
     finally:
         book.close()
+    lists = [(name, rows, found) for name, rows in sheets if (found := find_header(rows, _ALIASES, {"case_id", "check"})) is not None]
+    if not lists:  # said before asking for a quarter: --quarter would not help
+        out.issues.append(
+            Issue(path.name, None, None, None, None, "这不是 doudi 生成的“九过筛子”清单：没有一张工作表含“问题编号”和“核查结果”列，未导入")
+        )
+        return out
     titles = " ".join(str(r[0][0]) for _, r in sheets if r and r[0] and r[0][0])
-    q = quarter or _property_quarter(path) or _quarter_in(path.name) or _quarter_in(titles)
+    q = quarter or quarter_of_workbook(path) or quarter_in(path.name) or quarter_in(titles)
     if q is None:
         out.issues.append(Issue(path.name, None, None, None, None, "看不出这是哪个季度的清单，请用 --quarter 指明（如 2026Q3）"))
         return out
     out.quarter = str(Quarter.parse(q))
     qq = Quarter.parse(out.quarter)
-    for name, rows in sheets:
-        found = _header(rows)
-        if found is None:
-            continue
+    for name, rows, (head, cols) in lists:
         out.sheets.append(name)
-        head, cols = found
         for i in range(head + 1, len(rows)):
-            _read_row(out, name, rows, i, cols, qq)
-    if not out.sheets:
-        out.issues.append(
-            Issue(path.name, None, None, None, None, "没有找到含“问题编号”和“核查结果”列的工作表（可能不是 doudi 生成的清单，或清单由旧版本生成）")
-        )
+            _read_row(out, name, rows, i, cols, qq, today or date.today())
     return out
 
 
-def _read_row(out: WorkbookRead, sheet: str, rows: list[list[object]], i: int, cols: dict[str, int], q: Quarter) -> None:
+def _read_row(out: WorkbookRead, sheet: str, rows: list[list[object]], i: int, cols: dict[str, int], q: Quarter, today: date) -> None:
     excel_row = i + 1  # to_python(skip_empty_area=False) starts at A1
-    values = {f: _cell(rows, i, cols.get(f)) for f in HEADERS}
+    values = {f: cell_at(rows, i, cols.get(f)) for f in HEADERS}
     if all(values[f] is None for f in FILL_IN):
         if values["case_id"] is not None:
             out.blank_rows += 1
@@ -216,6 +217,7 @@ def _read_row(out: WorkbookRead, sheet: str, rows: list[list[object]], i: int, c
     except parse.Unreadable as e:
         problems.append(issue("closed", str(e)))
         closed = None
+    problems += _implausible(closed, answer, today, issue)
     if problems:
         out.issues.extend(problems)
         return
@@ -241,6 +243,19 @@ def _read_row(out: WorkbookRead, sheet: str, rows: list[list[object]], i: int, c
     if result == "不属实" and not (rectification or remark):
         out.issues.append(issue("check", "核查结果为不属实，但没有写明理由（请写在整改措施或备注中）", imported=True))
     out.rows.append(row)
+
+
+def _implausible(closed: date | None, answer: parse.Answer | None, today: date, issue) -> list[Issue]:
+    """A 销号 that cannot be: dated after the import, or with no 核查结果 (the row is not imported).
+    (A 销号日期 before the case existed is checked on import, against the case.)"""
+    if closed is None:
+        return []
+    out = []
+    if closed > today:
+        out.append(issue("closed", f"销号日期 {closed:%Y-%m-%d} 晚于今天（{today:%Y-%m-%d}），请核对"))
+    if answer is None:
+        out.append(issue("check", f"填写了销号日期 {closed:%Y-%m-%d}，但核查结果为空：请先填写核查结果"))
+    return out
 
 
 def frame(rows: list[dict]) -> pl.DataFrame:

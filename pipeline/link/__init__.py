@@ -8,6 +8,8 @@
 5. cluster.py     connected components, split where two valid IDs would meet;
 6. persons.py     person_key, persons, each record's match_method;
 7. explain.py     match_method and review reasons in words.
+With ``decisions`` (``link_decisions``), decisions.py applies a person's answers: 同一人 forces the
+link after scoring, 不是同一人 forbids it and is a cannot-link in clustering, decided pairs leave review.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import psutil
 from pipeline.link.anchors import anchor
 from pipeline.link.blocking import candidate_pairs
 from pipeline.link.cluster import cluster
+from pipeline.link.decisions import DIFFERENT, SAME, apply, decided_pairs, entity_pairs, noted, undecided
 from pipeline.link.explain import method, reasons
 from pipeline.link.features import profiles, record_pairs, pairs_of_records
 from pipeline.link.persons import build
@@ -69,12 +72,16 @@ def link(
     records: pl.DataFrame,
     settings: LinkSettings | None = None,
     residence_precedence: list[str] | tuple[str, ...] = (),
+    decisions: pl.DataFrame | None = None,
 ) -> Linkage:
+    """``decisions``: a person's 同一人 / 不是同一人 on record pairs (``link_decisions``, see
+    ``decisions.py``); None links as if there were none."""
     settings = settings or load()
     precedence = list(residence_precedence)
     missing = [c for c in RECORD_COLUMNS if c not in records.columns]
     if missing:
         raise ValueError(f"link: records lack column(s) {', '.join(missing)}")
+    human = decided_pairs(records, decisions) if decisions is not None else None
     records = records.select(*RECORD_COLUMNS, *(["id_number_raw"] if "id_number_raw" in records.columns else []))
 
     stages = _Stages()
@@ -87,17 +94,22 @@ def link(
     stages.done("features")
     decided = decide(score_pairs(pairs, settings), settings).with_columns(method(settings).alias("match_method"))
     del pairs
+    human = entity_pairs(human, entities) if human is not None else None
+    decided = apply(decided, human) if human is not None else decided
     stages.done("scoring")
     links = decided.filter(pl.col("decision") == "link")
     entity_table = entities.filter(pl.col("anchored")).group_by("entity").agg(
         pl.col("anchored", "id_full", "valid", "id_prefix15", "id_round15").first()
     )
-    membership, split = cluster(entity_table, links)
+    cannot, must = (None, None) if human is None else (human.filter(pl.col("decision") == DIFFERENT), human.filter(pl.col("decision") == SAME))
+    membership, split = cluster(entity_table, links, cannot, must)
     kept = links.join(split, on=["entity_l", "entity_r"], how="anti")
     stages.done("cluster")
     assignments, persons = build(entities, membership, kept, precedence)
+    assignments = noted(assignments, human) if human is not None else assignments
     stages.done("persons")
     review = _review(decided, split, conflicts, entities, assignments, settings)
+    review = undecided(review, human, entities) if human is not None else review
     stages.done("review")
     counts = {
         "records": records.height,
@@ -114,7 +126,7 @@ def link(
 def _review(decided, split, conflicts, entities, assignments, settings) -> pl.DataFrame:
     columns = ["record_id_l", "record_id_r", "score", "reasons"]
     uncertain = decided.filter(pl.col("decision") == "review").with_columns(pl.lit(None, pl.Utf8).alias("conflict"))
-    fuzzy = pl.concat([uncertain, split.select(uncertain.columns)]).with_columns(reasons(settings).alias("reasons"))
+    fuzzy = pl.concat([uncertain, split.select(uncertain.columns)], how="diagonal_relaxed").with_columns(reasons(settings).alias("reasons"))
     detached = pl.DataFrame(schema={"record_id_l": pl.Int64, "record_id_r": pl.Int64, "score": pl.Float64, "reasons": pl.Utf8})
     if conflicts.height:
         own = profiles(entities.with_columns(pl.lit(False).alias("detached")))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import polars as pl
 
 from pipeline.link.comparisons import VALID_ID_TYPOS
+from pipeline.link.decisions import HUMAN_SPLIT, separate
 from pipeline.link.features import id_relation
 
 SPLIT = "已拆分: 与其他记录相连后同一人下出现两个不同的有效身份证号"
@@ -41,30 +42,39 @@ def components(edges: pl.DataFrame) -> pl.DataFrame:
         labels = jumped
 
 
-def cluster(entities: pl.DataFrame, links: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(entity, cluster) for entities on a kept link; the links taken away, with a conflict column."""
+def cluster(
+    entities: pl.DataFrame, links: pl.DataFrame, cannot: pl.DataFrame | None = None, must: pl.DataFrame | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(entity, cluster) for entities on a kept link; the links taken away, with a conflict column.
+
+    ``cannot`` / ``must``: entity pairs a person decided 不是同一人 / 同一人 (``decisions.py``): no
+    component joins a cannot pair, and a must link is never taken away."""
     kept, dropped = links, []
+    if cannot is not None:
+        kept, cut = separate(links, cannot)
+        dropped.append(cut.with_columns(pl.lit(HUMAN_SPLIT).alias("conflict")))
+    must = must if must is not None else links.clear().select("entity_l", "entity_r")
     for rule in (_best_link_per_unanchored, _typo_links_only, lambda edges, ents: edges.clear()):
         membership = components(kept)
-        bad = _conflicted(membership, entities, kept)
+        bad = _conflicted(membership, entities, kept, must)
         if bad.height == 0:
             break
         in_bad = kept.join(membership, left_on="entity_l", right_on="entity").filter(
             pl.col("cluster").is_in(bad["cluster"].implode())
         ).drop("cluster")
-        keep = rule(in_bad, entities)
+        keep = pl.concat([rule(in_bad, entities), in_bad.join(must, on=["entity_l", "entity_r"], how="semi").select("entity_l", "entity_r")])
         gone = in_bad.join(keep, on=["entity_l", "entity_r"], how="anti")
-        dropped.append(gone)
+        dropped.append(gone.with_columns(pl.lit(SPLIT).alias("conflict")))
         kept = kept.join(gone, on=["entity_l", "entity_r"], how="anti")
     membership = components(kept)
-    gone = pl.concat(dropped) if dropped else links.clear()
-    return membership, gone.with_columns(pl.lit(SPLIT).alias("conflict"))
+    gone = pl.concat(dropped) if dropped else links.clear().with_columns(pl.lit(SPLIT).alias("conflict"))
+    return membership, gone
 
 
-def _conflicted(membership: pl.DataFrame, entities: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
+def _conflicted(membership: pl.DataFrame, entities: pl.DataFrame, links: pl.DataFrame, must: pl.DataFrame) -> pl.DataFrame:
     """Clusters holding two valid IDs that are no typo of each other, or a typo of each other but
     not linked to each other (scoring refused them: twins whose IDs differ in one digit) and only
-    joined through other records."""
+    joined through other records; two valid IDs a person linked (``must``) are no conflict."""
     ids = membership.join(entities.filter(pl.col("anchored")), on="entity").select(
         "cluster", "entity", "id_full", "valid", "id_prefix15", "id_round15"
     )
@@ -79,7 +89,8 @@ def _conflicted(membership: pl.DataFrame, entities: pl.DataFrame, links: pl.Data
     ).with_columns(pl.lit(True).alias("_direct"))
     pairs = pairs.join(direct.unique(), on=["entity", "entity_r"], how="left")
     typo_linked = pl.col("id_relation").is_in(VALID_ID_TYPOS) & pl.col("_direct").fill_null(False)
-    return pairs.filter(~typo_linked).select("cluster").unique()
+    human = pairs.join(must.rename({"entity_l": "entity"}), on=["entity", "entity_r"], how="semi")
+    return pairs.filter(~typo_linked).join(human, on=["entity", "entity_r"], how="anti").select("cluster").unique()
 
 
 def _best_link_per_unanchored(edges: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:

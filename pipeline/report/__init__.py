@@ -3,37 +3,85 @@
 ``write_reports(db_path, quarter, reports_dir, policy)`` reads the quarter (read-only) and writes
 ``reports_dir/<quarter>/``:
 - ``<quarter>_<乡镇>_九过筛子清单.xlsx`` per township (``workbook.py``);
+- ``<quarter>_居住地不详人员清单.xlsx``: the cases of persons with no township, for the county;
 - ``<quarter>_县汇总.xlsx`` (``summary.py``) and ``<quarter>_县汇总.html`` (``html.py``, inline SVG).
-Call it after the run's write connection is closed (DuckDB refuses a read-only connection to a file
-this process holds open for writing).
+A township is keyed by (county, township): when the quarter holds more than one county, each
+county's files go to ``reports_dir/<quarter>/<县>/`` and ``<quarter>_全省汇总.xlsx`` has one line
+per county (``province.py``).  Each source department gets the rows of its own exports to correct:
+``reports_dir/<quarter>/部门核实/`` (``departments.py``).
+A file that cannot be replaced (open in Excel or WPS) is named in ``ReportFiles.locked``; the others
+are still written.  Call it after the run's write connection is closed (DuckDB refuses a
+read-only connection to a file this process holds open for writing).
 """
 
 from __future__ import annotations
 
 import os
 from collections import deque
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
 from pipeline.policy import Policy
+from pipeline.report.departments import department_writers
+from pipeline.report.files import FileLocked
 from pipeline.report.load import ReportData, load
-from pipeline.report.towns import county_name, file_part, townships
+from pipeline.report.terms import UNKNOWN_TOWNSHIP
+from pipeline.report.towns import file_part, townships
 
-__all__ = ["write_reports", "township_path", "summary_paths"]
+__all__ = ["write_reports", "ReportFiles", "township_path", "summary_paths", "unknown_path", "province_path"]
 
 
 TOWNSHIP_SUFFIX = "_九过筛子清单.xlsx"
+UNKNOWN_SUFFIX = "_居住地不详人员清单.xlsx"
+OURS = (TOWNSHIP_SUFFIX, UNKNOWN_SUFFIX, "_县汇总.xlsx", "_县汇总.html", "_全省汇总.xlsx")
 
 
-def township_path(reports_dir: Path | str, quarter: str, township: str) -> Path:
-    return Path(reports_dir) / quarter / f"{quarter}_{file_part(township)}{TOWNSHIP_SUFFIX}"
+def _folder(reports_dir: Path | str, quarter: str, county: str | None) -> Path:
+    base = Path(reports_dir) / quarter
+    return base / file_part(county) if county else base
 
 
-def summary_paths(reports_dir: Path | str, quarter: str) -> tuple[Path, Path]:
-    base = Path(reports_dir) / quarter / f"{quarter}_县汇总"
+def township_path(reports_dir: Path | str, quarter: str, township: str, county: str | None = None) -> Path:
+    """``county``: only when the quarter holds more than one county (its own folder)."""
+    return _folder(reports_dir, quarter, county) / f"{quarter}_{file_part(township)}{TOWNSHIP_SUFFIX}"
+
+
+def unknown_path(reports_dir: Path | str, quarter: str, county: str | None = None) -> Path:
+    return _folder(reports_dir, quarter, county) / f"{quarter}{UNKNOWN_SUFFIX}"
+
+
+def summary_paths(reports_dir: Path | str, quarter: str, county: str | None = None) -> tuple[Path, Path]:
+    base = _folder(reports_dir, quarter, county) / f"{quarter}_县汇总"
     return base.with_suffix(".xlsx"), base.with_suffix(".html")
+
+
+def province_path(reports_dir: Path | str, quarter: str) -> Path:
+    return Path(reports_dir) / quarter / f"{quarter}_全省汇总.xlsx"
+
+
+@dataclass
+class ReportFiles:
+    """What ``write_reports`` did: the files written, and those it could not replace."""
+
+    written: list[Path] = field(default_factory=list)
+    locked: list[Path] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)  # one per locked file: 请关闭 … 后运行 doudi report
+
+    def attempt(self, write: Callable[[], Path]) -> None:
+        try:
+            self.written.append(write())
+        except FileLocked as e:
+            self.locked.append(e.path)
+            self.messages.append(str(e))
+
+    def __iter__(self) -> Iterator[Path]:
+        return iter(self.written)
+
+    def __len__(self) -> int:
+        return len(self.written)
 
 
 # A county this large (persons) writes its township workbooks in parallel processes; below it,
@@ -41,52 +89,87 @@ def summary_paths(reports_dir: Path | str, quarter: str) -> tuple[Path, Path]:
 PARALLEL_MIN_PERSONS = 100_000
 
 
-def _write_township(job: tuple) -> Path:
+def _write_township(job: tuple) -> Path | FileLocked:
     from pipeline.report.workbook import write_township
 
-    return write_township(*job)
+    try:
+        return write_township(*job)
+    except FileLocked as e:
+        return e
 
 
-@dataclass
-class ReportsWritten:
-    written: list[Path]
-    locked: list[Path] = field(default_factory=list)
-
-
-def write_reports(
-    db_path: Path | str, quarter: str, reports_dir: Path | str, policy: Policy, workers: int | None = None
-) -> ReportsWritten:
-    """Write every township workbook and the county summary; return the files written.
-
-    ``workers``: processes for the township workbooks (default: one per core for a county of
-    ``PARALLEL_MIN_PERSONS`` or more, else 1)."""
-    from pipeline.report.html import write_html
-    from pipeline.report.summary import write_summary
+def _townships(data: ReportData, county: str, folder_county: str | None, policy: Policy, reports_dir, workers, out: ReportFiles) -> None:
     from pipeline.report.workbook import write_township
 
-    data: ReportData = load(db_path, quarter)
-    quarter = data.quarter
-    county = county_name(data)
     towns = townships(data)
-    jobs = [(t, county, policy, township_path(reports_dir, quarter, t)) for t in towns]
+    jobs = [(t, county, policy, township_path(reports_dir, data.quarter, t, folder_county)) for t in towns]
     n = workers if workers is not None else (min(os.cpu_count() or 1, len(towns)) if data.persons.height >= PARALLEL_MIN_PERSONS else 1)
     if n > 1 and len(towns) > 1:
         # Each township's workbook in its own process (openpyxl is pure Python: one core each),
         # from that township's slice of the data; slices are cut as workers free up, in order.
-        written, pending = [], deque()
+        done, pending = [], deque()
         with ProcessPoolExecutor(max_workers=n, mp_context=get_context("spawn")) as pool:
             for t, *job in jobs:
                 pending.append(pool.submit(_write_township, (data.for_township(t), t, *job)))
                 if len(pending) > n:
-                    written.append(pending.popleft().result())
-            written.extend(f.result() for f in pending)
+                    done.append(pending.popleft().result())
+            done.extend(f.result() for f in pending)
+        for d in done:
+            out.attempt(lambda d=d: _raise_or(d))
     else:
-        written = [write_township(data, *job) for job in jobs]
-    xlsx, html = summary_paths(reports_dir, quarter)
-    written.append(write_summary(data, county, xlsx))
-    written.append(write_html(data, county, html))
-    # A rerun mirrors the database: a township no longer in the quarter loses its old workbook.
-    for old in (Path(reports_dir) / quarter).glob(f"{quarter}_*{TOWNSHIP_SUFFIX}"):
-        if old not in written:
+        for job in jobs:
+            out.attempt(lambda job=job: write_township(data, *job))
+
+
+def _raise_or(result: Path | FileLocked) -> Path:
+    if isinstance(result, FileLocked):
+        raise result
+    return result
+
+
+def _county(data: ReportData, county: str, folder_county: str | None, policy: Policy, reports_dir, workers, out: ReportFiles) -> None:
+    from pipeline.report.html import write_html
+    from pipeline.report.summary import write_summary
+    from pipeline.report.workbook import write_township
+
+    _townships(data, county, folder_county, policy, reports_dir, workers, out)
+    if data.cases.filter(data.cases["township"] == UNKNOWN_TOWNSHIP).height:
+        path = unknown_path(reports_dir, data.quarter, folder_county)
+        out.attempt(lambda: write_township(data, UNKNOWN_TOWNSHIP, county, policy, path))
+    xlsx, html = summary_paths(reports_dir, data.quarter, folder_county)
+    out.attempt(lambda: write_summary(data, county, xlsx))
+    out.attempt(lambda: write_html(data, county, html))
+
+
+def write_reports(
+    db_path: Path | str, quarter: str, reports_dir: Path | str, policy: Policy, workers: int | None = None
+) -> ReportFiles:
+    """Write every township workbook and the summaries (see the module doc).
+
+    ``workers``: processes for the township workbooks (default: one per core for a county of
+    ``PARALLEL_MIN_PERSONS`` or more, else 1)."""
+    data: ReportData = load(db_path, quarter)
+    out = ReportFiles()
+    counties = data.counties()
+    if len(counties) <= 1:
+        _county(data, counties[0] if counties else "", None, policy, reports_dir, workers, out)
+    else:
+        from pipeline.report.province import write_province
+        from pipeline.report.workbook import write_township
+
+        for county in counties:
+            _county(data.for_county(county), county, county, policy, reports_dir, workers, out)
+        nowhere = data.for_county(UNKNOWN_TOWNSHIP)
+        if nowhere.cases.height:
+            path = unknown_path(reports_dir, data.quarter)
+            out.attempt(lambda: write_township(nowhere, UNKNOWN_TOWNSHIP, "", policy, path))
+        out.attempt(lambda: write_province(data, counties, province_path(reports_dir, data.quarter)))
+    for write in department_writers(db_path, data.quarter, reports_dir):  # each department's own errors
+        out.attempt(write)
+    # A rerun mirrors the database: a report no longer made (a township gone, a county's files now in
+    # their own folder) loses its old file; a locked one is left alone.
+    keep = set(out.written) | set(out.locked)
+    for old in (Path(reports_dir) / data.quarter).rglob(f"{data.quarter}_*"):
+        if old.is_file() and old.name.endswith(OURS) and old not in keep:
             old.unlink()
-    return ReportsWritten(written)
+    return out

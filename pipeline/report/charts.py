@@ -16,6 +16,7 @@ FONT = "'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','SimHei','Ping
 PALETTE = ("#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948", "#B07AA1", "#9C755F", "#BAB0AC", "#FF9DA7")
 TEXT = "#222"
 GRID = "#ddd"
+SMALL = 12  # px: the smallest text of a chart, 9 pt on paper
 
 
 def _text_px(text: str, size: float) -> float:
@@ -37,14 +38,19 @@ def _t(x: float, y: float, text: str, anchor: str = "start", size: int = 12, wei
     )
 
 
-def _nice_max(v: float) -> float:
+def _ticks(v: float, most: int = 5) -> list[float]:
+    """Axis ticks from 0 past ``v`` at a round step (1, 2 or 5 x 10^k, never below 1: counts are
+    whole), at most ``most`` steps."""
     if v <= 0:
-        return 1.0
-    mag = 10 ** math.floor(math.log10(v))
-    for step in (1, 1.2, 1.6, 2, 2.4, 3, 4, 5, 6, 8, 10):  # quarters of each are round
-        if v <= step * mag:
-            return step * mag
-    return 10 * mag
+        return [0.0, 1.0]
+    mag = 10 ** max(0, math.floor(math.log10(v)) - 1)
+    while True:
+        for m in (1, 2, 5):
+            step = m * mag
+            n = math.ceil(v / step)
+            if n <= most:
+                return [step * k for k in range(n + 1)]
+        mag *= 10
 
 
 def _legend(names: Sequence[str], colors: Sequence[str], x: float, y: float, width: float) -> tuple[list[str], float]:
@@ -74,14 +80,15 @@ def stacked_bars(
     legend, legend_h = _legend([s[0] for s in series], colors, left, 18, width - left - right)
     top = 18 + legend_h + 6
     totals = [sum(s[1][i] or 0 for s in series) for i in range(len(categories))]
-    top_value = _nice_max(max(totals, default=0))
+    ticks = _ticks(max(totals, default=0))
+    top_value = ticks[-1]
     plot_w = width - left - right
     body = list(legend)
     height = top + len(categories) * (bar + 10) + 26
-    for k in range(5):
-        gx = left + plot_w * k / 4
+    for tick in ticks:
+        gx = left + plot_w * tick / top_value
         body.append(f'<line x1="{gx:.1f}" y1="{top - 4:.1f}" x2="{gx:.1f}" y2="{height - 22:.1f}" stroke="{GRID}"/>')
-        body.append(_t(gx, height - 8, f"{top_value * k / 4:g}", "middle", 11))
+        body.append(_t(gx, height - 8, f"{tick:g}", "middle", SMALL))
     for i, cat in enumerate(categories):
         y = top + i * (bar + 10)
         body.append(_t(left - 8, y + bar * 0.7, cat, "end"))
@@ -92,8 +99,8 @@ def stacked_bars(
                 continue
             w = plot_w * v / top_value
             body.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{bar}" fill="{color}"><title>{escape(f"{cat} {name}：{v:g}")}</title></rect>')
-            if w > _text_px(f"{v:g}", 11) + 4:
-                body.append(_t(x + w / 2, y + bar * 0.7, f"{v:g}", "middle", 11, fill="#fff"))
+            if w > _text_px(f"{v:g}", SMALL) + 4:
+                body.append(_t(x + w / 2, y + bar * 0.7, f"{v:g}", "middle", SMALL, fill="#fff"))
             x += w
         body.append(_t(x + 6, y + bar * 0.7, f"{totals[i]:g}", size=12, weight="bold"))
     return _svg(width, height, body, label)
@@ -106,7 +113,7 @@ def rate_bars(
     reference: float | None = None,
     reference_label: str = "全县",
     width: int = 440,
-    bar: int = 9,
+    bar: int = 14,
 ) -> str:
     """Grouped horizontal bars of rates (0-1) per category, with an optional reference line."""
     left = max([_text_px(c, 12) for c in categories], default=40) + 14
@@ -121,7 +128,7 @@ def rate_bars(
     for k in range(5):
         gx = left + plot_w * k / 4
         body.append(f'<line x1="{gx:.1f}" y1="{top - 4:.1f}" x2="{gx:.1f}" y2="{height - 22:.1f}" stroke="{GRID}"/>')
-        body.append(_t(gx, height - 8, f"{25 * k}%", "middle", 11))
+        body.append(_t(gx, height - 8, f"{25 * k}%", "middle", SMALL))
     for i, cat in enumerate(categories):
         y0 = top + i * group
         body.append(_t(left - 8, y0 + group / 2 + 2, cat, "end"))
@@ -129,16 +136,28 @@ def rate_bars(
             v = values[i]
             y = y0 + j * bar
             if v is None:
-                body.append(_t(left + 2, y + bar - 1, "无数据", size=9, fill="#888"))
+                body.append(_t(left + 2, y + bar - 1, "无数据", size=SMALL, fill="#888"))
                 continue
             w = plot_w * max(0.0, min(1.0, v))
             body.append(f'<rect x="{left:.1f}" y="{y:.1f}" width="{w:.1f}" height="{bar - 1}" fill="{color}"><title>{escape(f"{cat} {name}：{v * 100:.1f}%")}</title></rect>')
-            body.append(_t(left + w + 4, y + bar - 1, f"{v * 100:.1f}%", size=9))
+            body.append(_t(left + w + 4, y + bar - 1, f"{v * 100:.1f}%", size=SMALL))
     if reference is not None:
         rx = left + plot_w * max(0.0, min(1.0, reference))
         body.append(f'<line x1="{rx:.1f}" y1="{top - 6:.1f}" x2="{rx:.1f}" y2="{height - 22:.1f}" stroke="#333" stroke-dasharray="4 3"/>')
-        body.append(_t(rx, top - 8, f"{reference_label} {reference * 100:.1f}%", "middle", 10))
+        body.append(_t(rx, top - 8, f"{reference_label} {reference * 100:.1f}%", "middle", SMALL))
     return _svg(width, height, body, label)
+
+
+def _point_labels(labels: list[tuple[float, float, str, str]], top: float, gap: float = 13) -> list[str]:
+    """Each point's figure to its right, in its series' colour, moved down where figures at the same
+    quarter would overlap one another (never onto a dot: they sit 6 px right of it)."""
+    out, placed = [], {}
+    for y, x, text, color in sorted(labels):
+        taken = placed.setdefault(round(x), [])
+        ly = max([y + 4, *[t + gap for t in taken]]) if taken else y + 4
+        taken.append(ly)
+        out.append(_t(x + 6, max(ly, top), text, "start", SMALL, fill=color))
+    return out
 
 
 def lines(
@@ -157,17 +176,19 @@ def lines(
     top = 18 + legend_h + 14
     bottom = height - 28
     values = [v for _, vs in series for v in vs if v is not None]
-    top_value = 1.0 if percent_axis else _nice_max(max(values, default=0))
+    ticks = [k / 4 for k in range(5)] if percent_axis else _ticks(max(values, default=0))
+    top_value = ticks[-1]
     plot_w = width - left - right
     body = list(legend)
-    for k in range(5):
-        gy = bottom - (bottom - top) * k / 4
+    for tick in ticks:
+        gy = bottom - (bottom - top) * tick / top_value
         body.append(f'<line x1="{left}" y1="{gy:.1f}" x2="{width - right}" y2="{gy:.1f}" stroke="{GRID}"/>')
-        body.append(_t(left - 6, gy + 4, f"{25 * k}%" if percent_axis else f"{top_value * k / 4:g}", "end", 11))
+        body.append(_t(left - 6, gy + 4, f"{tick * 100:g}%" if percent_axis else f"{tick:g}", "end", SMALL))
     n = len(x_labels)
     xs = [left + (plot_w * (i + 0.5) / n) for i in range(n)]
+    labels: list[tuple[float, float, str, str]] = []
     for x, lab in zip(xs, x_labels):
-        body.append(_t(x, height - 8, lab, "middle", 11))
+        body.append(_t(x, height - 8, lab, "middle", SMALL))
     for (name, vs), color in zip(series, colors):
         pts = [(x, bottom - (bottom - top) * (v / top_value)) if v is not None else None for x, v in zip(xs, vs)]
         run: list[tuple[float, float]] = []
@@ -185,5 +206,6 @@ def lines(
         for p, v in zip(pts, vs):
             if p is not None:
                 body.append(f'<circle cx="{p[0]:.1f}" cy="{p[1]:.1f}" r="3.5" fill="{color}"><title>{escape(f"{name}：{fmt(v)}")}</title></circle>')
-                body.append(_t(p[0], p[1] - 7, fmt(v), "middle", 10))
+        labels.extend((p[1], p[0], fmt(v), color) for p, v in zip(pts, vs) if p is not None)
+    body += _point_labels(labels, top)
     return _svg(width, height, body, label)

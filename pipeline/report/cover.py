@@ -9,10 +9,10 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.quarter import Quarter
-from pipeline.report.figures import pairs
-from pipeline.report.layout import Column, apply_widths, fit_widths, write_block, write_pairs, write_title
+from pipeline.report.figures import pair_words, pairs
+from pipeline.report.layout import Column, apply_widths, fit_page, fit_widths, write_block, write_pairs, write_title
 from pipeline.report.load import ReportData, RunInfo
-from pipeline.report.terms import KINDS, MEASURES, RUN_STATUS, SIEVES, percent, quarter_label
+from pipeline.report.terms import KINDS, MEASURES, RUN_STATUS, SIEVES, UNSCREENED, completeness_lines, quarter_label, sieve_of, table_title
 
 COUNT_COLUMNS = (
     Column("筛子（工作表）", max_width=20),
@@ -28,8 +28,8 @@ OVERLAP_COLUMNS = (
     Column("甲方数", align="right"),
     Column("乙方数", align="right"),
     Column("重合数", align="right"),
-    Column("重合数占甲方", align="right"),
-    Column("重合数占乙方", align="right"),
+    Column("重合数占甲方", align="right", number_format="0.0%"),
+    Column("重合数占乙方", align="right", number_format="0.0%"),
 )
 FILE_COLUMNS = (
     Column("文件", max_width=20, wrap=True),
@@ -45,21 +45,24 @@ HOW_TO = (
     "1. 第一至第八张工作表为“九过筛子”前八筛的问题清单，按村、户、人排列；请逐户入户核查。",
     "2. 每条问题后的“整改台账”黄色列由乡镇填写：核查结果（属实 / 不属实 / 部分属实，下拉选择）、整改措施、整改时限、责任人、销号日期。",
     "3. “状态”为“延续”的问题上季度已发现、尚未整改到位，应优先处理；“首次发现季度”为最早发现的季度。",
-    "4. “数据来源”列出每条问题所用记录的文件、工作表和行号，便于回查原始名册。",
+    "4. 清单右侧打印范围以外（只在屏幕上）还有规则代码、首次发现季度和“数据来源”（每条问题所用记录的文件、工作表和行号），便于回查原始名册。",
     "5. 第九张工作表为政策“一口清”，列出本次比对所用的全部政策标准，供村干部培训使用。",
     "6. 每条问题的“问题编号”用于把填好的清单导回系统（doudi feedback import），请勿修改或删除；可以只填写部分行。"
     "核查结果为“不属实”的，请在整改措施中写明理由。",
-    "7. “上次反馈”列出乡镇上次填写的核查结果与整改情况；已报整改或已销号、本季度又被发现的，标为“整改未到位”。"
+    "7. “问题及详情”末尾的“上次反馈”是乡镇上次填写的核查结果与整改情况；已报整改或已销号、本季度又被发现的，标为“整改未到位”。"
     "上次核实“不属实”又被发现的问题另列在“核实不属实”表，待县级复核。",
 )
 
 
-def sieve_counts(cases: pl.DataFrame) -> list[list[object]]:
-    """Rows of COUNT_COLUMNS: one per sieve 1-8 and a 合计 row."""
+def sieve_counts(cases: pl.DataFrame, unscreened: frozenset[str] = frozenset()) -> list[list[object]]:
+    """Rows of COUNT_COLUMNS: one per sieve 1-8 and a 合计 row; a sieve with rules not run this
+    quarter says 未筛查 and which."""
     rows = []
     for n, sieve in SIEVES.items():
         part = cases.filter(pl.col("sieve") == n)
-        rows.append(_count_row(sieve.sheet, sieve.content, part))
+        codes = sorted(c for c in unscreened if sieve_of(c) == n)
+        content = f"{sieve.content}\n【{UNSCREENED}：{'、'.join(codes)}】" if codes else sieve.content
+        rows.append(_count_row(sieve.sheet, content, part))
     rows.append(_count_row("合计", "", cases))
     return rows
 
@@ -88,13 +91,13 @@ def overlap_rows(overlap: pl.DataFrame, pair_order: list[str]) -> list[list[obje
     for r in ordered.iter_rows(named=True):
         rows.append(
             [
-                r["pair"],
+                pair_words(r["pair"]),
                 MEASURES.get(r["measure"], r["measure"]),
                 r["left_count"],
                 r["right_count"],
                 r["overlap_count"],
-                percent(r["left_rate"]),
-                percent(r["right_rate"]),
+                r["left_rate"],
+                r["right_rate"],
             ]
         )
     return rows
@@ -112,7 +115,7 @@ def _file_rows(data: ReportData) -> list[list[object]]:
         sheets = sheets if isinstance(sheets, list) else [sheets]
         tables = tables if isinstance(tables, list) else [tables]
         where = "\n".join(
-            f"{s or '（CSV）'} → {t or '未识别'}" for s, t in zip(sheets, tables + [None] * (len(sheets) - len(tables)))
+            f"{s or '（CSV）'} → {table_title(t)}" for s, t in zip(sheets, tables + [None] * (len(sheets) - len(tables)))
         )
         rows.append(
             [
@@ -127,6 +130,16 @@ def _file_rows(data: ReportData) -> list[list[object]]:
     return rows
 
 
+def _last_list(data: ReportData, cases: pl.DataFrame) -> str:
+    """``上季清单 34 条，本季销号 12 条；`` for the township of ``cases`` ('' without a previous list)."""
+    towns = cases.get_column("township").unique().implode()
+    before = data.previous.filter(pl.col("township").is_in(towns)).height
+    if not before:
+        return ""
+    closed = data.resolved.filter(pl.col("township").is_in(towns)).height
+    return f"上季清单 {before} 条，本季未再发现（销号）{closed} 条；"
+
+
 def _run_words(run: RunInfo | None) -> str:
     if run is None:
         return "数据库中没有本季度的运行记录"
@@ -138,7 +151,7 @@ def _run_words(run: RunInfo | None) -> str:
 
 def write_cover(ws: Worksheet, data: ReportData, county: str, township: str, cases: pl.DataFrame, overlap: pl.DataFrame) -> None:
     q = Quarter.parse(data.quarter)
-    counts = sieve_counts(cases)
+    counts = sieve_counts(cases, data.run.unscreened if data.run else frozenset())
     overlaps = overlap_rows(overlap, pairs(data))
     files = _file_rows(data)
     widths = [
@@ -149,18 +162,19 @@ def write_cover(ws: Worksheet, data: ReportData, county: str, township: str, cas
             fit_widths(FILE_COLUMNS, files) + [0, 0],
         )
     ]
+    widths = fit_page(COUNT_COLUMNS, widths)
     run = data.run
     total = cases.height
     new = int((cases.get_column("status") == "新增").sum())
+    # Page 1 holds these lines and the counts per sieve, at 10 pt: few lines.
     basics = [
-        ("县（市、区）", county or "—"),
-        ("乡镇（街道）", township),
+        ("县、乡镇", f"{county or '—'}　{township}"),
         ("季度", f"{quarter_label(data.quarter)}（{data.quarter}），基准日 {q.reference_date:%Y-%m-%d}"),
-        ("问题总数", f"{total} 条（新增 {new} 条，延续 {total - new} 条）"),
         (
-            "上次反馈",
-            f"整改未到位 {int(cases.get_column('rectification_failed').sum())} 条；"
-            f"乡镇曾核实不属实、本季度再次发现 {int(cases.get_column('false_report').sum())} 条（见“核实不属实”表）",
+            "问题总数",
+            f"{total} 条（新增 {new} 条，延续 {total - new} 条）；{_last_list(data, cases)}上次反馈：整改未到位 "
+            f"{int(cases.get_column('rectification_failed').sum())} 条，乡镇曾核实不属实、本季度再次发现 "
+            f"{int(cases.get_column('false_report').sum())} 条（见“核实不属实”表）",
         ),
         ("比对运行", _run_words(run)),
     ]
@@ -180,7 +194,8 @@ def write_cover(ws: Worksheet, data: ReportData, county: str, township: str, cas
     write_title(ws, row, "四、填写说明", WIDTH, size=12, center=False)
     row = write_pairs(ws, row + 1, [("说明", "\n".join(HOW_TO))], widths) + 2
 
-    if data.gaps:
+    gaps = [*(completeness_lines(run.completeness) if run else []), *data.gaps]
+    if gaps:
         write_title(ws, row, "五、数据缺失说明", WIDTH, size=12, center=False)
-        write_pairs(ws, row + 1, [("说明", "\n".join(f"{i}. {g}" for i, g in enumerate(data.gaps, start=1)))], widths)
+        write_pairs(ws, row + 1, [("说明", "\n".join(f"{i}. {g}" for i, g in enumerate(gaps, start=1)))], widths)
     apply_widths(ws, widths)

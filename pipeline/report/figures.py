@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from pipeline.report.load import ReportData
-from pipeline.report.terms import KINDS, SIEVES, STATUSES
+from pipeline.report.terms import KINDS, SIEVES, STATUSES, UNKNOWN_RESIDENCE, UNKNOWN_TOWNSHIP
 
 COUNTY_ROW = "全县"
 
@@ -38,8 +38,9 @@ def _town_row(name: str, cases: pl.DataFrame) -> TownRow:
 
 
 def town_rows(data: ReportData, towns: list[str]) -> list[TownRow]:
-    """One row per township (in ``towns`` order) and the county total last."""
-    rows = [_town_row(t, data.cases.filter(pl.col("township") == t)) for t in towns]
+    """One row per township (in ``towns`` order), 居住地不详 when any, and the county total last."""
+    units = [*towns, UNKNOWN_TOWNSHIP] if (data.cases.get_column("township") == UNKNOWN_TOWNSHIP).any() else towns
+    rows = [_town_row(place_words(t), data.cases.filter(pl.col("township") == t)) for t in units]
     return rows + [_town_row(COUNTY_ROW, data.cases)]
 
 
@@ -133,5 +134,112 @@ def trend_overlap(data: ReportData, measure: str = "persons") -> dict[str, list[
     out = {}
     for p in pairs(data):
         rates = {r["quarter"]: r["left_rate"] for r in h.filter(pl.col("pair") == p).iter_rows(named=True)}
-        out[p] = [rates.get(q) for q in qs]
+        out[pair_words(p)] = [rates.get(q) for q in qs]
     return out
+
+
+def place_words(township: str) -> str:
+    return UNKNOWN_RESIDENCE if township == UNKNOWN_TOWNSHIP else township
+
+
+def pair_words(pair: str) -> str:
+    """How a pair reads: ``重残 x (低保 or 特困)`` -> ``重残×（低保或特困）``."""
+    left, right = pair_sides(pair)
+    if left == right:
+        return pair
+    return f"{left}×（{right}）" if "或" in right else f"{left}×{right}"
+
+
+# Money found this quarter (cases.amount, yuan): S8-3 payments after death, to recover; S8-2 paid
+# minus due per payment row (above 0 paid too much, below 0 too little).
+RECOVER_RULE = "S8-3"
+DIFFERENCE_RULE = "S8-2"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One township's (or the county's) quarter at a glance: this list, last list's fate, money."""
+
+    unit: str
+    total: int
+    new: int
+    carried: int
+    not_rechecked: int
+    previous: int  # cases of the previous quarter's list
+    resolved: int  # of them, not found again: 销号
+    answered: int  # of them, answered by the township (doudi feedback import)
+    confirmed: int  # 属实 or 部分属实
+    disputed: int  # 不属实
+    failed: int  # 整改未到位: reported put right or closed, found again this quarter
+    recover: float  # S8-3, yuan
+    overpaid: float  # S8-2 above 0
+    underpaid: float  # S8-2 below 0, as a positive sum
+
+    @property
+    def answer_rate(self) -> float | None:
+        return self.answered / self.previous if self.previous else None
+
+    @property
+    def resolve_rate(self) -> float | None:
+        return self.resolved / self.previous if self.previous else None
+
+
+def _counts_by(frame: pl.DataFrame, expr: pl.Expr | None = None) -> dict[str, int]:
+    part = frame if expr is None else frame.filter(expr)
+    return dict(part.group_by("township").len().iter_rows())
+
+
+def _sums_by(frame: pl.DataFrame, value: pl.Expr) -> dict[str, float]:
+    return dict(frame.group_by("township").agg(value.sum()).iter_rows())
+
+
+def progress(data: ReportData, towns: list[str]) -> list[Progress]:
+    """One ``Progress`` per township in ``towns`` order, then the county (``COUNTY_ROW``)."""
+    c, prev = data.cases, data.previous
+    answers = data.feedback.join(prev.select("case_id", "township"), on="case_id", how="inner")
+    money = c.filter(pl.col("rule_code").is_in([RECOVER_RULE, DIFFERENCE_RULE]))
+    diff = pl.when(pl.col("rule_code") == DIFFERENCE_RULE).then(pl.col("amount"))
+    columns = {
+        "total": _counts_by(c),
+        "new": _counts_by(c, pl.col("status") == "新增"),
+        "carried": _counts_by(c, pl.col("status") == "延续"),
+        "not_rechecked": _counts_by(c, pl.col("not_rechecked")),
+        "previous": _counts_by(prev),
+        "resolved": _counts_by(data.resolved),
+        "answered": _counts_by(answers, pl.col("check_result").is_not_null() | pl.col("rectified").fill_null(False)),
+        "confirmed": _counts_by(answers, pl.col("check_result").is_in(["属实", "部分属实"])),
+        "disputed": _counts_by(answers, pl.col("check_result") == "不属实"),
+        "failed": _counts_by(c, pl.col("rectification_failed")),
+        "recover": _sums_by(money, pl.when(pl.col("rule_code") == RECOVER_RULE).then(pl.col("amount")).fill_null(0)),
+        "overpaid": _sums_by(money, diff.clip(lower_bound=0).fill_null(0)),
+        "underpaid": _sums_by(money, (-diff).clip(lower_bound=0).fill_null(0)),
+    }
+    money = ("recover", "overpaid", "underpaid")
+
+    def row(unit: str, values: dict[str, float]) -> Progress:
+        return Progress(unit, **{k: round(float(v or 0), 2) if k in money else int(v or 0) for k, v in values.items()})
+
+    units = list(towns)
+    if any(UNKNOWN_TOWNSHIP in v for v in columns.values()):  # persons with no residence: a line of their own
+        units.append(UNKNOWN_TOWNSHIP)
+    rows = [row(place_words(t), {k: v.get(t, 0) for k, v in columns.items()}) for t in units]
+    return rows + [row(COUNTY_ROW, {k: sum(v.values()) for k, v in columns.items()})]
+
+
+def rejected_reasons(data: ReportData) -> list[tuple[str, str, int]]:
+    """(table in words, reason with the values left out, rows) of the rows not used, most first;
+    a whole file not used counts as one."""
+    if data.rejected.is_empty():
+        return []
+    from pipeline.report.terms import table_title
+
+    grouped = (
+        data.rejected.with_columns(
+            pl.col("reason").fill_null("（无原因）").str.replace_all(r'"[^"]*"|“[^”]*”', "…").alias("_why"),
+            pl.when(pl.col("row_number").is_null()).then(pl.lit("整个文件")).otherwise(pl.col("source_table")).alias("_t"),
+        )
+        .group_by("_t", "_why")
+        .len()
+        .sort(["len", "_t", "_why"], descending=[True, False, False], nulls_last=True)
+    )
+    return [(t if t == "整个文件" else table_title(t), why, n) for t, why, n in grouped.iter_rows()]

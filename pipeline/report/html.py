@@ -6,6 +6,7 @@ reader's own (a CJK font list with fallbacks), no script.  Prints on A4 landscap
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from html import escape
 from pathlib import Path
@@ -15,6 +16,10 @@ from pipeline.report import charts
 from pipeline.report.files import save_text
 from pipeline.report.figures import (
     COUNTY_ROW,
+    RECOVER_RULE,
+    pair_words,
+    progress,
+    rejected_reasons,
     overlap_lookup,
     pair_sides,
     pairs,
@@ -25,7 +30,8 @@ from pipeline.report.figures import (
     trend_sieves,
 )
 from pipeline.report.load import ReportData
-from pipeline.report.terms import KINDS, MEASURES, SIEVES, percent, quarter_label
+from pipeline.report.summary import FILE_COLUMNS, OVERVIEW_COLUMNS, file_rows, overview_rows
+from pipeline.report.terms import KINDS, MEASURES, SIEVES, completeness_lines, percent, quarter_label
 from pipeline.report.towns import townships
 
 CSS = f"""
@@ -35,23 +41,29 @@ h2 {{ font-size: 18px; border-left: 5px solid #4E79A7; padding-left: 8px; margin
 h3 {{ font-size: 14px; margin: 8px 0 2px; }}
 p.meta {{ color: #555; margin: 2px 0; font-size: 13px; }}
 .cards {{ display: flex; flex-wrap: wrap; gap: 10px; margin: 14px 0; }}
-.card {{ border: 1px solid #ccc; border-radius: 6px; padding: 8px 14px; min-width: 96px; }}
+.card {{ border: 1px solid #ccc; border-radius: 6px; padding: 6px 10px; min-width: 80px; }}
 .card b {{ display: block; font-size: 22px; }}
 .card span {{ font-size: 12px; color: #555; }}
 .grid {{ display: flex; flex-wrap: wrap; gap: 12px 24px; }}
 .grid figure {{ margin: 0; }}
-table {{ border-collapse: collapse; font-size: 12px; margin: 8px 0; }}
+table {{ border-collapse: collapse; font-size: 13px; margin: 8px 0; }}
 th, td {{ border: 1px solid #999; padding: 3px 6px; }}
 th {{ background: #eee; font-weight: bold; }}
 td.n {{ text-align: right; font-variant-numeric: tabular-nums; }}
 tr.total td {{ font-weight: bold; background: #f4f4f4; }}
-.note {{ font-size: 12px; color: #555; }}
+.note {{ font-size: 13px; color: #555; }}
 @media print {{
-  @page {{ size: A4 landscape; margin: 12mm; }}
+  @page {{ size: A4 landscape; margin: 10mm; }}
   body {{ margin: 0; max-width: none; }}
-  section {{ break-inside: avoid; }}
+  h2, h3 {{ break-after: avoid; }}
+  figure, tr, .cards {{ break-inside: avoid; }}
 }}
 """
+
+
+FIGURE = re.compile(r"-?[\d,]+(\.\d+)?%?")
+OVERVIEW_RATES = {i for i, c in enumerate(OVERVIEW_COLUMNS) if c.number_format == "0.0%"}
+OVERVIEW_MONEY = {i for i, c in enumerate(OVERVIEW_COLUMNS) if c.number_format == "#,##0.00"}
 
 
 def _table(headers: list[str], rows: list[list[object]], total_last: bool = False, heat: int | None = None, heat_from: int = 1) -> str:
@@ -67,11 +79,46 @@ def _table(headers: list[str], rows: list[list[object]], total_last: bool = Fals
                 if heat and not last and j >= heat_from and v > 0:
                     style = f' style="background: rgba(225,87,89,{0.12 + 0.6 * v / heat:.2f})"'
                 out.append(f'<td class="n"{style}>{v:g}</td>')
+            elif isinstance(v, str) and FIGURE.fullmatch(v):  # a figure already formatted (400.00, 36.2%)
+                out.append(f'<td class="n">{escape(v)}</td>')
             else:
                 out.append(f"<td>{escape('' if v is None else str(v))}</td>")
         out.append("</tr>")
     out.append("</tbody></table>")
     return "".join(out)
+
+
+def _overview_section(data: ReportData, towns: list[str]) -> str:
+    """The minute's read: townships ranked, the last list's fate, money (as in the xlsx 概览)."""
+    rows = []
+    for r in overview_rows(data, towns):
+        rows.append([
+            "" if v is None else percent(v) if i in OVERVIEW_RATES else f"{v:,.2f}" if i in OVERVIEW_MONEY else v
+            for i, v in enumerate(r)
+        ])
+    headers = [c.header.replace("\n", "") for c in OVERVIEW_COLUMNS]
+    return (
+        "<section><h2>一、各乡镇概览（按本季问题数排名）</h2>"
+        '<p class="note">销号：上季清单中本季未再发现的问题；销号率、反馈率以上季问题数为分母；'
+        "已反馈、属实、不属实为乡镇对上季清单的核查结果；整改未到位：乡镇已报整改或销号、本季再次发现。</p>"
+        f"{_table(headers, rows, total_last=True)}</section>"
+    )
+
+
+def _quality_section(data: ReportData) -> str:
+    notes = [*(completeness_lines(data.run.completeness) if data.run else []), *data.gaps]
+    notes_html = "".join(f"<li>{escape(n)}</li>" for n in notes) or "<li>本季度各表齐全，未发现数据缺失。</li>"
+    reasons = [list(r) for r in rejected_reasons(data)]
+    files = file_rows(data)
+    return (
+        "<section><h2>五、数据质量</h2>"
+        f'<h3>完整性</h3><ul class="note">{notes_html}</ul>'
+        f"<h3>未采用的数据行（共 {sum(r[2] for r in reasons)} 行，按原因）</h3>"
+        + (_table(["表", "原因", "行数"], reasons) if reasons else '<p class="note">本季度所有数据行均已采用。</p>')
+        + f"<h3>读取的文件（{len(files)} 个）</h3>"
+        + (_table([c.header for c in FILE_COLUMNS], files) if files else '<p class="note">运行记录中没有输入文件明细。</p>')
+        + "</section>"
+    )
 
 
 def _cases_section(data: ReportData, towns: list[str]) -> str:
@@ -95,7 +142,7 @@ def _cases_section(data: ReportData, towns: list[str]) -> str:
         heat_from=4 + len(KINDS),
     )
     return (
-        "<section><h2>一、各乡镇问题数</h2>"
+        "<section><h2>二、各乡镇问题数</h2>"
         f"<h3>按筛子</h3>{stack}<h3>按类型（应纳未纳 / 应退未退 / 待核实）</h3>{by_kind}"
         f"<h3>明细（单位：条，颜色越深问题越多）</h3>{table}</section>"
     )
@@ -104,7 +151,7 @@ def _cases_section(data: ReportData, towns: list[str]) -> str:
 def _overlap_section(data: ReportData, towns: list[str]) -> str:
     look = overlap_lookup(data)
     if not look:
-        return "<section><h2>二、重合率</h2><p class=\"note\">数据库中没有本季度的重合率。</p></section>"
+        return "<section><h2>三、重合率</h2><p class=\"note\">数据库中没有本季度的重合率。</p></section>"
     figures = []
     for p in pairs(data):
         left, right = pair_sides(p)
@@ -113,8 +160,8 @@ def _overlap_section(data: ReportData, towns: list[str]) -> str:
             (f"重合/{right}", [look[(t, p, "persons")]["right_rate"] if (t, p, "persons") in look else None for t in towns]),
         ]
         county = look.get((COUNTY_ROW, p, "persons"))
-        svg = charts.rate_bars(towns, series, label=f"{p} 重合率（按人）", reference=county["left_rate"] if county else None, reference_label=f"全县 重合/{left}")
-        figures.append(f"<figure><h3>{escape(p)}（按人）</h3>{svg}</figure>")
+        svg = charts.rate_bars(towns, series, label=f"{pair_words(p)} 重合率（按人）", reference=county["left_rate"] if county else None, reference_label=f"全县 重合/{left}")
+        figures.append(f"<figure><h3>{escape(pair_words(p))}（按人）</h3>{svg}</figure>")
     rows = []
     for p in pairs(data):
         for m, words in MEASURES.items():
@@ -122,10 +169,10 @@ def _overlap_section(data: ReportData, towns: list[str]) -> str:
             for unit in [COUNTY_ROW, *towns]:
                 r = look.get((unit, p, m))
                 cells.append(f"{r['overlap_count']}｜{percent(r['left_rate'])}｜{percent(r['right_rate'])}" if r else "—")
-            rows.append([p, words, *cells])
+            rows.append([pair_words(p), words, *cells])
     table = _table(["比对项目（甲×乙）", "口径", COUNTY_ROW, *towns], rows)
     return (
-        "<section><h2>二、重合率</h2><p class=\"note\">虚线为全县重合数占甲方的比例。</p>"
+        "<section><h2>三、重合率</h2><p class=\"note\">虚线为全县重合数占甲方的比例。</p>"
         f'<div class="grid">{"".join(figures)}</div>'
         f'<h3>明细（每格：重合数｜占甲方｜占乙方）</h3>{table}</section>'
     )
@@ -142,31 +189,23 @@ def _trend_section(data: ReportData) -> str:
     c3 = charts.lines(qs, list(overlap.items()), label="各季度全县重合率（按人，重合/甲方）", fmt=lambda v: f"{v * 100:.1f}%", percent_axis=True, height=300)
     table = _table(["季度", *cases.keys(), *sieves.keys()], [[q, *[v[i] for v in cases.values()], *[v[i] for v in sieves.values()]] for i, q in enumerate(qs)])
     return (
-        f"<section><h2>三、季度趋势（{escape(qs[0])} 至 {escape(qs[-1])}）</h2>{note}"
+        f"<section><h2>四、季度趋势（{escape(qs[0])} 至 {escape(qs[-1])}）</h2>{note}"
         f'<div class="grid"><figure><h3>问题数</h3>{c1}</figure><figure><h3>各筛子问题数</h3>{c2}</figure>'
         f"<figure><h3>全县重合率（按人，重合/甲方）</h3>{c3}</figure></div>{table}</section>"
     )
 
 
-def _about(data: ReportData) -> str:
-    items = []
-    if data.run:
-        for f in data.run.files:
-            items.append(f"{f.get('file_name')}：数据行 {f.get('data_rows')}，采用 {f.get('accepted_rows')}，未采用 {f.get('rejected_rows')}")
-    files = "".join(f"<li>{escape(i)}</li>" for i in items) or "<li>运行记录中没有输入文件明细。</li>"
-    gaps = "".join(f"<li>{escape(g)}</li>" for g in data.gaps)
-    gaps_html = f"<h3>数据缺失</h3><ul class=\"note\">{gaps}</ul>" if gaps else ""
-    return f'<section><h2>四、数据说明</h2><h3>本季度比对所用数据</h3><ul class="note">{files}</ul>{gaps_html}</section>'
-
-
 def render(data: ReportData, county: str) -> str:
     towns = townships(data)
     q = Quarter.parse(data.quarter)
-    rows = town_rows(data, towns)
-    total = rows[-1]
+    total = progress(data, towns)[-1]
     run = data.run
     when = run.finished_at or run.started_at if run else None
-    cards = [("问题总数", total.total), *[(s, total.by_status[s]) for s in total.by_status], *[(w, total.by_kind[k]) for k, w in KINDS.items()], ("乡镇数", len(towns))]
+    cards = [
+        ("问题总数", total.total), ("新增", total.new), ("延续", total.carried), ("上季销号", total.resolved),
+        ("上季清单反馈率", percent(total.answer_rate)), ("整改未到位", total.failed),
+        (f"应追回（元，{RECOVER_RULE}）", f"{total.recover:,.2f}"), ("乡镇数", len(towns)),
+    ]
     title = f"{county}{quarter_label(data.quarter)}兜底保障“九过筛子”县汇总"
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
@@ -175,11 +214,12 @@ def render(data: ReportData, county: str) -> str:
         f"<header><h1>{escape(title)}</h1>"
         f'<p class="meta">基准日 {q.reference_date:%Y-%m-%d}；比对运行 {escape(f"{when:%Y-%m-%d %H:%M}" if isinstance(when, datetime) else "—")}'
         f'（{escape(run.run_id or "—") if run else "无运行记录"}）；本页生成于 {datetime.now():%Y-%m-%d %H:%M}</p></header>'
-        '<div class="cards">' + "".join(f"<div class=\"card\"><b>{v}</b><span>{escape(k)}</span></div>" for k, v in cards) + "</div>"
+        '<div class="cards">' + "".join(f"<div class=\"card\"><b>{escape(str(v))}</b><span>{escape(k)}</span></div>" for k, v in cards) + "</div>"
+        + _overview_section(data, towns)
         + _cases_section(data, towns)
         + _overlap_section(data, towns)
         + _trend_section(data)
-        + _about(data)
+        + _quality_section(data)
         + "</body></html>\n"
     )
 

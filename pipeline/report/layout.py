@@ -4,6 +4,11 @@ print titles, landscape A4 fit to width, page header and page numbers.
 
 Every sheet of every workbook goes through ``write_table`` (a title row, a header row, data rows)
 and ``print_setup``; nothing else sets widths or page settings.
+
+On paper: the printed columns (``Column.printed``, always the leftmost) are fitted to the width of
+landscape A4 at 100 %: wrapped columns give up width first (``fit_page``), so Excel's fit-to-width
+never shrinks the print below ``MIN_PRINTED_PT``.  Columns for the screen only (rule codes, file
+rows, policy keys) stand right of the print area.
 """
 
 from __future__ import annotations
@@ -32,6 +37,13 @@ TITLE_ROW = 1
 HEADER_ROW = 2
 FIRST_DATA_ROW = 3
 DATE_FORMAT = "yyyy-mm-dd"
+SMALL_SIZE = 9  # the case id, page header and footer
+MIN_PRINTED_PT = 9.0  # the smallest font size on paper (size x fit-to-width scale)
+# Landscape A4 less the side margins, in Excel column-width units (7 px of 96 per inch each).
+PAGE_WIDTH_IN = 297 / 25.4
+SIDE_MARGIN_IN = 0.2
+# 7 % is left for other renderers: LibreOffice lays the same columns out about 6.5 % wider.
+PAGE_UNITS = (PAGE_WIDTH_IN - 2 * SIDE_MARGIN_IN) * 96 / 7 * 0.93
 
 
 @dataclass(frozen=True)
@@ -43,6 +55,8 @@ class Column:
     fill_in: bool = False  # left empty for the township to fill (整改台账)
     number_format: str | None = None
     align: str = "left"
+    printed: bool = True  # False: on screen only, right of the print area
+    size: int | None = None  # font size when not BODY_SIZE (the case id is SMALL_SIZE)
 
 
 def display_width(text: object) -> int:
@@ -62,11 +76,20 @@ def _text_width(s: str) -> int:
     return longest
 
 
+def shown(value: object, number_format: str | None) -> object:
+    """A number as its ``number_format`` shows it (``0.0%``, ``#,##0.00``): what takes the room."""
+    if not number_format or not isinstance(value, (int, float)) or isinstance(value, bool):
+        return value
+    if number_format.endswith("%"):
+        return f"{value * 100:.1f}%"
+    return f"{value:,.2f}" if "0.00" in number_format else f"{value:,}"
+
+
 def _lines(text: object, width: float) -> int:
     if text is None or text == "":
         return 1
     s = str(text)
-    room = max(width, 1)
+    room = max(width * 0.9, 1)  # a tenth spare: digits and Latin letters of CJK fonts run wider than half
     return sum(max(1, math.ceil(display_width(part) / room)) for part in s.split("\n"))
 
 
@@ -81,7 +104,7 @@ def fit_widths(columns: Sequence[Column], rows: Sequence[Sequence[object]]) -> l
     longer than that wraps onto two lines rather than widening a column of short values."""
     widths = []
     for i, c in enumerate(columns):
-        w = max(c.min_width, min(c.max_width, max([display_width(r[i]) for r in rows], default=0)))
+        w = max(c.min_width, min(c.max_width, max([display_width(shown(r[i], c.number_format)) for r in rows], default=0)))
         head = display_width(c.header)
         if head > w:
             w = max(w, min(head, math.ceil(head / 2) + 1))
@@ -89,9 +112,51 @@ def fit_widths(columns: Sequence[Column], rows: Sequence[Sequence[object]]) -> l
     return widths
 
 
+def excel_units(widths: Sequence[int]) -> float:
+    return sum(_excel_width(w) for w in widths)
+
+
+def fit_page(columns: Sequence[Column], widths: Sequence[int], units: float = PAGE_UNITS) -> list[int]:
+    """``widths`` with the printed wrapped columns narrowed (widest first, not below their
+    ``min_width``) until the printed columns fit ``units``; what still does not fit is scaled down
+    by Excel's fit-to-width."""
+    out = list(widths)
+    printed = [i for i, c in enumerate(columns) if c.printed]
+    while excel_units([out[i] for i in printed]) > units:
+        room = [i for i in printed if columns[i].wrap and out[i] > max(columns[i].min_width, 6)]
+        if not room:
+            break
+        widest = max(room, key=lambda i: out[i])
+        out[widest] -= 1
+    return out
+
+
+def print_scale(ws: Worksheet) -> float:
+    """The scale Excel's fit-to-one-page-wide gives the print area of ``ws`` (1.0 when it fits):
+    the printable width over the width of the printed columns (7 px per width unit)."""
+    from openpyxl.utils import column_index_from_string
+
+    area = ws.print_area
+    last = ws.max_column
+    if area:
+        ref = area[0] if isinstance(area, (list, tuple)) else area
+        last = column_index_from_string("".join(ch for ch in ref.split(":")[-1].split("!")[-1] if ch.isalpha()))
+    used = 0.0
+    for i in range(1, last + 1):
+        dim = ws.column_dimensions.get(get_column_letter(i))
+        used += dim.width if dim is not None and dim.width else 8.43
+    margins = (ws.page_margins.left or 0) + (ws.page_margins.right or 0)
+    page = (PAGE_WIDTH_IN - margins) * 96 / 7
+    return min(1.0, page / used) if used else 1.0
+
+
 def apply_widths(ws: Worksheet, widths: Sequence[int]) -> None:
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = _excel_width(w)
+
+
+def printed_count(columns: Sequence[Column]) -> int:
+    return sum(1 for c in columns if c.printed) or len(columns)
 
 
 def write_title(ws: Worksheet, row: int, text: str, ncols: int, size: int = 14, center: bool = True) -> None:
@@ -105,7 +170,7 @@ def write_title(ws: Worksheet, row: int, text: str, ncols: int, size: int = 14, 
 
 
 def _style(cell, font: Font, c: Column) -> None:
-    cell.font = font
+    cell.font = Font(name=font.name, size=c.size, bold=font.bold) if c.size else font
     cell.border = BORDER
     cell.alignment = Alignment(horizontal=c.align, vertical="top", wrap_text=c.wrap)
     if c.number_format:
@@ -163,8 +228,9 @@ def write_block(
     if empty_note:
         note = ws.cell(row + 1, min(2, n), empty_note)
         note.font = body
-        if n > 2:
-            ws.merge_cells(start_row=row + 1, start_column=2, end_row=row + 1, end_column=n)
+        shown = printed_count(columns)
+        if shown > 2:
+            ws.merge_cells(start_row=row + 1, start_column=2, end_row=row + 1, end_column=shown)
         ws.row_dimensions[row + 1].height = LINE_HEIGHT + 8
         return row + 1
     return row
@@ -202,33 +268,47 @@ def write_table(
 
     Returns the last data row (``HEADER_ROW`` when there are no rows).
     """
-    widths = fit_widths(columns, rows)
-    write_title(ws, TITLE_ROW, title, len(columns))
+    widths = fit_page(columns, fit_widths(columns, rows))
+    write_title(ws, TITLE_ROW, title, printed_count(columns))
     last = write_block(ws, HEADER_ROW, columns, rows, widths, empty_note, total_last)
     apply_widths(ws, widths)
     ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 1).coordinate
     return last if rows else HEADER_ROW
 
 
-def print_setup(ws: Worksheet, header_left: str, header_right: str, title_rows: str | None = f"{TITLE_ROW}:{HEADER_ROW}") -> None:
-    """Landscape A4, fit to one page wide (as many pages tall as needed), titles on every page."""
+def print_setup(
+    ws: Worksheet,
+    header_left: str,
+    header_right: str,
+    title_rows: str | None = f"{TITLE_ROW}:{HEADER_ROW}",
+    printed_columns: int | None = None,
+) -> None:
+    """Landscape A4, fit to one page wide (as many pages tall as needed), titles on every page;
+    ``printed_columns``: the print area is the first that many columns."""
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.page_margins.header = ws.page_margins.footer = 0.25
+    ws.page_margins.left = ws.page_margins.right = SIDE_MARGIN_IN
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.page_margins.header = ws.page_margins.footer = 0.2
     if title_rows:
         ws.print_title_rows = title_rows
+    if printed_columns and printed_columns < ws.max_column:
+        ws.print_area = f"A1:{get_column_letter(printed_columns)}{ws.max_row}"
+    # Columns that fit print at 100 %; only wider ones are fitted to the width (LibreOffice's
+    # fit-to-width also shrinks a sheet a little to save its last page: not at 100 %).
+    fits = print_scale(ws) >= 1.0
+    ws.sheet_properties.pageSetUpPr.fitToPage = not fits
+    ws.page_setup.scale = 100 if fits else None
     for hf in (ws.oddHeader, ws.evenHeader, ws.firstHeader):
         hf.left.text = header_left
         hf.right.text = header_right
-        hf.left.size = hf.right.size = 9
+        hf.left.size = hf.right.size = SMALL_SIZE
     for hf in (ws.oddFooter, ws.evenFooter, ws.firstFooter):
         hf.center.text = "第 &P 页，共 &N 页"
-        hf.center.size = 9
+        hf.center.size = SMALL_SIZE
         hf.right.text = "&A"
-        hf.right.size = 9
+        hf.right.size = SMALL_SIZE
+    ws.HeaderFooter.scaleWithDoc = False  # the 9 pt header and footer are not shrunk with the sheet

@@ -8,7 +8,7 @@ in words (the cover sheet and the ledgers print it) instead of failing the repor
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -20,11 +20,15 @@ from contracts.outputs import FEEDBACK_COLUMNS, Cases, OverlapRates, Persons, dt
 from pipeline.quarter import Quarter
 from pipeline.report.terms import UNKNOWN_TOWNSHIP
 
-CASES = dtypes(Cases, drop=("record_ids",))
-OVERLAP = dtypes(OverlapRates, drop=("county", "township", "village"))
+# not_rechecked: an open case of the previous quarter carried because its rule could not run.
+CASES = {**dtypes(Cases, drop=("record_ids",)), "not_rechecked": pl.Boolean}
+OVERLAP = dtypes(OverlapRates, drop=("township", "village"))
 PERSONS = dtypes(Persons, drop=("n_records", "source_tables"))
+RESOLVED = {"quarter": pl.Utf8, "case_id": pl.Utf8, "county": pl.Utf8, "township": pl.Utf8, "sieve": pl.Int64}
+FEEDBACK = {"quarter": pl.Utf8, "case_id": pl.Utf8, "check_result": pl.Utf8, "rectified": pl.Boolean, "closed_date": pl.Date}
+REJECTED = {"quarter": pl.Utf8, "file_name": pl.Utf8, "row_number": pl.Int64, "source_table": pl.Utf8, "reason": pl.Utf8}
 # Columns read as nulls without a word in ``gaps`` when a database lacks them.
-OPTIONAL = frozenset(FEEDBACK_COLUMNS)
+OPTIONAL = frozenset(FEEDBACK_COLUMNS) | {"not_rechecked", "completeness"}
 FACTS = {
     "quarter": pl.Utf8,
     "person_key": pl.Utf8,
@@ -54,6 +58,7 @@ RUNS = {
     "policy": pl.Utf8,
     "code_version": pl.Utf8,
     "counts": pl.Utf8,
+    "completeness": pl.Utf8,
 }
 TABLE_WORDS = {
     "cases": "问题线索（cases）",
@@ -61,6 +66,9 @@ TABLE_WORDS = {
     "persons": "人员（persons）",
     "person_facts": "人员政策享受情况（person_facts）",
     "runs": "运行记录（runs）",
+    "resolved_cases": "销号问题（resolved_cases）",
+    "case_feedback": "乡镇反馈（case_feedback）",
+    "rejected_rows": "未采用的数据行（rejected_rows）",
 }
 
 
@@ -73,6 +81,13 @@ class RunInfo:
     input_dir: str | None
     code_version: str | None
     files: list[dict]
+    # runs.completeness: missing_tables, not_exported, unscreened_rules, volume_drops ({} when absent)
+    completeness: dict = field(default_factory=dict)
+
+    @property
+    def unscreened(self) -> frozenset[str]:
+        """Rule codes not run this quarter (a table they read is missing): 未筛查."""
+        return frozenset(str(r) for r in self.completeness.get("unscreened_rules") or [])
 
 
 @dataclass
@@ -87,6 +102,32 @@ class ReportData:
     history_overlap: pl.DataFrame  # every quarter, county level
     gaps: list[str] = field(default_factory=list)  # what the database lacks, in words
     facts_missing: frozenset[str] = frozenset()  # person_facts columns the database lacks (read as null)
+    # 销号 this quarter, the previous quarter's cases and their answers, rows not used (may be empty)
+    resolved: pl.DataFrame = field(default_factory=lambda: _empty(RESOLVED))
+    previous: pl.DataFrame = field(default_factory=lambda: _empty(CASES))
+    feedback: pl.DataFrame = field(default_factory=lambda: _empty(FEEDBACK))
+    rejected: pl.DataFrame = field(default_factory=lambda: _empty(REJECTED))
+
+    def counties(self) -> list[str]:
+        """The counties of this quarter's persons and cases, by name (persons of no county aside)."""
+        names = set(self.cases.get_column("county").drop_nulls()) | set(self.persons.get_column("county").drop_nulls())
+        return sorted(names - {UNKNOWN_TOWNSHIP})
+
+    def for_county(self, county: str) -> "ReportData":
+        """One county's part: every report keys a township by (county, township)."""
+        mine = pl.col("county") == county
+        keys = self.persons.filter(mine).get_column("person_key").implode()
+        return replace(
+            self,
+            cases=self.cases.filter(mine),
+            overlap=self.overlap.filter(mine),
+            persons=self.persons.filter(mine),
+            facts=None if self.facts is None else self.facts.filter(pl.col("person_key").is_in(keys)),
+            history_cases=self.history_cases.filter(mine),
+            history_overlap=self.history_overlap.filter(mine),
+            resolved=self.resolved.filter(mine),
+            previous=self.previous.filter(mine),
+        )
 
     def for_township(self, township: str) -> "ReportData":
         """What one township's workbook reads, and nothing more: its cases and rates, its
@@ -104,17 +145,14 @@ class ReportData:
             if facts is not None and "dibao_household" in facts.columns
             else pl.Series([], dtype=pl.Utf8).implode()
         )
-        return ReportData(
-            quarter=self.quarter,
+        return replace(
+            self,
             cases=self.cases.filter((pl.col("township") == township) | pl.col("person_key").is_in(keys)),
             overlap=self.overlap.filter((pl.col("unit") == township) | (pl.col("level") == "县")),
             persons=self.persons.filter(pl.col("person_key").is_in(keys) | pl.col("id_number").is_in(heads)),
             facts=facts,
-            run=self.run,
             history_cases=self.history_cases.filter(pl.col("township") == township),
-            history_overlap=self.history_overlap,
             gaps=list(self.gaps),
-            facts_missing=self.facts_missing,
         )
 
     @cached_property
@@ -195,9 +233,14 @@ def _run(con, have, quarter: str, gaps: list[str]) -> RunInfo | None:
         files = []
     if not isinstance(files, list):
         files = []
+    try:
+        completeness = json.loads(r["completeness"]) if r["completeness"] else {}
+    except json.JSONDecodeError:
+        completeness = {}
     return RunInfo(
         r["run_id"], r["status"], r["started_at"], r["finished_at"], r["input_dir"], r["code_version"],
         [f for f in files if isinstance(f, dict)],
+        completeness if isinstance(completeness, dict) else {},
     )
 
 
@@ -214,22 +257,26 @@ def load(db_path: Path | str, quarter: str) -> ReportData:
         run = _run(con, have, quarter, gaps)
         history = _read(con, have, "cases", CASES, [], required=("quarter", "sieve"))
         history_overlap = _read(con, have, "overlap_rates", OVERLAP, [], "WHERE level = '县'", required=("quarter", "level"))
+        previous_q = str(Quarter.parse(quarter).previous())
+        resolved = _read(con, have, "resolved_cases", RESOLVED, [], where, [quarter], required=("quarter",))
+        previous = _read(con, have, "cases", CASES, [], where, [previous_q], required=("quarter", "sieve"))
+        feedback = _read(con, have, "case_feedback", FEEDBACK, [], where, [previous_q], required=("quarter", "case_id"))
+        rejected = _read(con, have, "rejected_rows", REJECTED, [], where, [quarter], required=("quarter",))
     cases = cases if cases is not None else _empty(CASES)
     overlap = _as_fraction(overlap if overlap is not None else _empty(OVERLAP))
     persons = persons if persons is not None else _empty(PERSONS)
-    cases = cases.with_columns(
-        pl.col("township").fill_null(UNKNOWN_TOWNSHIP),
+    cases = _residence(cases).with_columns(
         pl.col("false_report").fill_null(False),
         pl.col("rectification_failed").fill_null(False),
+        pl.col("not_rechecked").fill_null(False),
     )
-    persons = persons.with_columns(pl.col("township").fill_null(UNKNOWN_TOWNSHIP))
+    persons = _residence(persons)
     if facts is not None and persons.is_empty():
         gaps.append("人员（persons）表中没有本季度的人员，无法按乡镇列出台账")
         facts = None
     facts_missing = frozenset(c for c in FACTS if c not in have.get("person_facts", set()))
     history = history if history is not None else _empty(CASES)
-    history = history.with_columns(pl.col("township").fill_null(UNKNOWN_TOWNSHIP))
-    history_cases = history.group_by(["quarter", "township", "sieve", "kind", "status"]).agg(pl.len().alias("n"))
+    history_cases = _residence(history).group_by(["quarter", "county", "township", "sieve", "kind", "status"]).agg(pl.len().alias("n"))
     return ReportData(
         quarter=quarter,
         cases=cases,
@@ -241,4 +288,13 @@ def load(db_path: Path | str, quarter: str) -> ReportData:
         history_overlap=_as_fraction(history_overlap if history_overlap is not None else _empty(OVERLAP)),
         gaps=list(dict.fromkeys(gaps)),
         facts_missing=facts_missing,
+        resolved=_residence(resolved if resolved is not None else _empty(RESOLVED)),
+        previous=_residence(previous if previous is not None else _empty(CASES)),
+        feedback=feedback if feedback is not None else _empty(FEEDBACK),
+        rejected=rejected if rejected is not None else _empty(REJECTED),
     )
+
+
+def _residence(frame: pl.DataFrame) -> pl.DataFrame:
+    """No township: the person's residence is unknown (``UNKNOWN_TOWNSHIP``, as overlap_rates says)."""
+    return frame.with_columns(pl.col("township").fill_null(UNKNOWN_TOWNSHIP), pl.col("county").fill_null(UNKNOWN_TOWNSHIP))

@@ -43,10 +43,21 @@ MEASURES: dict[str, str] = {"persons": "按人", "households": "按户"}
 LEVELS = ("县", "乡镇", "村")
 # A person with no residence: the word overlap_rates uses for such a unit (sql/marts/overlap_rates.sql).
 UNKNOWN_TOWNSHIP = "未知"
+UNKNOWN_RESIDENCE = "居住地不详"  # how a reader sees it: one county-level list, not a township
+UNSCREENED = "未筛查"  # a rule not run this quarter (a table it reads was not exported)
+NOT_RECHECKED = "本季未复核"  # a case carried because its rule could not run
 UNKNOWN_VILLAGE = "未知"
 
 _Q_WORDS = {1: "一", 2: "二", 3: "三", 4: "四"}
 GRADES = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
+
+
+def sieve_of(code: str) -> int | None:
+    """The sieve of a rule code (rules.md): ``S4-2`` -> 4; ``Y-…`` (医保) belongs to sieve 2."""
+    head = code.split("-")[0].upper()
+    if head == "Y":
+        return 2
+    return int(head[1:]) if head[1:].isdigit() else None
 
 
 def quarter_label(quarter: str) -> str:
@@ -63,3 +74,32 @@ def yes_no(value: object) -> str:
 
 def percent(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def table_title(name: object) -> str:
+    """A source table's Chinese name (``linshi`` -> 临时救助记录), from contracts/sources.py."""
+    from contracts.sources import TABLES
+
+    table = TABLES.get(str(name)) if name else None
+    return table.title if table else (str(name) if name else "未识别")
+
+
+def completeness_lines(completeness: dict) -> list[str]:
+    """runs.completeness in words: tables missing or not exported, rules not run, volumes that fell."""
+    lines = []
+    names = lambda key: "、".join(table_title(t) for t in completeness.get(key) or [])  # noqa: E731
+    if completeness.get("missing_tables"):
+        lines.append(f"本季度缺少数据：{names('missing_tables')}")
+    if completeness.get("not_exported"):
+        lines.append(f"本季度未导出：{names('not_exported')}")
+    if completeness.get("unscreened_rules"):
+        lines.append(
+            f"{UNSCREENED}的规则：{'、'.join(map(str, completeness['unscreened_rules']))}"
+            f"（其上季度未销号的问题继续列出，标“{NOT_RECHECKED}”）"
+        )
+    for d in completeness.get("volume_drops") or []:
+        if isinstance(d, dict):
+            lines.append(
+                f"{table_title(d.get('table'))}采用行数由上季度 {d.get('previous')} 行降至 {d.get('current')} 行（减少超过三分之一），请核对导出是否完整"
+            )
+    return lines

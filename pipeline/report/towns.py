@@ -8,22 +8,23 @@ import polars as pl
 from pypinyin import lazy_pinyin
 
 from pipeline.report.load import ReportData
+from pipeline.report.terms import UNKNOWN_RESIDENCE, UNKNOWN_TOWNSHIP
 
 
 def townships(data: ReportData) -> list[str]:
-    """Every township with a case, a resident or an overlap rate this quarter, in pinyin order."""
+    """Every township with a case, a resident or an overlap rate this quarter, in pinyin order
+    (``data`` is one county's: ``ReportData.for_county``).  Persons with no residence are not a
+    township: their cases go to the county's 居住地不详 list."""
     names = set(data.cases.get_column("township").drop_nulls())
     names |= set(data.persons.get_column("township").drop_nulls())
     names |= set(data.overlap.filter(pl.col("level") == "乡镇").get_column("unit").drop_nulls())
+    names.discard(UNKNOWN_TOWNSHIP)
     return sorted(names, key=lambda t: (lazy_pinyin(t), t))
 
 
-def county_name(data: ReportData) -> str:
-    """The county named most often in cases and persons ('' when none is)."""
-    counties = pl.concat([data.cases.select("county"), data.persons.select("county")]).drop_nulls()
-    if counties.is_empty():
-        return ""
-    return counties.group_by("county").len().sort(["len", "county"], descending=[True, False]).item(0, "county")
+def place_name(township: str) -> str:
+    """How a township is named to a reader (no residence: 居住地不详)."""
+    return UNKNOWN_RESIDENCE if township == UNKNOWN_TOWNSHIP else township
 
 
 def file_part(name: str) -> str:

@@ -10,7 +10,7 @@ from fixture_db import QUARTER
 
 from pipeline.report.figures import COUNTY_ROW
 from pipeline.report.layout import FIRST_DATA_ROW
-from pipeline.report.summary import OVERLAP_SHEET, RULES_SHEET, TOTALS_SHEET
+from pipeline.report.summary import OVERLAP_SHEET, OVERVIEW_SHEET, QUALITY_SHEET, RULES_SHEET, TOTALS_SHEET
 
 
 def summary(reports, suffix):
@@ -23,7 +23,7 @@ def test_totals_sheet_matches_cases(reports, db, township_books):
         per_town = dict(con.execute("SELECT township, count(*) FROM cases WHERE quarter = ? GROUP BY 1", [QUARTER]).fetchall())
         per_sieve = dict(con.execute("SELECT sieve, count(*) FROM cases WHERE quarter = ? GROUP BY 1", [QUARTER]).fetchall())
     wb = openpyxl.load_workbook(summary(reports, ".xlsx"))
-    assert wb.sheetnames == [TOTALS_SHEET, RULES_SHEET, OVERLAP_SHEET]
+    assert wb.sheetnames == [OVERVIEW_SHEET, TOTALS_SHEET, RULES_SHEET, OVERLAP_SHEET, QUALITY_SHEET]
     ws = wb[TOTALS_SHEET]
     rows = {r[0]: r for r in ws.iter_rows(min_row=FIRST_DATA_ROW, values_only=True)}
     assert set(rows) == set(township_books) | {COUNTY_ROW}
@@ -45,8 +45,10 @@ def test_rules_sheet_and_overlap_sheet(reports, db):
     wb = openpyxl.load_workbook(summary(reports, ".xlsx"))
     rows = [r for r in wb[RULES_SHEET].iter_rows(min_row=FIRST_DATA_ROW, values_only=True)]
     assert {r[1]: r[4] for r in rows} == per_rule
-    text = [c for r in wb[OVERLAP_SHEET].iter_rows(values_only=True) for c in r]
-    assert f"{county_rate * 100:.1f}%" in text
+    cells = [c for r in wb[OVERLAP_SHEET].iter_rows() for c in r]
+    # rates are numbers shown as percentages, not text
+    assert any(c.value == county_rate and c.number_format == "0.0%" for c in cells)
+    assert not any(isinstance(c.value, str) and c.value.endswith("%") for c in cells)
     for ws in wb.worksheets:
         assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
 

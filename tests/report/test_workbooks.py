@@ -7,8 +7,9 @@ import openpyxl
 import pytest
 from fixture_db import QUARTER
 
-from pipeline.report.layout import FIRST_DATA_ROW, HEADER_ROW, display_width
+from pipeline.report.layout import FIRST_DATA_ROW, HEADER_ROW, display_width, print_scale
 from pipeline.report.terms import COVER_SHEET, DISPUTED_SHEET, POLICY_SHEET, SANLEI_SHEET, SIEVES, ZHONGCAN_SHEET, quarter_label
+from pipeline.report.figures import pair_words
 from pipeline.report.workbook import CASE_HEADERS
 
 EXPECTED_SHEETS = [COVER_SHEET, *[s.sheet for s in SIEVES.values()], DISPUTED_SHEET, POLICY_SHEET, SANLEI_SHEET, ZHONGCAN_SHEET]
@@ -45,7 +46,7 @@ def test_sheets_and_headers(township_books):
 
 def test_header_words():
     flat = [h.replace("\n", "") for h in CASE_HEADERS]
-    for h in ("序号", "村", "户", "姓名", "身份证号", "规则代码", "问题", "详情", "数据来源", "状态", "首次发现季度",
+    for h in ("序号", "村户", "姓名身份证号", "问题及详情", "规则代码", "数据来源", "状态", "首次发现季度",
               "上次反馈", "核查结果", "整改措施", "整改时限", "责任人", "销号日期", "问题编号"):
         assert h in flat
 
@@ -71,12 +72,12 @@ def test_case_rows_carry_the_case(township_books, db):
     wb = openpyxl.load_workbook(next(iter(township_books.values())))
     for sieve in SIEVES.values():
         for row in data_rows(wb[sieve.sheet]):
-            case = by_key[(row[col["身份证号"]], row[col["规则\n代码"]])]
-            assert row[col["姓名"]] == case["name"]
-            assert row[col["问题"]] == case["rule_name"]
-            assert row[col["详情"]] == case["detail"]
+            name, id_number = row[col["姓名\n身份证号"]].split("\n")
+            case = by_key[(id_number, row[col["规则代码"]])]
+            assert name == case["name"]
+            assert row[col["问题及详情"]] == f"{case['rule_name']}：{case['detail']}"
             assert row[col["状态"]] == case["status"]
-            assert row[col["首次发现\n季度"]] == case["first_seen_quarter"]
+            assert row[col["首次发现季度"]] == case["first_seen_quarter"]
             assert row[col["问题编号"]] == case["case_id"]  # how a filled-in list finds its case again
             assert row[col["上次反馈"]] is None  # no answers imported into the fixture database
             assert all(row[col[h]] is None for h in ("核查结果", "整改措施", "整改时限", "责任人", "销号日期"))
@@ -87,7 +88,7 @@ def test_rows_grouped_by_village_then_household(township_books):
     for path in township_books.values():
         wb = openpyxl.load_workbook(path)
         for sieve in SIEVES.values():
-            villages = [r[col["村"]] for r in data_rows(wb[sieve.sheet])]
+            villages = [r[col["村\n户"]].split("\n")[0] for r in data_rows(wb[sieve.sheet])]
             assert villages == sorted(villages)
 
 
@@ -98,7 +99,10 @@ def test_print_settings(township_books):
             assert ws.page_setup.orientation == "landscape", ws.title
             assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
             assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
-            assert ws.sheet_properties.pageSetUpPr.fitToPage
+            # at 100 % when the printed columns fit the page, else fitted to its width
+            fits = print_scale(ws) >= 1.0
+            assert ws.sheet_properties.pageSetUpPr.fitToPage == (not fits)
+            assert not fits or int(ws.page_setup.scale) == 100
             assert town in ws.oddHeader.left.text and quarter_label(QUARTER) in ws.oddHeader.right.text
             assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
             if ws.title != COVER_SHEET:
@@ -109,11 +113,11 @@ def test_print_settings(township_books):
 def test_columns_fit_their_values(township_books):
     wb = openpyxl.load_workbook(next(iter(township_books.values())))
     ws = wb[SIEVES[2].sheet]
-    id_col = CASE_HEADERS.index("身份证号") + 1
+    id_col = CASE_HEADERS.index("姓名\n身份证号") + 1
     width = ws.column_dimensions[openpyxl.utils.get_column_letter(id_col)].width
     assert width >= 18 * 0.95  # an 18-digit ID shows whole
     assert display_width("张三") == 4 and display_width("53038119") == 8 and display_width("（元）") == 6
-    detail = ws.cell(FIRST_DATA_ROW, CASE_HEADERS.index("详情") + 1)
+    detail = ws.cell(FIRST_DATA_ROW, CASE_HEADERS.index("问题及详情") + 1)
     assert detail.alignment.wrap_text
 
 
@@ -144,10 +148,12 @@ def test_rectification_columns_have_choice_lists_and_date_checks(township_books)
             assert verify.type == "list" and verify.formula1 == '"属实,不属实,部分属实"' and verify.showErrorMessage
             (measure,) = on("整改措施")
             assert measure.type == "list" and not measure.showErrorMessage  # suggestions, free text allowed
-            for h in ("整改时限", "销号日期"):
-                (d,) = on(h)
-                assert d.type == "date" and d.showErrorMessage
-                assert ws.cell(FIRST_DATA_ROW, col[h]).number_format == "yyyy-mm-dd"
+            (d,) = on("销号日期")
+            assert d.type == "date" and d.showErrorMessage
+            assert ws.cell(FIRST_DATA_ROW, col["销号日期"]).number_format == "yyyy-mm-dd"
+            # 整改时限 takes words too (12月底, 长期坚持: the importer reads them): a prompt, no check
+            (free,) = on("整改时限")
+            assert free.type is None and not free.showErrorMessage and "长期坚持" in free.prompt
             checked += 1
     assert checked > 0
 
@@ -195,7 +201,7 @@ def test_cover_shows_the_townships_overlap_rates(township_books, db):
         cover = list(openpyxl.load_workbook(path)[COVER_SHEET].iter_rows(values_only=True))
         for unit, pair, n, rate in rows:
             if unit == town:
-                assert any(r[0] == pair and r[1] == "按人" and r[4] == n and r[5] == f"{rate * 100:.1f}%" for r in cover)
+                assert any(r[0] == pair_words(pair) and r[1] == "按人" and r[4] == n and r[5] == pytest.approx(rate) for r in cover)
 
 
 def _cells(path) -> dict:
@@ -223,16 +229,11 @@ def test_workbooks_written_in_parallel_from_township_slices_equal_the_serial_one
         assert _cells(books[name]) == _cells(serial[name]), name
 
 
-def test_township_slices_of_the_bundled_county_give_the_same_workbooks(tmp_path, policy):
+def test_township_slices_of_the_bundled_county_give_the_same_workbooks(tmp_path, policy, bundled_run):
     # Real households cross townships (a 户主 living elsewhere, a case filed where a person lives).
-    from pathlib import Path
-
     from pipeline.report import write_reports
-    from pipeline.run import run_quarter
 
-    bundled = Path(__file__).resolve().parents[2] / "sample_data" / "county" / "2026Q3"
-    db = tmp_path / "county.duckdb"
-    run_quarter(bundled, "2026Q3", policy, db)
+    db = bundled_run.db
     serial = write_reports(db, "2026Q3", tmp_path / "serial", policy, workers=1).written
     parallel = write_reports(db, "2026Q3", tmp_path / "parallel", policy, workers=2).written
     pairs = [(s, p) for s, p in zip(serial, parallel) if s.name.endswith("_九过筛子清单.xlsx")]

@@ -1,0 +1,67 @@
+"""Department workbooks (比对结果反馈有关部门核实): every S4-5 row, every rejected row and every dead
+person's in-force row of a department appears once in its workbook, and no row of another department."""
+
+from __future__ import annotations
+
+import polars as pl
+from python_calamine import CalamineWorkbook
+
+from pipeline.report.departments import HEADERS, department_tables, write_departments
+
+WHERE = ["file_name", "sheet_name", "row_number"]
+
+
+def _rows(path) -> pl.DataFrame:
+    book = CalamineWorkbook.from_path(str(path))
+    grid = book.get_sheet_by_index(0).to_python()
+    header = next(i for i, r in enumerate(grid) if r[0] == HEADERS[0])
+    cols = {h: grid[header].index(h) for h in ("文件", "工作表", "行号", "问题类别", "身份证号（原件）")}
+    return pl.DataFrame(
+        [
+            {"file_name": r[cols["文件"]], "sheet_name": "" if r[cols["工作表"]] == "（CSV）" else r[cols["工作表"]],
+             "row_number": int(r[cols["行号"]]), "category": r[cols["问题类别"]], "id": r[cols["身份证号（原件）"]]}
+            for r in grid[header + 1 :] if r[0] != ""
+        ]  # fmt: skip
+    )
+
+
+def test_department_workbooks(bundled_run, tmp_path):
+    q = "2026Q3"
+    paths = write_departments(bundled_run.db, q, tmp_path)
+    owners = department_tables()
+    assert len(paths) == len(owners) == 4
+    origin = bundled_run.sql(
+        "SELECT file_name, sheet_name, row_number, source_table FROM source_records WHERE quarter = ? "
+        "UNION SELECT file_name, sheet_name, row_number, source_table FROM rejected_rows WHERE quarter = ?", [q, q]
+    )
+    s45 = bundled_run.sql(
+        "SELECT s.file_name, s.sheet_name, s.row_number, s.source_table FROM cases c, unnest(c.record_ids) AS u(r) "
+        "JOIN source_records s ON s.record_id = u.r AND s.quarter = c.quarter WHERE c.quarter = ? AND c.rule_code = 'S4-5'", [q]
+    )
+    rejected = bundled_run.sql("SELECT * FROM rejected_rows WHERE quarter = ? AND source_table IS NOT NULL", [q])
+    dead = bundled_run.sql(
+        "SELECT s.file_name, s.sheet_name, s.row_number, s.source_table FROM person_facts p, "
+        "unnest(list_concat(p.in_force_record_ids, p.registry_record_ids, p.certificate_record_ids, p.insured_record_ids)) AS u(r) "
+        "JOIN source_records s ON s.record_id = u.r AND s.quarter = p.quarter WHERE p.quarter = ? AND p.is_dead", [q]
+    )
+    assert s45.height and rejected.height and dead.height  # the bundled county has each kind
+    seen = set()
+    for path, (department, tables) in zip(paths, owners.items()):
+        assert department in path.name and path.name == f"{q}_{department}_数据核实清单.xlsx"
+        rows = _rows(path)
+        assert rows.select(WHERE).is_duplicated().sum() == 0  # each row once
+        tabled = rows.join(origin, on=WHERE, how="left")
+        assert tabled["source_table"].is_in(tables).all(), department  # nothing of another department
+        for expected in (s45, rejected, dead):
+            mine = expected.filter(pl.col("source_table").is_in(tables)).select(WHERE).unique()
+            assert mine.join(rows, on=WHERE, how="anti").height == 0, department
+        said = rows.join(s45.select(WHERE).unique(), on=WHERE)["category"]
+        assert said.str.contains("人证不符").all()
+        seen |= set(rows.select(WHERE).iter_rows())
+    # A rejected row still shows the ID as written, read from its raw cells under the table's aliases.
+    shown = pl.concat([_rows(p) for p in paths]).filter((pl.col("category") == "未能读入") & (pl.col("id") != ""))
+    raw = shown.join(rejected.select(*WHERE, "raw_values"), on=WHERE)
+    assert raw.height >= rejected.height // 2 and all(i in r for i, r in raw.select("id", "raw_values").iter_rows())
+    everything = pl.concat([s45.select(WHERE), rejected.select(WHERE), dead.select(WHERE)]).unique()
+    assert set(everything.iter_rows()) <= seen
+

@@ -1,0 +1,93 @@
+"""The review workbook and page as a person gets them, what a person may type back, and cases
+that rest on an undecided pair."""
+
+from __future__ import annotations
+
+import openpyxl
+import polars as pl
+import pytest
+
+from pipeline.errors import UsageError
+from pipeline.review.export import KEY_ITEM, export_review
+from pipeline.review.importer import import_review
+from pipeline.review.pending import PENDING
+from pipeline.review.read import read_review
+
+
+@pytest.fixture
+def exported(bundled_copy):
+    xlsx, page, n = export_review(bundled_copy.db, bundled_copy.reports, "2026Q2")
+    return bundled_copy, xlsx, page, n
+
+
+def test_workbook_blocks_side_by_side_with_a_dropdown(exported):
+    run, xlsx, page, n = exported
+    ws = openpyxl.load_workbook(xlsx).active
+    codes = {ws.cell(r, 1).value for r in range(5, ws.max_row + 1)} - {None}
+    assert len(codes) == n == run.sql("SELECT count(*) AS n FROM match_review WHERE quarter = '2026Q2'")["n"].item()
+    items = [ws.cell(r, 2).value for r in range(5, ws.max_row + 1) if ws.cell(r, 1).value == "P0001"]
+    for item in ("得分与依据", "姓名", "身份证号（原件）", "身份证号（识别）", "出生日期", "性别", "村", "户主", "名册", "文件", KEY_ITEM):
+        assert item in items
+    (dv,) = ws.data_validations.dataValidation
+    assert "同一人" in dv.formula1 and "不是同一人" in dv.formula1 and "无法判断" in dv.formula1
+    assert len(dv.sqref.ranges) == n  # one dropdown per pair
+    names = next(r for r in range(5, ws.max_row + 1) if ws.cell(r, 1).value == "P0001" and ws.cell(r, 2).value == "姓名")
+    assert ws.cell(names, 5).value == "不同" and ws.cell(names, 3).fill.fgColor.rgb.endswith("FFF2CC")  # highlighted
+    text = page.read_text(encoding="utf-8")
+    assert text.count("<h2>P0") == n and "http" not in text and "<script" not in text  # self-contained
+
+
+def test_township_filter(bundled_copy):
+    review = bundled_copy.sql(
+        "SELECT s.township FROM match_review m JOIN source_records s ON s.record_id = m.record_id_l AND s.quarter = m.quarter "
+        "WHERE m.quarter = '2026Q2' AND s.township IS NOT NULL"
+    )
+    town = review["township"][0]
+    _, _, n = export_review(bundled_copy.db, bundled_copy.reports, "2026Q2", town)
+    _, _, none = export_review(bundled_copy.db, bundled_copy.reports, "2026Q2", "没有这个镇")
+    assert 1 <= n and none == 0
+
+
+def test_unreadable_answers_and_edited_keys_are_refused_by_row(exported, tmp_path):
+    run, xlsx, _, n = exported
+    wb = openpyxl.load_workbook(xlsx)
+    ws = wb.active
+    first = {ws.cell(r, 1).value: r for r in range(ws.max_row, 4, -1)}  # pair code -> its first row
+    ws.cell(first["P0001"], 6, "可能是")  # not an answer
+    ws.cell(first["P0002"], 6, "不是")  # 不是同一人, typed short
+    key_row = next(r for r in range(5, ws.max_row + 1) if ws.cell(r, 1).value == "P0002" and ws.cell(r, 2).value == KEY_ITEM)
+    if n >= 3:
+        ws.cell(first["P0003"], 6, "同一人")
+        ws.cell(first["P0003"] + 1, 6, "不是同一人")  # two answers that disagree
+    wb.save(tmp_path / "x.xlsx")
+    read = read_review(tmp_path / "x.xlsx")
+    assert [r["decision"] for r in read.rows] == ["不是同一人"]
+    bad = {i.row: i for i in read.issues}
+    assert bad[first["P0001"]].column == "F（判断）" and bad[first["P0001"]].value == "可能是"
+    ws.cell(key_row, 3, "被人改过")
+    wb.save(tmp_path / "y.xlsx")
+    read = read_review(tmp_path / "y.xlsx")
+    assert read.rows == [] and any(i.row == key_row and "识别键" in i.message for i in read.issues)
+    result = import_review([tmp_path / "x.xlsx"], run.db)
+    assert result.imported == 1 and run.sql("SELECT decision FROM link_decisions")["decision"].to_list() == ["不是同一人"]
+    result = import_review([tmp_path / "x.xlsx"], run.db)  # again: replaced, not added
+    assert run.sql("SELECT count(*) AS n FROM link_decisions")["n"].item() == 1
+
+
+def test_no_database_or_quarter_is_a_usage_error(bundled_run, tmp_path):
+    with pytest.raises(UsageError):
+        export_review(tmp_path / "none.duckdb", tmp_path)
+    with pytest.raises(UsageError, match="2026Q4"):
+        export_review(bundled_run.db, tmp_path, "2026Q4")
+
+
+def test_cases_resting_on_an_undecided_pair_say_so(bundled_run):
+    q = "2026Q3"
+    pending = bundled_run.sql(
+        "SELECT DISTINCT s.person_key FROM match_review m JOIN source_records s "
+        "ON s.quarter = m.quarter AND s.record_id IN (m.record_id_l, m.record_id_r) WHERE m.quarter = ?", [q]
+    )["person_key"]
+    cases = bundled_run.sql("SELECT person_key, detail FROM cases WHERE quarter = ?", [q])
+    marked = cases.filter(pl.col("detail").str.contains(PENDING))
+    assert marked.height > 0
+    assert set(marked["person_key"]) == set(cases.filter(pl.col("person_key").is_in(pending.to_list()))["person_key"])

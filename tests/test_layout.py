@@ -1,0 +1,51 @@
+"""The house rules of the code (issue: one staging schema, a thin run): checked, not hoped for.
+
+- ``pipeline/`` imports neither Prefect nor ``flows/`` (the library never needs the scheduler);
+- ``contracts/`` imports neither ``pipeline/`` nor DuckDB (declaring is apart from running);
+- no function of ``pipeline/`` is over 80 lines, and ``pipeline/run.py`` (the orchestrator) stays short.
+"""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MAX_FUNCTION_LINES = 80
+MAX_RUN_LINES = 250
+
+
+def _imports(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def _sources(package: str) -> list[Path]:
+    return sorted((ROOT / package).rglob("*.py"))
+
+
+def test_pipeline_imports_neither_prefect_nor_flows():
+    bad = {str(p.relative_to(ROOT)): sorted(_imports(p) & {"prefect", "flows", "prefect_dask", "dask"}) for p in _sources("pipeline")}
+    assert {k: v for k, v in bad.items() if v} == {}
+
+
+def test_contracts_import_neither_pipeline_nor_duckdb():
+    bad = {str(p.relative_to(ROOT)): sorted(_imports(p) & {"pipeline", "duckdb", "flows"}) for p in _sources("contracts")}
+    assert {k: v for k, v in bad.items() if v} == {}
+
+
+def test_no_function_of_pipeline_is_over_80_lines():
+    long = {
+        f"{p.relative_to(ROOT)}:{node.name}": node.end_lineno - node.lineno + 1
+        for p in _sources("pipeline")
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
+    }
+    assert long == {}
+
+
+def test_the_orchestrator_stays_short():
+    assert len((ROOT / "pipeline" / "run.py").read_text(encoding="utf-8").splitlines()) < MAX_RUN_LINES
