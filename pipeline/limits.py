@@ -3,8 +3,8 @@
 DuckDB's own default is 80% of the machine, which leaves nothing for the polars frames a run
 holds beside it.  doudi caps each connection at ``DOUDI_DUCKDB_MEMORY`` (a DuckDB size such as
 ``4GB``), by default an eighth of the machine's memory; joins, sorts and materialised facts beyond
-it spill to disk (beside the database file, or in the system temp folder for the in-memory
-screening database).  See docs/decisions.md, "Memory".
+it spill to disk (beside the database file, the run's build folder too, or in the system temp
+folder for the in-memory screening database of the rule tests).  See docs/decisions.md, "Memory".
 
 ``release_freed_memory`` (called when ``pipeline`` is imported) asks polars' allocator (jemalloc
 on Linux) to hand freed pages back to the system at once rather than keep them for ten seconds:
