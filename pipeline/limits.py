@@ -3,8 +3,8 @@
 DuckDB's own default is 80% of the machine, which leaves nothing for the polars frames a run
 holds beside it.  doudi caps each connection at ``DOUDI_DUCKDB_MEMORY`` (a DuckDB size such as
 ``4GB``), by default an eighth of the machine's memory; joins, sorts and materialised facts beyond
-it spill to disk (beside the database file, the run's build folder too, or in the system temp
-folder for the in-memory screening database of the rule tests).  See docs/decisions.md, "Memory".
+it spill to disk (beside the database file; the screening database into the run's build folder,
+or the system temp folder for the rule tests').  See docs/decisions.md, "Memory".
 
 ``release_freed_memory`` (called when ``pipeline`` is imported) asks polars' allocator (jemalloc
 on Linux) to hand freed pages back to the system at once rather than keep them for ten seconds:
@@ -46,10 +46,11 @@ def release_freed_memory() -> None:
     os.environ.setdefault(ALLOCATOR_ENV, ALLOCATOR_SETTINGS)
 
 
-def duckdb_config(in_memory: bool) -> dict[str, str]:
-    """Settings for ``duckdb.connect(config=...)``."""
+def duckdb_config(in_memory: bool, spill: Path | None = None) -> dict[str, str]:
+    """Settings for ``duckdb.connect(config=...)``; an in-memory database spills to ``spill``
+    (default: a folder of the system temp folder)."""
     config = {"memory_limit": memory_limit()}
     if in_memory:
-        spill = Path(tempfile.gettempdir()) / f"doudi_spill_{os.getpid()}"
+        spill = spill or Path(tempfile.gettempdir()) / f"doudi_spill_{os.getpid()}"
         config["temp_directory"] = str(spill)
     return config

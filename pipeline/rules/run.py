@@ -1,9 +1,8 @@
 """``run_rules``: the screening stage as a pure function, frames in and frames out.
 
-Everything runs in one DuckDB connection: in memory (the rule tests), or, given a run's build
-folder (``build``, :func:`pipeline.store.build_folder`), in a DuckDB file there: a province's
-staging rows and facts are then held on disk, DuckDB capped by :mod:`pipeline.limits` and spilling
-beyond it.
+Everything runs in one in-memory DuckDB connection, capped by :mod:`pipeline.limits` and
+spilling beyond the cap.  Given a run's build folder (``build``, :func:`pipeline.store.build_folder`)
+the staging rows stay on disk there as Parquet, read through views, and the spill goes there.
 
 1. the staging frames (``stg_<table>``, ``persons``), made complete by :mod:`.staging`, and the
    policy's structured values as small tables (:mod:`.policy_tables`) are loaded, slice by slice;
@@ -80,15 +79,16 @@ def connect(
     """A connection holding the inputs, the policy tables and every fact (for tests and for an
     analyst who wants to look at the facts), and the values its SQL binds.
 
-    ``build``: the run's build folder to work in (else in memory); ``release``: each input frame
-    leaves ``tables`` as soon as it is loaded.
+    ``build``: the run's build folder, where the staging frames are written and read from (else
+    they are loaded into the database); ``release``: each input frame leaves ``tables`` as soon as
+    it is loaded.
     """
     q = Quarter.parse(quarter)
     values = _bind_values(policy, q)
     if build is None:
         con = duckdb.connect(config=duckdb_config(in_memory=True))
     else:
-        con = duckdb.connect(str(Path(build) / "rules.duckdb"), config=duckdb_config(in_memory=False))
+        con = duckdb.connect(config=duckdb_config(in_memory=True, spill=Path(build) / "spill"))
     for name, frame in staging_inputs(tables, release):
         if build is None or name == "persons":
             load_frame(con, name, frame.collect() if isinstance(frame, pl.LazyFrame) else frame)
