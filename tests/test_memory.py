@@ -141,10 +141,12 @@ def test_persons_gain_a_row_for_a_key_only_the_staging_rows_use(tmp_path):
         con, _ = connect({"stg_dibao": stg, "persons": persons}, load_policy(), "2026Q3", build=build)
         try:
             rows = con.sql("SELECT person_key, id_number, name, township, birth_date FROM persons").fetchall()
+            (spill,) = con.execute("SELECT current_setting('temp_directory')").fetchone()
         finally:
             con.close()
         # P2 from its records in record order: the first non-null value of each column.
         assert rows == [("P1", None, "甲", None, None), ("P2", "X", "后", "甲镇", date(1950, 1, 2))]
+        assert (build is None) != spill.startswith(str(tmp_path))  # a run's database spills into its build folder
 
 
 def test_write_quarter_copies_the_spooled_tables_in_the_same_transaction(tmp_path):
