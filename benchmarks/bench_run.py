@@ -8,13 +8,14 @@ quarter 2026Q3; reused when ``--dir`` already holds it) and ``run_quarter`` runs
 ``doudi run`` does but without Prefect, in a fresh child process (so that one size's memory does
 not inflate the next): ingest (read, normalise and validate each file), combine (the tables
 of all files), link, screen, store (into a new DuckDB file), reports.  Printed per stage: wall
-seconds, peak RSS during the stage (psutil, sampled every 10 ms in a thread; the process and its
+seconds, the RSS at its start (what the stages before it left held), peak RSS during the stage (psutil, sampled every 10 ms in a thread; the process and its
 children, i.e. the township workbooks' worker processes) and the RSS growth; then the run's
 peak, its wall time, the slowest stage and, between sizes, how each stage grew against the growth
 in rows (x10 rows -> x10 time is linear).
 
 ``--profile link`` runs that stage under pyinstrument (if installed) and prints the profile.
-DuckDB is capped by ``DOUDI_DUCKDB_MEMORY`` (pipeline/limits.py) and spills beyond it.
+DuckDB is capped by ``DOUDI_DUCKDB_MEMORY`` (pipeline/limits.py) and spills beyond it; the
+record-level tables wait on disk in the run's build folder (beside the database) between stages.
 """
 
 from __future__ import annotations
@@ -94,7 +95,8 @@ class Meter:
             end_rss = self._rss()
             self.peak = max(self.peak, end_rss)
             self.stages.append(
-                {"stage": name, "seconds": round(seconds, 3), "peak_mb": round(self.peak / 2**20), "grew_mb": round((end_rss - start_rss) / 2**20)}
+                {"stage": name, "seconds": round(seconds, 3), "start_mb": round(start_rss / 2**20),
+                 "peak_mb": round(self.peak / 2**20), "grew_mb": round((end_rss - start_rss) / 2**20)}  # fmt: skip
             )
 
     def close(self) -> None:
@@ -180,12 +182,12 @@ def print_one(size: int, fig: dict) -> None:
     total = sum(s["seconds"] for s in fig["stages"])
     print(f"\n== {size:,} households: {fig['input_rows']:,} input rows -> {fig['accepted']:,} accepted, "
           f"{fig['rejected']:,} rejected, {fig['persons']:,} persons, {fig['cases']:,} cases")  # fmt: skip
-    print(f"{'stage':<14}{'seconds':>10}{'share':>8}{'peak RSS MB':>13}{'RSS +MB':>9}")
+    print(f"{'stage':<14}{'seconds':>10}{'share':>8}{'RSS at start':>14}{'peak RSS MB':>13}{'RSS +MB':>9}")
     for s in fig["stages"]:
-        print(f"{s['stage']:<14}{s['seconds']:>10.2f}{s['seconds'] / total:>8.0%}{s['peak_mb']:>13,}{s['grew_mb']:>9,}")
+        print(f"{s['stage']:<14}{s['seconds']:>10.2f}{s['seconds'] / total:>8.0%}{s.get('start_mb', 0):>14,}{s['peak_mb']:>13,}{s['grew_mb']:>9,}")
     slowest = max(fig["stages"], key=lambda s: s["seconds"])
     peak = max(s["peak_mb"] for s in fig["stages"])
-    print(f"{'total':<14}{total:>10.2f}{'':>8}{peak:>13,}   (peak RSS, the process and its worker processes)")
+    print(f"{'total':<14}{total:>10.2f}{'':>8}{'':>14}{peak:>13,}   (peak RSS, the process and its worker processes)")
     print(f"whole run_quarter, wall: {fig.get('wall_seconds', total):.1f} s (stages + the steps between them)")
     print(f"slowest stage: {slowest['stage']} ({slowest['seconds']:.2f} s)")
 

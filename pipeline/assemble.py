@@ -6,6 +6,10 @@ reads (``contracts.staging.RECORD_COLUMNS``), in ``record_id`` order.
 ``rejected_rows`` of the quarter, each carrying ``quarter``.  The records are in ``record_id``
 order and identity assigns each exactly once, so person keys are added by position: no column of
 the (large) record frames is copied by a join.
+
+A run moves the prepared tables to its build folder while identity is resolved (``store.spool``):
+they come back as lazy frames, and the ``stg_<table>`` made from them stay lazy, read one at a time
+when they are checked and written.
 """
 
 from __future__ import annotations
@@ -18,6 +22,14 @@ from pipeline.prepare import Prepared
 
 _PROVENANCE = ("file_name", "sheet_name", "row_number")
 _NOT_STAGED = ("raw", "problems")  # the raw cells go to source_records.raw_values; problems rejected rows
+
+
+Frame = pl.DataFrame | pl.LazyFrame
+
+
+def height(frame: Frame) -> int:
+    """Rows of a frame, eager or lazy (a Parquet scan counts from its metadata)."""
+    return frame.height if isinstance(frame, pl.DataFrame) else frame.select(pl.len()).collect().item()
 
 
 def records_for_linking(prepared: Prepared) -> pl.DataFrame:
@@ -36,14 +48,15 @@ def records_for_linking(prepared: Prepared) -> pl.DataFrame:
     return pl.DataFrame(schema={**schema, "file_name": pl.Utf8, "sheet_name": pl.Utf8, "row_number": pl.Int64})
 
 
-def assemble_quarter(quarter: str, prepared: Prepared, records: pl.DataFrame, linkage) -> dict[str, pl.DataFrame]:
-    """The quarter's rows of every record-level table (see the module doc)."""
+def assemble_quarter(quarter: str, prepared: Prepared, records: pl.DataFrame, linkage) -> dict[str, Frame]:
+    """The quarter's rows of every record-level table (see the module doc); ``stg_<table>`` is
+    lazy when its prepared table is."""
     q = pl.lit(quarter).alias("quarter")
     assigned = linkage.assignments.select("record_id", "person_key", "match_method", "match_score").sort("record_id")
     if not assigned.get_column("record_id").equals(records.get_column("record_id")):
         raise AssertionError("identity resolution must assign every record exactly once")
-    raw = [f.get_column("raw").alias("raw_values") for f in prepared.tables.values()]
-    raw_values = pl.concat(raw, rechunk=False) if raw else pl.Series("raw_values", [], pl.Utf8)
+    raw = [f.lazy().select(pl.col("raw").alias("raw_values")) for f in prepared.tables.values()]
+    raw_values = pl.concat(raw, rechunk=False).collect().to_series() if raw else pl.Series("raw_values", [], pl.Utf8)
     source_records = records.hstack(assigned.drop("record_id").get_columns()).hstack([raw_values])
     out = {
         "source_records": source_records.with_columns(q).select(list(SourceRecords.columns)),
@@ -53,7 +66,8 @@ def assemble_quarter(quarter: str, prepared: Prepared, records: pl.DataFrame, li
     }
     person_key, offset = assigned.get_column("person_key"), 0
     for name, frame in prepared.tables.items():
-        keep = [c for c in frame.columns if c not in _NOT_STAGED]
-        out[f"stg_{name}"] = frame.select(keep).with_columns(person_key.slice(offset, frame.height), q)
-        offset += frame.height
+        keep = [c for c in frame.collect_schema().names() if c not in _NOT_STAGED]
+        rows = height(frame)
+        out[f"stg_{name}"] = frame.select(keep).with_columns(person_key.slice(offset, rows), q)
+        offset += rows
     return out

@@ -3,8 +3,13 @@
 DuckDB's own default is 80% of the machine, which leaves nothing for the polars frames a run
 holds beside it.  doudi caps each connection at ``DOUDI_DUCKDB_MEMORY`` (a DuckDB size such as
 ``4GB``), by default an eighth of the machine's memory; joins, sorts and materialised facts beyond
-it spill to disk (beside the database file, or in the system temp folder for the in-memory
-screening database).  See docs/decisions.md, "Memory".
+it spill to disk (beside the database file; the screening database into the run's build folder,
+or the system temp folder for the rule tests').  See docs/decisions.md, "Memory".
+
+``release_freed_memory`` (called when ``pipeline`` is imported) asks polars' allocator (jemalloc
+on Linux) to hand freed pages back to the system at once rather than keep them for ten seconds:
+a run frees a stage's frames just before the next stage allocates its own, and kept pages add
+the two (1.9 GB -> 1.1 GB after identity resolution at 200,000 households, no slower).
 """
 
 from __future__ import annotations
@@ -31,10 +36,21 @@ def memory_limit() -> str:
     return f"{max(1, _machine_bytes() // SHARE_OF_MACHINE // 2**20)}MB"
 
 
-def duckdb_config(in_memory: bool) -> dict[str, str]:
-    """Settings for ``duckdb.connect(config=...)``."""
+ALLOCATOR_ENV = "_RJEM_MALLOC_CONF"  # polars' jemalloc reads it once, when polars is loaded
+ALLOCATOR_SETTINGS = "background_thread:true,dirty_decay_ms:0,muzzy_decay_ms:0"
+
+
+def release_freed_memory() -> None:
+    """Set the allocator's settings (see the module doc) unless the user set their own.  Takes
+    effect only if polars is not loaded yet; elsewhere (Windows: another allocator) it is ignored."""
+    os.environ.setdefault(ALLOCATOR_ENV, ALLOCATOR_SETTINGS)
+
+
+def duckdb_config(in_memory: bool, spill: Path | None = None) -> dict[str, str]:
+    """Settings for ``duckdb.connect(config=...)``; an in-memory database spills to ``spill``
+    (default: a folder of the system temp folder)."""
     config = {"memory_limit": memory_limit()}
     if in_memory:
-        spill = Path(tempfile.gettempdir()) / f"doudi_spill_{os.getpid()}"
+        spill = spill or Path(tempfile.gettempdir()) / f"doudi_spill_{os.getpid()}"
         config["temp_directory"] = str(spill)
     return config

@@ -3,7 +3,9 @@
 1. 读取与校验  every file read, normalised, validated (``pipeline.prepare``), one at a time;
 2. 合并各表    the files' tables gathered; the quarter checked complete (``pipeline.completeness``);
 3. 人员识别    one person across every roster (``pipeline.link``), the quarter's tables assembled;
-4. 筛查规则    the rules, overlap rates, 销号, the townships' last answers (``pipeline.rules``);
+4. 筛查规则    the record-level tables checked and moved to the run's build folder (beside the
+              database, ``store.build_folder``: they wait on disk, not in memory), then the
+              rules, overlap rates, 销号, the townships' last answers (``pipeline.rules``);
 5. 写入数据库  every table checked against its contract (``pipeline.checks``), the quarter replaced
               in one transaction, the run recorded as finished (``pipeline.runlog``);
 6. 生成乡镇清单 the township workbooks and the county summary, read back from the database.
@@ -22,7 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline import runlog, store
-from pipeline.assemble import assemble_quarter, records_for_linking
+from pipeline.assemble import assemble_quarter, height, records_for_linking
 from pipeline.checks import check_outputs
 from pipeline.completeness import Completeness, check_completeness
 from pipeline.errors import UsageError
@@ -65,13 +67,27 @@ def input_files(input_dir: Path, quarter: Quarter) -> list[tuple]:
     return [(path, name, quarter.reference_date) for path, name in files]
 
 
-def screen(tables: dict[str, pl.DataFrame], policy: Policy, quarter: str, previous, feedback, unscreened) -> dict[str, pl.DataFrame]:
+def spooled_tables(tables: dict[str, pl.DataFrame]) -> list[str]:
+    """The record-level tables, the large ones: they wait for the write in the build folder."""
+    return [name for name in tables if name == "source_records" or name.startswith("stg_")]
+
+
+def screen(tables: dict[str, pl.DataFrame], policy: Policy, quarter: str, previous, feedback, unscreened, build: Path) -> dict[str, pl.DataFrame]:
     """The rules' stage: cases (with the townships' last answers carried on, and marked where they
     rest on a pair waiting for a person), resolved_cases, overlap_rates and person_facts of the
-    quarter; rules in ``unscreened`` are not run."""
-    inputs = {name: frame for name, frame in tables.items() if name.startswith("stg_") or name == "persons"}
-    out = run_rules(inputs, policy, quarter, previous, unscreened)
-    cases = mark_undecided(carry_feedback(out["cases"], feedback), tables["match_review"], tables["source_records"])
+    quarter; rules in ``unscreened`` are not run.
+
+    The record-level tables are checked against their contracts, then leave ``tables`` for the
+    build folder ``build``, where the rules read them and ``store_quarter`` copies them from.
+    """
+    inputs = {name: tables.pop(name) for name in spooled_tables(tables)}
+    for name, frame in inputs.items():  # one at a time: a lazy frame is read for its check, then let go
+        check_outputs({name: frame.collect() if isinstance(frame, pl.LazyFrame) else frame})
+    records = store.spool(build, {"source_records": inputs.pop("source_records")})["source_records"]
+    inputs["persons"] = tables["persons"]
+    out = run_rules(inputs, policy, quarter, previous, unscreened, build, release=True)
+    person_of_record = records.select("record_id", "person_key").collect()
+    cases = mark_undecided(carry_feedback(out["cases"], feedback), tables["match_review"], person_of_record)
     return {
         "cases": cases,
         "resolved_cases": out["resolved_cases"],
@@ -80,25 +96,31 @@ def screen(tables: dict[str, pl.DataFrame], policy: Policy, quarter: str, previo
     }
 
 
-def store_quarter(db_path: Path, run_id: str, quarter: str, tables: dict[str, pl.DataFrame], record: dict) -> None:
-    """Check every table against its contract, replace the quarter, record the run as finished."""
+def store_quarter(
+    db_path: Path, run_id: str, quarter: str, tables: dict[str, pl.DataFrame], record: dict,
+    build: Path | None = None, spooled: list[str] | tuple[str, ...] = (),
+) -> None:  # fmt: skip
+    """Check every table against its contract, replace the quarter (with ``spooled``, the tables
+    ``screen`` checked and moved to the build folder), record the run as finished."""
     check_outputs(tables)
     with store.connect(db_path) as con:
-        store.write_quarter(con, quarter, tables, release=True)
+        store.write_quarter(con, quarter, tables, release=True, build=build, spooled=spooled)
         create_views(con)
         store.comment_view_columns(con)
         runlog.record_files(con, run_id, quarter, record.pop("run_files"))
         runlog.finish_run(con, run_id, "succeeded", **record)
 
 
-def _link_quarter(executor, quarter: str, prepared: Prepared, policy: Policy, decisions) -> tuple[dict[str, pl.DataFrame], dict]:
+def _link_quarter(executor, quarter: str, prepared: Prepared, policy: Policy, decisions, build: Path) -> tuple[dict, dict]:
     """Identity resolution (with a person's decisions on doubtful pairs), then the quarter's
-    record-level tables; returns them and what `runs` keeps of the linkage."""
+    record-level tables; returns them and what `runs` keeps of the linkage.  The prepared tables
+    wait in the build folder meanwhile (identity reads only ``records``)."""
     records = records_for_linking(prepared)
+    prepared.tables = store.spool(build, prepared.tables)
     precedence = list(policy["residence_precedence"])
     linkage = executor.call("人员识别", link, records, load_link_settings(), precedence, decisions)
     tables = assemble_quarter(quarter, prepared, records, linkage)
-    prepared.tables.clear()  # memory: now in tables (stg_<table>, source_records)
+    prepared.tables.clear()  # now in tables (stg_<table>, source_records)
     return tables, {"link_settings": linkage.settings, "link_counts": linkage.counts}
 
 
@@ -139,20 +161,22 @@ def run_quarter(
         with store.connect(db_path) as con:
             runlog.start_run(con, run_id, quarter, input_dir, policy, started)
         try:
-            tables, linkage = _link_quarter(executor, quarter, prepared, policy, load_decisions(db_path))
-            previous = previous_cases(db_path, str(q.previous()))
-            feedback = latest_feedback(db_path, quarter)
-            screened = executor.call(
-                "筛查规则", screen, tables, policy, quarter, previous, feedback, complete.unscreened_rules
-            )
-            tables.update(screened)
-            del screened, previous
-            table_counts = {name: frame.height for name, frame in sorted(tables.items())}
-            record = {
-                "files": runlog.files_summary(prepared.run_files), "run_files": prepared.run_files,
-                "counts": table_counts, "completeness": complete.to_dict(), **linkage,
-            }  # fmt: skip
-            executor.call("写入数据库", store_quarter, db_path, run_id, quarter, tables, record)
+            with store.build_folder(db_path) as build:
+                tables, linkage = _link_quarter(executor, quarter, prepared, policy, load_decisions(db_path), build)
+                previous = previous_cases(db_path, str(q.previous()))
+                feedback = latest_feedback(db_path, quarter)
+                counts, spooled = {name: height(frame) for name, frame in tables.items()}, spooled_tables(tables)
+                screened = executor.call(
+                    "筛查规则", screen, tables, policy, quarter, previous, feedback, complete.unscreened_rules, build
+                )
+                tables.update(screened)
+                del screened, previous
+                table_counts = dict(sorted({**counts, **{name: frame.height for name, frame in tables.items()}}.items()))
+                record = {
+                    "files": runlog.files_summary(prepared.run_files), "run_files": prepared.run_files,
+                    "counts": table_counts, "completeness": complete.to_dict(), **linkage,
+                }  # fmt: skip
+                executor.call("写入数据库", store_quarter, db_path, run_id, quarter, tables, record, build, spooled)
             status, written, locked = "succeeded", [], []
             if reports_dir is not None:  # reads the finished run; rebuilt alone by `doudi report`
                 outcome = executor.call("生成乡镇清单", write_reports, db_path, quarter, reports_dir, policy)

@@ -13,7 +13,8 @@ for the whole run and refuses a second run with a clear message.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import shutil
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from contracts.staging import staging_columns
 from pipeline.errors import DatabaseBusy
 from pipeline.limits import duckdb_config
 
-__all__ = ["DatabaseBusy", "connect", "run_lock", "write_quarter", "append"]
+__all__ = ["DatabaseBusy", "append", "build_folder", "connect", "load_frame", "run_lock", "spool", "spool_path", "write_quarter"]
 
 # Tables that hold history rather than one quarter's state: never deleted by a rerun.
 # case_feedback: the townships' answers, imported by ``doudi feedback import``.
@@ -149,32 +150,85 @@ def write_quarter(
     quarter: str,
     tables: dict[str, pl.DataFrame],
     release: bool = False,
+    build: Path | None = None,
+    spooled: Iterable[str] = (),
 ) -> None:
     """Replace ``quarter`` in every quarter-scoped table with ``tables`` (name -> rows), atomically.
 
     ``release``: each frame leaves ``tables`` as soon as it is inserted (a run needs none of them
     after the write, and a province's are large), so memory falls as DuckDB's rises.
+    ``build``, ``spooled``: tables already waiting in the run's build folder (``spool``), read by
+    DuckDB from there in the same transaction, never through Python.
 
-    Names ``stg_<table>`` create typed staging tables on first use.  Every frame must carry the
-    ``quarter`` column.  Quarter-scoped tables not in ``tables`` lose that quarter's rows too, so
-    a rerun never mixes old and new rows.
+    Names ``stg_<table>`` create typed staging tables on first use.  Every row must carry the
+    ``quarter``.  Quarter-scoped tables not written lose that quarter's rows too, so a rerun never
+    mixes old and new rows.
     """
+    spooled = {name: str(spool_path(build, name)) for name in spooled}
     for name, frame in tables.items():
         if "quarter" not in frame.columns or frame.filter(pl.col("quarter") != quarter).height:
             raise ValueError(f"{name}: every row must carry quarter = {quarter}")
+    for name, path in spooled.items():
+        (other,) = con.execute("SELECT count(*) FROM read_parquet(?) WHERE quarter IS DISTINCT FROM ?", [path, quarter]).fetchone()
+        if other:
+            raise ValueError(f"{name}: every row must carry quarter = {quarter}")
     con.execute("BEGIN TRANSACTION")
     try:
-        for name, frame in tables.items():
+        for name in [*tables, *spooled]:
             if name.startswith("stg_"):
                 _create_staging(con, name.removeprefix("stg_"))
         for name in quarter_tables(con):
             con.execute(f'DELETE FROM "{name}" WHERE quarter = ?', [quarter])
         for name in list(tables):
             _insert(con, name, tables.pop(name) if release else tables[name])
+        for name, path in spooled.items():
+            con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM read_parquet(?)', [path])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+@contextmanager
+def build_folder(db_path: Path | str) -> Iterator[Path]:
+    """A scratch folder beside ``db_path`` for one run (``<db>.build``): the quarter's large
+    tables wait there between the stages as Parquet files (``spool``) instead of in memory, and
+    the rules work in a DuckDB file in it, spilling beyond their cap.  Removed when the run ends,
+    however it ends (a crashed run's is removed by the next, which holds the same lock)."""
+    path = Path(f"{db_path}.build")
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def spool_path(build: Path, name: str) -> Path:
+    return Path(build) / f"{name}.parquet"
+
+
+def spool(build: Path, frames: dict[str, pl.DataFrame | pl.LazyFrame]) -> dict[str, pl.LazyFrame]:
+    """Write ``frames`` to the build folder (Parquet: written in parallel, read back by DuckDB in
+    parallel; a lazy frame streams there); each leaves ``frames`` once it is written.  Returns
+    them read back lazily."""
+    out = {}
+    for name in list(frames):
+        frame, path = frames.pop(name), spool_path(build, name)
+        if isinstance(frame, pl.LazyFrame):
+            frame.sink_parquet(path)
+        else:
+            frame.write_parquet(path)
+        del frame  # memory: now only on disk
+        out[name] = pl.scan_parquet(path)
+    return out
+
+
+def load_frame(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
+    """Create table ``name`` holding ``frame`` (its columns and types), slice by slice."""
+    con.from_arrow(frame.head(0).to_arrow()).create(f'"{name}"')
+    for batch in frame.iter_slices(INSERT_BATCH_ROWS) if frame.height else []:
+        con.from_arrow(batch.to_arrow()).insert_into(f'"{name}"')
 
 
 # Rows handed to DuckDB at a time.  DuckDB reads a frame through an Arrow copy of it, so a 5M-row

@@ -99,3 +99,88 @@ def test_duckdb_memory_is_capped_and_configurable(tmp_path, monkeypatch):
     finally:
         con.close()
     assert "doudi_spill_" in spill
+
+
+def _screening_inputs(bundled_run, quarter="2026Q3") -> dict[str, pl.DataFrame]:
+    names = [r[0] for r in bundled_run.sql("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'stg_%'").iter_rows()]
+    tables = {name: bundled_run.sql(f'SELECT * FROM "{name}" WHERE quarter = ? ORDER BY record_id', [quarter]) for name in names}
+    tables["persons"] = bundled_run.sql("SELECT * FROM persons WHERE quarter = ?", [quarter])
+    return tables
+
+
+def test_rules_in_a_build_folder_equal_the_rules_in_memory_and_let_the_frames_go(bundled_run, tmp_path):
+    from pipeline.policy import load_policy
+    from pipeline.rules import run_rules
+
+    previous = bundled_run.sql("SELECT * FROM cases WHERE quarter = '2026Q2'")
+    in_memory = run_rules(_screening_inputs(bundled_run), load_policy(), "2026Q3", previous)
+    inputs = _screening_inputs(bundled_run)
+    staged = sorted(name for name in inputs if name.startswith("stg_"))
+    on_disk = run_rules(inputs, load_policy(), "2026Q3", previous, build=tmp_path, release=True)
+    assert inputs == {}  # every frame left the caller's hands once it was on disk
+    assert {p.name for p in tmp_path.glob("stg_*.parquet")} >= {f"{name}.parquet" for name in staged}
+    assert in_memory["cases"].height > 0
+
+    def settled(frame: pl.DataFrame) -> pl.DataFrame:  # list(DISTINCT ...) gives its items in no set order
+        return frame.with_columns(pl.col(pl.List(pl.Utf8)).list.sort())
+
+    for name, frame in in_memory.items():
+        assert_frame_equal(settled(on_disk[name]), settled(frame), check_row_order=name != "rule_hits")
+
+
+def test_persons_gain_a_row_for_a_key_only_the_staging_rows_use(tmp_path):
+    from pipeline.policy import load_policy
+    from pipeline.rules import connect
+
+    stg = pl.DataFrame({
+        "record_id": [3, 1, 2], "person_key": ["P2", "P2", "P1"], "id_number": [None, "X", "Y"],
+        "name": ["后", None, "甲"], "township": ["乙镇", "甲镇", None], "birth_date": [None, date(1950, 1, 2), None],
+    })  # fmt: skip
+    persons = pl.DataFrame({"person_key": ["P1"], "name": ["甲"]})
+    for build in (None, tmp_path):
+        con, _ = connect({"stg_dibao": stg, "persons": persons}, load_policy(), "2026Q3", build=build)
+        try:
+            rows = con.sql("SELECT person_key, id_number, name, township, birth_date FROM persons").fetchall()
+            (spill,) = con.execute("SELECT current_setting('temp_directory')").fetchone()
+        finally:
+            con.close()
+        # P2 from its records in record order: the first non-null value of each column.
+        assert rows == [("P1", None, "甲", None, None), ("P2", "X", "后", "甲镇", date(1950, 1, 2))]
+        assert (build is None) != spill.startswith(str(tmp_path))  # a run's database spills into its build folder
+
+
+def test_write_quarter_copies_the_spooled_tables_in_the_same_transaction(tmp_path):
+    tables = {"rejected_rows": rejected("2026Q3", 4)}
+    store.spool(tmp_path, tables)
+    assert tables == {} and store.spool_path(tmp_path, "rejected_rows").is_file()
+    with store.connect(tmp_path / "d.duckdb") as con:
+        store.write_quarter(con, "2026Q3", {}, build=tmp_path, spooled=["rejected_rows"])
+        assert con.execute("SELECT count(*) FROM rejected_rows WHERE quarter = '2026Q3'").fetchone() == (4,)
+        store.spool(tmp_path, {"rejected_rows": rejected("2026Q4", 2)})
+        with pytest.raises(ValueError, match="quarter = 2026Q3"):
+            store.write_quarter(con, "2026Q3", {}, build=tmp_path, spooled=["rejected_rows"])
+        assert con.execute("SELECT count(*) FROM rejected_rows WHERE quarter = '2026Q3'").fetchone() == (4,)
+
+
+def test_the_build_folder_is_removed_however_the_run_ends(tmp_path, bundled_run):
+    db = tmp_path / "d.duckdb"
+    with pytest.raises(RuntimeError):
+        with store.build_folder(db) as build:
+            (build / "stg_dibao.parquet").write_bytes(b"x")
+            raise RuntimeError("stopped")
+    assert not build.exists()
+    assert not Path(f"{bundled_run.db}.build").exists()
+
+
+def test_importing_the_pipeline_sets_the_allocator_to_release_freed_memory_unless_set():
+    import os
+    import subprocess
+    import sys
+
+    show = "import os, sys, pipeline; print(os.environ.get(pipeline.limits.ALLOCATOR_ENV), 'polars' in sys.modules)"
+    env = {k: v for k, v in os.environ.items() if k != limits.ALLOCATOR_ENV}
+    out = subprocess.run([sys.executable, "-c", show], env=env, capture_output=True, text=True, check=True).stdout.split()
+    assert out == [limits.ALLOCATOR_SETTINGS, "False"]  # set before polars is loaded
+    env[limits.ALLOCATOR_ENV] = "dirty_decay_ms:5000"
+    out = subprocess.run([sys.executable, "-c", show], env=env, capture_output=True, text=True, check=True).stdout.split()
+    assert out[0] == "dirty_decay_ms:5000"

@@ -1,9 +1,14 @@
 """``run_rules``: the screening stage as a pure function, frames in and frames out.
 
-Everything runs in one in-memory DuckDB connection:
+Everything runs in one in-memory DuckDB connection, capped by :mod:`pipeline.limits` and
+spilling beyond the cap.  Given a run's build folder (``build``, :func:`pipeline.store.build_folder`)
+the staging rows stay on disk there as Parquet, read through views, and the spill goes there.
 
 1. the staging frames (``stg_<table>``, ``persons``), made complete by :mod:`.staging`, and the
-   policy's structured values as small tables (:mod:`.policy_tables`) are registered;
+   policy's structured values as small tables (:mod:`.policy_tables`) are loaded, slice by slice;
+   with a build folder the staging frames are written there as Parquet (``store.spool``, where
+   the write then reads them from) and the rules read them through views; with ``release`` each
+   frame leaves the caller's dict as it goes;
 2. every fact of ``sql/facts`` is materialised once, in dependency order;
 3. every rule of ``sql/rules`` runs with its policy numbers bound; its rows, tagged with the sieve,
    kind and name of the rule's own header, go to ``rule_hits``;
@@ -12,6 +17,8 @@ Everything runs in one in-memory DuckDB connection:
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -23,14 +30,15 @@ from pipeline.policy import Policy
 from pipeline.quarter import Quarter
 from pipeline.rules import sqlfiles
 from pipeline.rules.policy_tables import policy_tables
-from pipeline.rules.staging import complete_inputs
+from pipeline.rules.staging import extra_persons_sql, staging_inputs
+from pipeline.store import load_frame, spool, spool_path
 
 # The columns of ``cases`` the rules make (the contract less the townships' feedback, which
 # pipeline/feedback adds after the rules).
 CASES_SCHEMA: dict[str, pl.DataType] = dtypes(Cases, drop=FEEDBACK_COLUMNS)
 
 _RULE_HITS = """
-CREATE TEMP TABLE rule_hits (
+CREATE TABLE rule_hits (
     seq BIGINT, rule_code VARCHAR, sieve BIGINT, kind VARCHAR, rule_name VARCHAR,
     person_key VARCHAR, detail VARCHAR, amount DOUBLE, record_ids BIGINT[]
 )"""
@@ -45,12 +53,6 @@ def _bind_values(policy: Policy, quarter: Quarter) -> dict[str, object]:
     }
 
 
-def _register(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
-    con.register(f"_{name}_frame", frame)
-    con.execute(f'CREATE TEMP TABLE "{name}" AS SELECT * FROM "_{name}_frame"')
-    con.unregister(f"_{name}_frame")
-
-
 def _previous(previous_cases: pl.DataFrame | None) -> pl.DataFrame:
     from pipeline.rules.staging import conform
 
@@ -58,7 +60,7 @@ def _previous(previous_cases: pl.DataFrame | None) -> pl.DataFrame:
 
 
 def _materialise(con: duckdb.DuckDBPyConnection, name: str, sql: str, values: dict) -> None:
-    con.execute(f'CREATE TEMP TABLE "{name}" AS {sql}', sqlfiles.bind(sql, values))
+    con.execute(f'CREATE TABLE "{name}" AS {sql}', sqlfiles.bind(sql, values))
 
 
 def _query(con: duckdb.DuckDBPyConnection, sql: str, values: dict) -> pl.DataFrame:
@@ -71,17 +73,36 @@ def connect(
     quarter: str,
     previous_cases: pl.DataFrame | None = None,
     unscreened: list[str] | tuple[str, ...] = (),
+    build: Path | None = None,
+    release: bool = False,
 ) -> tuple[duckdb.DuckDBPyConnection, dict[str, object]]:
-    """An in-memory connection holding the inputs, the policy tables and every fact (for tests
-    and for an analyst who wants to look at the facts), and the values its SQL binds."""
+    """A connection holding the inputs, the policy tables and every fact (for tests and for an
+    analyst who wants to look at the facts), and the values its SQL binds.
+
+    ``build``: the run's build folder, where the staging frames are written and read from (else
+    they are loaded into the database); ``release``: each input frame leaves ``tables`` as soon as
+    it is loaded.
+    """
     q = Quarter.parse(quarter)
     values = _bind_values(policy, q)
-    con = duckdb.connect(config=duckdb_config(in_memory=True))
+    if build is None:
+        con = duckdb.connect(config=duckdb_config(in_memory=True))
+    else:
+        con = duckdb.connect(config=duckdb_config(in_memory=True, spill=Path(build) / "spill"))
+    for name, frame in staging_inputs(tables, release):
+        if build is None or name == "persons":
+            load_frame(con, name, frame.collect() if isinstance(frame, pl.LazyFrame) else frame)
+        else:
+            spool(build, {name: frame})
+            path = spool_path(build, name).as_posix().replace("'", "''")
+            con.execute(f"CREATE VIEW \"{name}\" AS SELECT * FROM read_parquet('{path}')")
+        del frame  # memory: only DuckDB's copy (or the Parquet file) is kept
+    con.execute(extra_persons_sql())
     titles = pl.DataFrame({"source_table": list(TABLES), "title": [t.title for t in TABLES.values()]})
-    for name, frame in {**complete_inputs(tables), **policy_tables(policy), "source_titles": titles}.items():
-        _register(con, name, frame)
-    _register(con, "previous_cases", _previous(previous_cases))
-    _register(con, "unscreened_rules", pl.DataFrame({"rule_code": list(unscreened)}, schema={"rule_code": pl.Utf8}))
+    small = {**policy_tables(policy), "source_titles": titles, "previous_cases": _previous(previous_cases),
+             "unscreened_rules": pl.DataFrame({"rule_code": list(unscreened)}, schema={"rule_code": pl.Utf8})}  # fmt: skip
+    for name, frame in small.items():
+        load_frame(con, name, frame)
     con.execute(sqlfiles.macros())
     for fact in sqlfiles.load_facts():
         _materialise(con, fact.name, fact.sql, values)
@@ -112,6 +133,8 @@ def run_rules(
     quarter: str,
     previous_cases: pl.DataFrame | None = None,
     unscreened: list[str] | tuple[str, ...] = (),
+    build: Path | None = None,
+    release: bool = False,
 ) -> dict[str, pl.DataFrame]:
     """Every screening rule, the overlap rates and the quarter-over-quarter status of a quarter.
 
@@ -122,8 +145,9 @@ def run_rules(
     Returns ``cases``, ``resolved_cases``, ``overlap_rates``, ``person_facts`` (one row per person
     with the facts the rules share) and ``rule_hits`` (every row every rule selected, before the
     dead-person filter and merging).
+    ``build``, ``release``: as for ``connect`` (a run: its build folder, its frames let go).
     """
-    con, values = connect(tables, policy, quarter, previous_cases, unscreened)
+    con, values = connect(tables, policy, quarter, previous_cases, unscreened, build, release)
     try:
         con.execute(_RULE_HITS)
         for seq, rule in enumerate(sqlfiles.load_rules()):
