@@ -8,7 +8,7 @@ WITH roster AS (
            list(record_id ORDER BY record_id) FILTER (WHERE roster = 'tekun')  AS tekun_record_ids,
            list(record_id ORDER BY record_id) FILTER (WHERE roster = 'ertong') AS ertong_record_ids,
            list(record_id ORDER BY record_id)                                  AS in_force_record_ids,
-           list(DISTINCT roster)                                               AS in_force_rosters
+           list(DISTINCT roster ORDER BY roster)                               AS in_force_rosters
     FROM int_in_force_rows
     GROUP BY person_key
 ),

@@ -24,7 +24,7 @@ households AS (
         min(start_month)                                                            AS start_month,
         bool_or(status = '渐退')                                                     AS in_gradual_exit,
         count(DISTINCT person_key)                                                  AS member_count,
-        list(DISTINCT person_key)                                                   AS member_keys,
+        list(DISTINCT person_key ORDER BY person_key)                               AS member_keys,
         list(record_id ORDER BY record_id)                                          AS record_ids
     FROM rows
     GROUP BY hh
