@@ -19,12 +19,17 @@ from pipeline.review.keys import KEY_COLUMNS  # noqa: E402
 PRECEDENCE = ["dibao", "tekun", "ertong", "fupin", "canlian", "yibao_canbao"]
 
 
+def key(rec: dict) -> dict:
+    """A record's cross-quarter key, its ID read as the pipeline reads it."""
+    return frame([rec]).select(KEY_COLUMNS).row(0, named=True)
+
+
 def decisions(*pairs: tuple[dict, dict, str]) -> pl.DataFrame:
     rows = []
     for k, (a, b, decision) in enumerate(pairs):
         row = {"decision": decision, "decided_at": datetime(2026, 7, 1, 9, k)}
         for side, rec in (("l", a), ("r", b)):
-            row |= {f"{c}_{side}": rec[c] for c in KEY_COLUMNS}
+            row |= {f"{c}_{side}": v for c, v in key(rec).items()}
         rows.append(row)
     return pl.DataFrame(rows)
 
