@@ -2,9 +2,10 @@
 
 The bundled county (sample_data/county) links every record by itself since identity resolution
 reads Excel-damaged IDs by other evidence: it has no pair left for a person to review. The review
-cycle is tested on a county the generator makes here (2,000 households, csv forms): identity
-resolution sends pairs of both truths to review in 2026Q2 and in 2026Q3 (one ID on two rows of a
-household, a namesake tie in one village).
+cycle is tested on a county the generator makes here (2,000 households, seed 6, csv forms, ~3 s;
+both quarters run in ~8 s): identity resolution sends 5 pairs to review in 2026Q2 (two the same
+person: names alike in shape with one 一卡通账号, a namesake tie in one village; three not: one ID on
+two persons' rows, valid IDs one digit apart) and 5 in 2026Q3, one of them a 2026Q2 pair again.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-HOUSEHOLDS, SEED = 2000, 1
+HOUSEHOLDS, SEED = 2000, 6
 
 
 @dataclass(frozen=True)
