@@ -4,7 +4,6 @@ a 2026Q2 decision still applies in 2026Q3."""
 
 from __future__ import annotations
 
-import polars as pl
 import openpyxl
 from review_filler import blocks, fill_from_truth, truth_persons
 from typer.testing import CliRunner
