@@ -1,6 +1,6 @@
 """What a person's review of the doubtful pairs is worth: linkage before and after the answers.
 
-    python benchmarks/eval_review.py [--households 3000] [--seed 7] [--rounds 2] [--out DIR]
+    python benchmarks/eval_review.py [--households 3000] [--seed 7] [--forms mixed] [--rounds 2] [--out DIR]
 
 Generates a county (``sample_data.generate``, one quarter), runs the real stages up to identity
 (ingest -> combine -> link_records -> link), and prints the match_review pair count, the minutes a
@@ -83,11 +83,11 @@ def true_pairs(review: pl.DataFrame, truth: pl.DataFrame) -> set[tuple[str, str]
     return {tuple(sorted(r)) for r in x.select("a", "b").iter_rows()}
 
 
-def next_quarter(out: Path, households: int, seed: int, reuse: bool) -> None:
+def next_quarter(out: Path, households: int, seed: int, reuse: bool, forms: str) -> None:
     """2026Q2's answers applied to 2026Q3."""
     if not reuse:
         cmd = [sys.executable, "-m", "sample_data.generate", "--households", str(households), "--seed", str(seed),
-               "--out", str(out), "--quarters", "2026Q2,2026Q3"]  # fmt: skip
+               "--out", str(out), "--quarters", "2026Q2,2026Q3", "--forms", forms]  # fmt: skip
         subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
     settings, order = load(), precedence()
     q2, t2 = _quarter(out, "2026Q2")
@@ -111,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--households", type=int, default=3000)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--forms", default="mixed", choices=("mixed", "csv", "xlsx"), help="the generator's export forms")
     ap.add_argument("--rounds", type=int, default=2, help="review rounds answered from the truth")
     ap.add_argument("--out", type=Path, help="county folder (default: a temporary one)")
     ap.add_argument("--reuse", action="store_true", help="use the county already in --out")
@@ -119,11 +120,11 @@ def main(argv: list[str] | None = None) -> int:
     tmp = None if args.out else tempfile.TemporaryDirectory(prefix="doudi-review-")
     out = args.out or Path(tmp.name)
     if args.next_quarter:
-        next_quarter(out, args.households, args.seed, args.reuse)
+        next_quarter(out, args.households, args.seed, args.reuse, args.forms)
         return 0
     if not args.reuse:
-        sec = generate(args.households, args.seed, out)
-        print(f"county: {args.households} households, seed {args.seed}, generated in {sec:.1f} s -> {out}")
+        sec = generate(args.households, args.seed, out, args.forms)
+        print(f"county: {args.households} households, seed {args.seed}, {args.forms} forms, generated in {sec:.1f} s -> {out}")
     records = county_records(out / QUARTER)
     truth = truth_frame(out, records).select("record_id", "person_uid", "id_dirty", "dirt", "trap")
     settings, order = load(), precedence()

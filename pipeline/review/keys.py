@@ -45,7 +45,7 @@ def _comparable(frame: pl.DataFrame) -> pl.DataFrame:
     """``frame`` (key columns) with id_full, id_prefix15, id_round15 as identity resolution reads them."""
     ids = frame.with_columns(
         pl.col("id_number").is_not_null().alias("id_valid")  # the key only stores IDs known whole
-    ).select(*id_columns()[:3])
+    ).select(*id_columns(raw_known=False)[:3])  # a key keeps no raw cell: every prefix read both ways
     return frame.hstack(ids.get_columns())
 
 
