@@ -226,3 +226,16 @@ def test_check_digit_of_published_numbers():
 
     assert check_character("11010519491231002") == "X"  # GB 11643-1999's example
     assert check_character("44052418800101001") == "4"
+
+
+def test_the_check_digit_for_one_value_equals_the_frame_expression():
+    # check_character (per value, plain Python) and check_code (a polars expression) are one rule
+    import random
+
+    from pipeline.normalise.ids import check_character, check_code
+
+    rng = random.Random(11643)
+    bodies = ["".join(rng.choice("0123456789") for _ in range(17)) for _ in range(5000)] + ["11010519491231002"]
+    frame = pl.DataFrame({"body": bodies}).select(check_code(pl.col("body")).alias("code"))
+    assert frame["code"].to_list() == [check_character(b) for b in bodies]
+    assert check_character("11010519491231002") == "X"  # GB 11643's own example
