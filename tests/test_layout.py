@@ -2,7 +2,8 @@
 
 - ``pipeline/`` imports neither Prefect nor ``flows/`` (the library never needs the scheduler);
 - ``contracts/`` imports neither ``pipeline/`` nor DuckDB (declaring is apart from running);
-- no function of ``pipeline/`` is over 80 lines, and ``pipeline/run.py`` (the orchestrator) stays short.
+- no function of ``pipeline/`` is over 80 lines, and ``pipeline/run.py`` (the orchestrator) stays short;
+- no source file imports a POSIX-only module (county analysts work on Windows).
 """
 
 import ast
@@ -35,6 +36,12 @@ def test_pipeline_imports_neither_prefect_nor_flows():
 def test_contracts_import_neither_pipeline_nor_duckdb():
     bad = {str(p.relative_to(ROOT)): sorted(_imports(p) & {"pipeline", "duckdb", "flows"}) for p in _sources("contracts")}
     assert {k: v for k, v in bad.items() if v} == {}
+
+
+def test_no_source_file_imports_a_posix_only_module():
+    posix_only = {"fcntl", "resource", "termios", "pwd", "grp"}  # Windows has none of them
+    found = {str(p.relative_to(ROOT)): sorted(_imports(p) & posix_only) for package in ("pipeline", "contracts", "flows") for p in _sources(package)}
+    assert {k: v for k, v in found.items() if v} == {}
 
 
 def test_no_function_of_pipeline_is_over_80_lines():
