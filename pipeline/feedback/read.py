@@ -131,6 +131,13 @@ def quarter_of_workbook(path: Path) -> str | None:
     return quarter_in(words) if PROPERTY_PREFIX in words else None
 
 
+def quarter_of_list(path: Path, sheets: list[tuple[str, list[list[object]]]], given: str | None) -> str | None:
+    """The quarter a returned workbook belongs to: as given, else from the file's properties (doudi
+    writes it there), its name, or the sheets' title rows."""
+    titles = " ".join(str(r[0][0]) for _, r in sheets if r and r[0] and r[0][0])
+    return given or quarter_of_workbook(path) or quarter_in(path.name) or quarter_in(titles)
+
+
 def cell_at(rows: list[list[object]], i: int, j: int | None) -> object:
     if j is None or j >= len(rows[i]):
         return None
@@ -170,8 +177,7 @@ def read_workbook(path: Path | str, quarter: str | None = None, today: date | No
             Issue(path.name, None, None, None, None, "这不是 doudi 生成的“九过筛子”清单：没有一张工作表含“问题编号”和“核查结果”列，未导入")
         )
         return out
-    titles = " ".join(str(r[0][0]) for _, r in sheets if r and r[0] and r[0][0])
-    q = quarter or quarter_of_workbook(path) or quarter_in(path.name) or quarter_in(titles)
+    q = quarter_of_list(path, sheets, quarter)
     if q is None:
         out.issues.append(Issue(path.name, None, None, None, None, "看不出这是哪个季度的清单，请用 --quarter 指明（如 2026Q3）"))
         return out

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook, SheetTypeEnum
 
-from pipeline.feedback.read import Issue, cell_at, find_header, folded_text, quarter_in, quarter_of_workbook
+from pipeline.feedback.read import Issue, cell_at, find_header, folded_text, quarter_of_list
 from pipeline.ingest.grid import column_letter
 from pipeline.link.decisions import DIFFERENT, SAME, UNSURE
 from pipeline.quarter import Quarter
@@ -74,8 +74,7 @@ def read_review(path: Path | str, quarter: str | None = None) -> ReviewRead:
     except Exception as e:
         out.issues.append(Issue(path.name, None, None, None, None, f"无法作为 Excel 工作簿打开：{e}"))
         return out
-    titles = " ".join(str(r[0][0]) for _, r in sheets if r and r[0] and r[0][0])
-    q = quarter or quarter_of_workbook(path) or quarter_in(path.name) or quarter_in(titles)
+    q = quarter_of_list(path, sheets, quarter)
     if q is None:
         out.issues.append(Issue(path.name, None, None, None, None, "看不出这是哪个季度导出的核对表，请用 --quarter 指明（如 2026Q3）"))
         return out
