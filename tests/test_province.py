@@ -1,0 +1,64 @@
+"""A province's quarter (one sub-folder per county) run end to end: reports keyed by (county, township).
+
+County A is the bundled 青岚县; county B is a generated county renamed 白岩县 (its CSV cells and
+file names rewritten, its 12-digit region codes moved to 539922).  The generator names townships
+from one list, so both counties have a 青山镇, a 白水乡 ...: each must get its own workbook, in its
+county's folder, and the province summary one line per county.
+"""
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+
+from pipeline.policy import load_policy
+from pipeline.run import run_quarter
+from tests.conftest import BUNDLED, ROOT
+
+A, B = "青岚县", "白岩县"
+REGION_CODE = re.compile(r"(?<![0-9])539921(\d{6})(?![0-9])")  # 12 digits: a region code, never an 18-digit ID
+
+
+def _county_b(tmp_path: Path, folder: Path) -> None:
+    generated = tmp_path / "generated"
+    subprocess.run(
+        [sys.executable, "-m", "sample_data.generate", "--households", "80", "--seed", "9", "--out", str(generated),
+         "--quarters", "2026Q3", "--forms", "csv", "--hazards", "none"],
+        cwd=ROOT, check=True, capture_output=True,
+    )  # fmt: skip
+    folder.mkdir(parents=True)
+    for path in (generated / "2026Q3").iterdir():
+        data = path.read_bytes()
+        encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            encoding, text = "gb18030", data.decode("gb18030")
+        text = REGION_CODE.sub(r"539922\1", text.replace(A, B))
+        (folder / path.name.replace(A, B)).write_bytes(text.encode(encoding))
+
+
+def test_two_counties_with_the_same_township_names_get_their_own_workbooks(tmp_path):
+    province = tmp_path / "province" / "2026Q3"
+    shutil.copytree(BUNDLED / "2026Q3", province / A)
+    _county_b(tmp_path, province / B)
+    reports = tmp_path / "reports"
+    result = run_quarter(province, "2026Q3", load_policy(), tmp_path / "province.duckdb", reports)
+    assert result.status == "succeeded"
+    quarter_dir = reports / "2026Q3"
+    both = [f"2026Q3_{t}_九过筛子清单.xlsx" for t in ("青山镇", "白水乡")]
+    for county in (A, B):
+        for name in both:
+            assert (quarter_dir / county / name).exists(), (county, name)
+    assert not any((quarter_dir / name).exists() for name in both)  # no shared workbook at the top
+    # each county's cover names its own county
+    for county in (A, B):
+        cover = openpyxl.load_workbook(quarter_dir / county / both[0], read_only=True).worksheets[0]
+        text = " ".join(str(v) for row in cover.iter_rows(max_row=3, values_only=True) for v in row if v)
+        assert county in text and ({A, B} - {county}).pop() not in text, text
+    province_book = openpyxl.load_workbook(quarter_dir / "2026Q3_全省汇总.xlsx", read_only=True).worksheets[0]
+    cells = {str(v) for row in province_book.iter_rows(values_only=True) for v in row if v}
+    assert {A, B} <= cells
