@@ -20,7 +20,7 @@ village + pinyin, ID head; u by random sampling, m by EM on two blocking rules; 
 connected components at ``--threshold``. Both are printed side by side with wall time (doudi: the
 ``link`` call; Splink: register, train, predict and cluster).
 
-``--synthetic N``: about N records from ``bench_link.synthesize`` (the spec's dirt mix: Excel's
+``--synthetic N``: about N records from ``linkage_synthetic.synthesize`` (the spec's dirt mix: Excel's
 truncated ``…000`` and display-form IDs, Excel numbers, typos, 15-digit IDs, traditional, homophone
 and spaced names, twins, same-day namesakes in one village), doudi and Splink each in a fresh
 process on the same records: wall time (as each timed itself), peak resident memory (psutil,
@@ -341,9 +341,9 @@ def measured(tool: str, records_path: Path, args) -> tuple[pl.DataFrame | None, 
 
 
 def synthetic_main(args) -> int:
-    """``--synthetic N``: about N records (benchmarks/bench_link.synthesize: the spec's dirt mix),
+    """``--synthetic N``: about N records (benchmarks/linkage_synthetic.synthesize: the spec's dirt mix),
     doudi and Splink each in its own process on the same records; one table."""
-    from bench_link import synthesize
+    from linkage_synthetic import synthesize
 
     t0 = time.perf_counter()
     records = synthesize(args.synthetic)
