@@ -116,13 +116,15 @@ def _inputs(con, s: RunSummary) -> None:
     s.tables_found = [r[0] for r in con.execute(
         "SELECT DISTINCT source_table FROM run_files WHERE run_id = ? AND source_table IS NOT NULL ORDER BY 1", [s.run_id]
     ).fetchall()]
-    # A file or sheet none of whose rows could be used (no table recognised, unreadable ...).
+    # Every file or sheet rejected whole (no table recognised, unreadable, cut short): its
+    # rejected_rows row without a row number, with the data rows it had (0 for a damaged file).
     s.unread_files = [
         (f"{file} {sheet}".strip(), rows, why)
         for file, sheet, rows, why in con.execute(
-            "SELECT file_name, sheet_name, data_rows, message FROM run_files "
-            "WHERE run_id = ? AND message IS NOT NULL AND data_rows > 0 AND accepted_rows = 0 ORDER BY file_name, sheet_name",
-            [s.run_id],
+            "SELECT r.file_name, r.sheet_name, coalesce(f.data_rows, 0), r.reason FROM rejected_rows AS r "
+            "LEFT JOIN run_files AS f ON f.run_id = ? AND f.file_name = r.file_name AND f.sheet_name = r.sheet_name "
+            "WHERE r.quarter = ? AND r.row_number IS NULL ORDER BY r.file_name, r.sheet_name",
+            [s.run_id, s.quarter],
         ).fetchall()
     ]
     s.rejected_by_file = con.execute(

@@ -54,6 +54,9 @@ def test_summary_of_the_bundled_quarter(bundled_run):
         "SELECT file_name FROM run_files WHERE run_id = ? AND message IS NOT NULL AND data_rows > 0 AND accepted_rows = 0", [q3.run_id]
     )
     assert unread.height and all(f in text for f in unread["file_name"])
+    # every file rejected whole is listed, also one that yielded no data rows (a cut-short workbook)
+    whole = bundled_run.sql("SELECT file_name FROM rejected_rows WHERE quarter = '2026Q3' AND row_number IS NULL")
+    assert whole.height >= 2 and all(f in text for f in whole["file_name"])
     for file, rows in bundled_run.sql(
         "SELECT file_name, count(*) FROM rejected_rows WHERE quarter = '2026Q3' AND source_table IS NOT NULL GROUP BY ALL"
     ).rows():
