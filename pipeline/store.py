@@ -193,7 +193,7 @@ def write_quarter(
 def build_folder(db_path: Path | str) -> Iterator[Path]:
     """A scratch folder beside ``db_path`` for one run (``<db>.build``): the quarter's large
     tables wait there between the stages as Parquet files (``spool``) instead of in memory, and
-    the rules work in a DuckDB file in it, spilling beyond their cap.  Removed when the run ends,
+    the rules' in-memory DuckDB spills into it beyond its cap.  Removed when the run ends,
     however it ends (a crashed run's is removed by the next, which holds the same lock)."""
     path = Path(f"{db_path}.build")
     shutil.rmtree(path, ignore_errors=True)
