@@ -29,7 +29,7 @@ from pipeline.link.cluster import cluster
 from pipeline.link.decisions import DIFFERENT, SAME, apply, decided_pairs, entity_pairs, noted, undecided
 from pipeline.link.explain import method, reasons
 from pipeline.link.features import profiles, record_pairs, pairs_of_records
-from pipeline.link.persons import build
+from pipeline.link.persons import build_persons
 from pipeline.link.scoring import decide, score_pairs
 from pipeline.link.settings import LinkSettings, load
 
@@ -116,7 +116,7 @@ def link(
     membership, split = cluster(entity_table, links, cannot, must)
     kept = links.join(split, on=["entity_l", "entity_r"], how="anti")
     stages.done("cluster")
-    assignments, persons = build(entities, membership, kept, precedence)
+    assignments, persons = build_persons(entities, membership, kept, precedence)
     assignments = noted(assignments, human) if human is not None else assignments
     stages.done("persons")
     review = _review(decided, split, conflicts, entities, assignments, settings)

@@ -38,7 +38,7 @@ def _most_frequent(frame: pl.DataFrame, value: str | list[str], alias: str | Non
     return out.rename({value: alias}) if alias and isinstance(value, str) else out
 
 
-def build(
+def build_persons(
     anchored: pl.DataFrame,
     membership: pl.DataFrame,
     entity_links: pl.DataFrame,
