@@ -91,10 +91,13 @@ mask_logs()
 
 
 def _masking(fn):
-    """``fn`` whose exceptions carry masked messages (Prefect keeps them in the task's state)."""
+    """``fn`` whose exceptions carry masked messages (Prefect keeps them in the task's state), and
+    whose process masks its log lines: on a Dask worker the task runs in another process, whose
+    Prefect loggers get the mask here, before the task logs anything."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        mask_logs()  # idempotent; the worker's own loggers and handlers
         try:
             return fn(*args, **kwargs)
         except BaseException as e:
