@@ -14,29 +14,13 @@ import polars as pl
 from pipeline import store
 
 
-def _has_table(con, name: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchall()[0][0])
-
-
 def accepted_rows_by_table(db_path: Path, quarter: str) -> dict[str, int]:
     """Accepted rows per input table of ``quarter``'s latest stored run ({} when there is none)."""
-    if not Path(db_path).exists():
-        return {}
-    with store.connect(db_path, read_only=True) as con:
-        if not _has_table(con, "source_records"):
-            return {}
-        rows = con.execute(
-            "SELECT source_table, count(*) FROM source_records WHERE quarter = ? GROUP BY source_table", [quarter]
-        ).fetchall()
-    return dict(rows)
+    sql = "SELECT source_table, count(*) AS n FROM source_records WHERE quarter = ? GROUP BY source_table"
+    frame = store.read_if_present(db_path, "source_records", sql, [quarter])
+    return {} if frame is None else dict(frame.iter_rows())
 
 
 def previous_cases(db_path: Path, quarter: str) -> pl.DataFrame | None:
     """The cases of quarter ``quarter`` in the database (None when there are none)."""
-    if not Path(db_path).exists():
-        return None
-    with store.connect(db_path, read_only=True) as con:
-        if not _has_table(con, "cases"):
-            return None
-        frame = con.sql("SELECT * FROM cases WHERE quarter = ?", params=[quarter]).pl()
-    return frame if frame.height else None
+    return store.read_if_present(db_path, "cases", "SELECT * FROM cases WHERE quarter = ?", [quarter])

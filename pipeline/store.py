@@ -136,6 +136,24 @@ def run_lock(db_path: Path | str) -> Iterator[None]:
             lock_path.unlink(missing_ok=True)
 
 
+def has_tables(con: duckdb.DuckDBPyConnection, *names: str) -> bool:
+    """Whether the database holds every table in ``names`` (a file from an older doudi may not)."""
+    found = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()}
+    return set(names) <= found
+
+
+def read_if_present(db_path: Path | str, table: str, sql: str, params: list | None = None) -> pl.DataFrame | None:
+    """``sql`` over ``db_path`` (read-only) when the file and ``table`` exist and it returns rows;
+    else None (a first run, a database written before the table existed)."""
+    if not Path(db_path).exists():
+        return None
+    with connect(db_path, read_only=True) as con:
+        if not has_tables(con, table):
+            return None
+        frame = con.sql(sql, params=params or []).pl()
+    return frame if frame.height else None
+
+
 def quarter_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     rows = con.execute(
         "SELECT DISTINCT table_name FROM information_schema.columns "

@@ -42,14 +42,7 @@ QUALIFY row_number() OVER (PARTITION BY case_id ORDER BY quarter DESC, imported_
 
 def latest_feedback(db_path: Path, quarter: str) -> pl.DataFrame | None:
     """Per case_id, the latest answer from a list before ``quarter`` (None when there is none)."""
-    if not Path(db_path).exists():
-        return None
-    with store.connect(db_path, read_only=True) as con:
-        has = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'case_feedback'").fetchall()[0][0]
-        if not has:
-            return None
-        frame = con.sql(_LATEST_SQL, params=[quarter]).pl()
-    return frame if frame.height else None
+    return store.read_if_present(db_path, "case_feedback", _LATEST_SQL, [quarter])
 
 
 def carry_feedback(cases: pl.DataFrame, feedback: pl.DataFrame | None) -> pl.DataFrame:

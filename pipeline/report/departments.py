@@ -187,9 +187,8 @@ def department_writers(db_path: Path | str, quarter: str, reports_dir: Path | st
     """One writer per department: its workbook (written even when it has nothing to correct: it says
     so).  None for a database that holds no input records (a reports-only fixture)."""
     with store.connect(db_path, read_only=True) as con:
-        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    if not {"source_records", "rejected_rows", "cases"} <= tables:
-        return []
+        if not store.has_tables(con, "source_records", "rejected_rows", "cases"):
+            return []
     return [
         lambda d=department, t=tables: write_department(findings(db_path, quarter, t), quarter, d, department_path(reports_dir, quarter, d))
         for department, tables in department_tables().items()

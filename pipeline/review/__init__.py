@@ -22,14 +22,4 @@ def load_decisions(db_path: Path | str) -> pl.DataFrame | None:
     or holds no decision)."""
     from pipeline import store
 
-    db_path = Path(db_path)
-    if not db_path.exists():
-        return None
-    with store.connect(db_path, read_only=True) as con:
-        exists = con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = 'link_decisions'"
-        ).fetchall()[0][0]
-        if not exists:
-            return None
-        frame = con.sql("SELECT * FROM link_decisions").pl()
-    return frame if frame.height else None
+    return store.read_if_present(db_path, "link_decisions", "SELECT * FROM link_decisions")
