@@ -64,44 +64,75 @@ def _sql_text(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
-def _create_from_contract(con: duckdb.DuckDBPyConnection, schema: pa.DataFrameSchema) -> None:
-    cols = ", ".join(f'"{name}" {duck_type(c.dtype.type)}' for name, c in schema.columns.items())
-    con.execute(f'CREATE TABLE IF NOT EXISTS "{schema.name}" ({cols})')
-    existing = {
-        r[0]
-        for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ?", [schema.name]
-        ).fetchall()
+def _catalog(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, str | None], dict[tuple[str, str], str | None]]:
+    """The comments the file holds now: table -> comment, (table, column) -> comment (views too)."""
+    tables = dict(con.execute(
+        "SELECT table_name, comment FROM duckdb_tables() WHERE schema_name = 'main' "
+        "UNION ALL SELECT view_name, comment FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal"
+    ).fetchall())  # fmt: skip
+    columns = {
+        (t, c): comment
+        for t, c, comment in con.execute("SELECT table_name, column_name, comment FROM duckdb_columns() WHERE schema_name = 'main'").fetchall()
     }
-    for name, c in schema.columns.items():
-        if name not in existing:  # a file written by an older doudi: widen the table, keep its rows
-            con.execute(f'ALTER TABLE "{schema.name}" ADD COLUMN "{name}" {duck_type(c.dtype.type)}')
-    con.execute(f'COMMENT ON TABLE "{schema.name}" IS {_sql_text(schema.title or schema.name)}')
-    for name, c in schema.columns.items():
-        if c.description:
-            con.execute(f'COMMENT ON COLUMN "{schema.name}"."{name}" IS {_sql_text(c.description)}')
+    return tables, columns
+
+
+def _table_statements(catalog, name: str, columns: list[tuple[str, str, str | None]], title: str) -> list[str]:
+    """The statements that bring table ``name`` to ``columns`` (name, DuckDB type, comment) and
+    ``title``: create it, add the columns an older file lacks (its rows kept), set the comments
+    that differ.  None when the file already holds it so."""
+    tables, existing = catalog
+    out = []
+    if name not in tables:
+        out.append(f'CREATE TABLE "{name}" (' + ", ".join(f'"{c}" {t}' for c, t, _ in columns) + ")")
+    elif missing := [(c, t) for c, t, _ in columns if (name, c) not in existing]:
+        # a file written by an older doudi: widen the table, keep its rows
+        out += [f'ALTER TABLE "{name}" ADD COLUMN "{c}" {t}' for c, t in missing]
+    if tables.get(name) != title:
+        out.append(f'COMMENT ON TABLE "{name}" IS {_sql_text(title)}')
+    out += [
+        f'COMMENT ON COLUMN "{name}"."{c}" IS {_sql_text(comment)}'
+        for c, _, comment in columns
+        if comment and existing.get((name, c)) != comment
+    ]
+    return out
+
+
+def _contract_statements(catalog, schema: pa.DataFrameSchema) -> list[str]:
+    columns = [(name, duck_type(c.dtype.type), c.description) for name, c in schema.columns.items()]
+    return _table_statements(catalog, schema.name, columns, schema.title or schema.name)
 
 
 def _create_staging(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """``stg_<table>`` as declared in ``contracts/staging.py``, with its comments."""
-    name, declared = f"stg_{table}", staging_columns(TABLES[table])
-    cols = ", ".join(f'"{c.name}" {duck_type(c.dtype)}' for c in declared)
-    con.execute(f'CREATE TABLE IF NOT EXISTS "{name}" ({cols})')
-    existing = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [name]).fetchall()}
-    for c in declared:
-        if c.name not in existing:  # a newer doudi added a column: widen the table, keep old quarters
-            con.execute(f'ALTER TABLE "{name}" ADD COLUMN "{c.name}" {duck_type(c.dtype)}')
     t = TABLES[table]
-    con.execute(f'COMMENT ON TABLE "{name}" IS {_sql_text(f"{t.title}（已规范化）：{t.grain}")}')
-    for c in declared:
-        con.execute(f'COMMENT ON COLUMN "{name}"."{c.name}" IS {_sql_text(c.comment)}')
+    columns = [(c.name, duck_type(c.dtype), c.comment) for c in staging_columns(t)]
+    for statement in _table_statements(_catalog(con), f"stg_{table}", columns, f"{t.title}（已规范化）：{t.grain}"):
+        con.execute(statement)
+
+
+def _execute_at_once(con: duckdb.DuckDBPyConnection, statements: list[str]) -> None:
+    """Run ``statements`` in one transaction: one commit to the file instead of one each (the
+    comments alone are some hundreds)."""
+    if not statements:
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for statement in statements:
+            con.execute(statement)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to the DuckDB file; writable, every table of the output contracts is there
+    with its columns and Chinese comments (a file that already holds them is not written)."""
     con = duckdb.connect(str(path), read_only=read_only, config=duckdb_config(in_memory=False))
     if not read_only:
-        for schema in OUTPUT_CONTRACTS.values():
-            _create_from_contract(con, schema)
+        catalog = _catalog(con)
+        _execute_at_once(con, [s for schema in OUTPUT_CONTRACTS.values() for s in _contract_statements(catalog, schema)])
     return con
 
 
@@ -296,15 +327,12 @@ def append(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> No
 
 
 def comment_view_columns(con: duckdb.DuckDBPyConnection, base: str = "cases") -> None:
-    """Give every view over ``base`` the Chinese comments of ``base``'s columns."""
-    comments = dict(
-        con.execute(
-            "SELECT column_name, comment FROM duckdb_columns() WHERE table_name = ? AND comment IS NOT NULL", [base]
-        ).fetchall()
-    )
-    views = [r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main'").fetchall()]
-    for view in views:
-        columns = [r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [view]).fetchall()]
-        for column in columns:
-            if column in comments:
-                con.execute(f'COMMENT ON COLUMN "{view}"."{column}" IS {_sql_text(comments[column])}')
+    """Give every view over ``base`` the Chinese comments of ``base``'s columns (one transaction)."""
+    _, columns = _catalog(con)
+    comments = {c: comment for (t, c), comment in columns.items() if t == base and comment is not None}
+    views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main'").fetchall()}
+    _execute_at_once(con, [
+        f'COMMENT ON COLUMN "{view}"."{column}" IS {_sql_text(comments[column])}'
+        for (view, column), comment in columns.items()
+        if view in views and column in comments and comment != comments[column]
+    ])  # fmt: skip

@@ -60,6 +60,29 @@ def test_tables_and_columns_carry_chinese_comments(tmp_path):
     ] == "户月保障金额（元）"
 
 
+def test_a_file_of_an_older_doudi_is_widened_and_keeps_its_rows(tmp_path):
+    """A table that lacks a column of the contract (a file written before the column existed) gets
+    it, with its comment, and keeps its rows; a file that already holds every table and comment
+    is not written to at all (opening it for writing leaves it byte for byte)."""
+    db = tmp_path / "d.duckdb"
+    with store.connect(db) as con:
+        store.write_quarter(con, "2026Q2", {"rejected_rows": rejected("2026Q2", 3), "stg_dibao": pl.DataFrame({"quarter": ["2026Q2"], "record_id": [1]})})
+        con.execute("ALTER TABLE rejected_rows DROP COLUMN raw_values")
+        con.execute("ALTER TABLE stg_dibao DROP COLUMN household_monthly_amount")
+        con.execute("COMMENT ON TABLE runs IS NULL")
+    with store.connect(db) as con:
+        store.write_quarter(con, "2026Q3", {"stg_dibao": pl.DataFrame({"quarter": ["2026Q3"], "record_id": [2], "household_monthly_amount": [600.0]})})
+    assert count(db, "SELECT quarter, count(*), count(raw_values) FROM rejected_rows GROUP BY 1") == [("2026Q2", 3, 0)]
+    assert count(db, "SELECT quarter, household_monthly_amount FROM stg_dibao ORDER BY 1") == [("2026Q2", None), ("2026Q3", 600.0)]
+    comments = dict(count(db, "SELECT table_name || '.' || column_name, comment FROM duckdb_columns()"))
+    assert comments["rejected_rows.raw_values"] and comments["stg_dibao.household_monthly_amount"] == "户月保障金额（元）"
+    assert dict(count(db, "SELECT table_name, comment FROM duckdb_tables()"))["runs"]
+    before = db.read_bytes()
+    with store.connect(db):
+        pass
+    assert db.read_bytes() == before
+
+
 def test_failure_mid_write_leaves_previous_quarter(tmp_path):
     db = tmp_path / "d.duckdb"
     with store.connect(db) as con:
