@@ -10,6 +10,8 @@ Pandera's failure cases are kept as data (``failures``), not re-read from its me
 
 from __future__ import annotations
 
+from functools import cache
+
 import pandera.errors as pa_errors
 import pandera.polars as pa
 import polars as pl
@@ -33,6 +35,7 @@ class OutputContractError(AssertionError):
         super().__init__("本季度的输出不符合表的约定，未写入数据库：\n" + "\n".join(lines))
 
 
+@cache  # a Pandera schema takes ~10 ms to build (it deep-copies its columns); a run asks twice per table
 def contract_for(name: str) -> pa.DataFrameSchema | None:
     if name.startswith("stg_"):
         return staging_contract(TABLES[name.removeprefix("stg_")])
