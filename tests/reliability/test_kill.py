@@ -1,6 +1,7 @@
 """SIGKILL a real run at every stage; two runs at once on one database.
 
-A run of the bundled county's 2026Q3 is started in a subprocess against a database that already
+A run of a small generated county's 2026Q3 (40 households, CSV: what is shown is that the database
+stays whole, not anything about size) is started in a subprocess against a database that already
 holds a good 2026Q3 (built from the same folder without the 资金发放明细 file, so old and new
 rows differ in number).  A hook installed by the subprocess script - never by pipeline code -
 pauses the run inside a stage and prints a marker; the test then SIGKILLs the process.
@@ -29,7 +30,6 @@ from pipeline.policy import load_policy
 from pipeline.run import run_quarter
 
 ROOT = Path(__file__).resolve().parents[2]
-BUNDLED = ROOT / "sample_data" / "county" / "2026Q3"
 LEFT_OUT = "青岚县2026年9月资金发放明细.csv"
 MARKER = "PAUSED"
 
@@ -100,25 +100,35 @@ def run_statuses(db: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def databases(tmp_path_factory):
+def county(tmp_path_factory) -> Path:
+    """The quarter every run of this module reads: a small generated county's 2026Q3."""
+    from sample_data.generate import generate
+
+    out = tmp_path_factory.mktemp("kill_county")
+    generate(40, 3, out, quarters=["2026Q3"], forms="csv", quiet=True)
+    return out / "2026Q3"
+
+
+@pytest.fixture(scope="module")
+def databases(county, tmp_path_factory):
     """(baseline db: 2026Q3 without the payments file, counts of it, counts of the full run)."""
     root = tmp_path_factory.mktemp("kill")
     partial = root / "partial" / "2026Q3"
-    shutil.copytree(BUNDLED, partial)
+    shutil.copytree(county, partial)
     (partial / LEFT_OUT).unlink()
     baseline = root / "baseline.duckdb"
     run_quarter(partial, "2026Q3", load_policy(), baseline, reports_dir=None, allow_missing=["fafang"])
     full = root / "full.duckdb"
-    run_quarter(BUNDLED, "2026Q3", load_policy(), full, reports_dir=None)
+    run_quarter(county, "2026Q3", load_policy(), full, reports_dir=None)
     before, after = quarter_counts(baseline), quarter_counts(full)
     assert before != after and before["source_records"] < after["source_records"]
     return baseline, before, after
 
 
-def start(db: Path, reports: Path, stage: str = "", go: Path | None = None) -> subprocess.Popen:
+def start(db: Path, county: Path, reports: Path, stage: str = "", go: Path | None = None) -> subprocess.Popen:
     env = {**os.environ, "DOUDI_PAUSE_AT": stage, "DOUDI_GO": str(go or "")}
     return subprocess.Popen(
-        [sys.executable, "-c", SCRIPT, str(db), str(BUNDLED), str(reports)],
+        [sys.executable, "-c", SCRIPT, str(db), str(county), str(reports)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -143,12 +153,12 @@ def wait_for_marker(proc: subprocess.Popen, timeout: float = 120) -> str:
     "stage",
     ["ingest", pytest.param("prepare", marks=pytest.mark.slow), "link", pytest.param("screen", marks=pytest.mark.slow), "write", "report"],
 )
-def test_kill_at_any_stage_leaves_the_database_whole(databases, tmp_path, stage):
+def test_kill_at_any_stage_leaves_the_database_whole(county, databases, tmp_path, stage):
     baseline, before, after = databases
     db = tmp_path / "d.duckdb"
     shutil.copy(baseline, db)
     reports = tmp_path / "reports"
-    proc = start(db, reports, stage)
+    proc = start(db, county, reports, stage)
     try:
         assert wait_for_marker(proc).startswith(f"{MARKER} {stage}")
     finally:
@@ -167,6 +177,7 @@ def test_kill_at_any_stage_leaves_the_database_whole(databases, tmp_path, stage)
     assert run_statuses(db) == ["succeeded", *([killed] if killed else [])]
     if stage == "report":
         # The workbook being written is never left half-written: saved whole or not at all.
+        assert list((reports / "2026Q3").glob("*_九过筛子清单.xlsx"))  # the first was saved before the kill
         for path in (reports / "2026Q3").glob("*.xlsx"):
             openpyxl.load_workbook(path, read_only=True).close()
 
@@ -174,7 +185,7 @@ def test_kill_at_any_stage_leaves_the_database_whole(databases, tmp_path, stage)
     assert Path(f"{db}.lock").exists()
     with store.run_lock(db):
         pass
-    result = run_quarter(BUNDLED, "2026Q3", load_policy(), db, reports_dir=None)
+    result = run_quarter(county, "2026Q3", load_policy(), db, reports_dir=None)
     assert quarter_counts(db) == after
     # the next run under the lock marks a killed run that was still running as interrupted
     marked = {"running": "interrupted"}.get(killed, killed)
@@ -184,16 +195,16 @@ def test_kill_at_any_stage_leaves_the_database_whole(databases, tmp_path, stage)
         con.sql("CHECKPOINT")
 
 
-def test_two_runs_at_once_the_second_is_refused(databases, tmp_path):
+def test_two_runs_at_once_the_second_is_refused(county, databases, tmp_path):
     baseline, before, after = databases
     db = tmp_path / "d.duckdb"
     shutil.copy(baseline, db)
     go = tmp_path / "go"
-    first = start(db, tmp_path / "r1", "ingest", go)
+    first = start(db, county, tmp_path / "r1", "ingest", go)
     try:
         marker = wait_for_marker(first)
         holder = marker.split()[-1]
-        second = start(db, tmp_path / "r2")
+        second = start(db, county, tmp_path / "r2")
         out, err = second.communicate(timeout=120)
         assert second.returncode not in (0, None), out
         assert "DatabaseBusy" in err and "另一次运行" in err and f"进程 {holder}" in err, err[-2000:]
