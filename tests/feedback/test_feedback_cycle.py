@@ -32,13 +32,14 @@ def _sql(db: Path, q: str, params=()) -> pl.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def cycle(tmp_path_factory):
-    """2026Q2 run -> the busiest township's workbook filled in and imported (by the command) ->
-    2026Q3 run."""
+def cycle(bundled_run, tmp_path_factory):
+    """2026Q2 run (a copy of the session's ``bundled_run``) -> the busiest township's workbook
+    filled in and imported (by the command) -> 2026Q3 run (replacing the copy's 2026Q3)."""
     tmp = tmp_path_factory.mktemp("feedback")
     db, reports = tmp / "county.duckdb", tmp / "reports"
     policy = load_policy()
-    run_quarter(BUNDLED / "2026Q2", "2026Q2", policy, db, reports)
+    shutil.copyfile(bundled_run.db, db)
+    shutil.copytree(bundled_run.reports, reports)
     town = _sql(db, "SELECT township, count(*) n FROM cases WHERE quarter = '2026Q2' AND township IS NOT NULL GROUP BY 1 ORDER BY n DESC, 1").item(0, 0)
     filled = tmp / "returned" / f"{town}反馈（已填）.xlsx"  # renamed by the township
     filled.parent.mkdir()
