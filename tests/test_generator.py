@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import openpyxl
@@ -82,9 +83,18 @@ def test_every_rule_has_planted_cases_and_near_misses(county):
     assert both.filter(pl.col("n") == 1).height > 0 and both.filter(pl.col("n") == 2).height > 0
 
 
+@lru_cache(maxsize=2)  # files.csv lists a workbook's sheets one after another: each file is read once
+def _workbook(path: Path) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(path, read_only=False)
+
+
+@lru_cache(maxsize=2)
+def _xls_book(path: Path) -> xlrd.book.Book:
+    return xlrd.open_workbook(str(path))
+
+
 def _sheet_rows_xlsx(path: Path, sheet: str, header_row: int) -> tuple[list[int], bool]:
-    wb = openpyxl.load_workbook(path, read_only=False)
-    ws = wb[sheet]
+    ws = _workbook(path)[sheet]
     rows = []
     for i, row in enumerate(ws.iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1):
         first = next((v for v in row if v not in (None, "")), None)
@@ -97,7 +107,7 @@ def _sheet_rows_xlsx(path: Path, sheet: str, header_row: int) -> tuple[list[int]
 
 
 def _sheet_rows_xls(path: Path, sheet: str, header_row: int) -> list[int]:
-    ws = xlrd.open_workbook(str(path)).sheet_by_name(sheet)
+    ws = _xls_book(path).sheet_by_name(sheet)
     rows = []
     for r in range(header_row, ws.nrows):
         vals = [v for v in ws.row_values(r) if v not in (None, "")]
