@@ -79,7 +79,7 @@ def with_lookup(frame: pl.DataFrame, lookup: pl.DataFrame, on: str) -> pl.DataFr
 
 def with_relation_columns(r: pl.DataFrame) -> pl.DataFrame:
     """What a row's own 与户主关系 says: ``head_id`` (its 户主's ID: the row is not that person),
-    ``born_after`` (a younger generation is born 15+ years after its 户主), and whether its valid ID
+    ``head_self`` (on a 户主's row: the household's 户主身份证号, the row's own ID), ``born_after`` (a younger generation is born 15+ years after its 户主), and whether its valid ID
     contradicts that (``_suspect``: the ID is the 户主's, or born too early)."""
     # The 户主's ID of a row's household: 低保 keys carry it (户主身份证号); other rosters (防返贫 户编号)
     # have it on the household's own 户主 row.
@@ -98,6 +98,8 @@ def with_relation_columns(r: pl.DataFrame) -> pl.DataFrame:
     earliest = head_id.str.slice(6, 8).str.to_date("%Y%m%d", strict=False).dt.offset_by(f"{GENERATION_YEARS}y")
     r = r.with_columns(
         pl.when(member).then(head_id).alias("head_id"),
+        # the 户主's own row: its 户主身份证号 is its own ID (a 低保 key), whatever its ID cell holds
+        pl.when(pl.col("relation").is_in(HEAD_RELATIONS)).then(head_id).alias("head_self"),
         pl.when(younger).then(earliest).alias("born_after"),
     )
     return r.with_columns(
