@@ -53,7 +53,10 @@ def id_columns(raw_known: bool = True) -> list[pl.Expr]:
     # Fewer than 12 digits kept (Excel's display form 5.33129E+17): the digits, rounded, as they are.
     short = pl.when(partial & (kept < 12)).then(pl.col("id_prefix"))
     digits18 = pl.col("id_number").str.slice(0, 18).cast(pl.Int64, strict=False)  # null when it ends in X
-    rounded = ((digits18 + 500) // 1000).cast(pl.Utf8)  # a region code never starts with 0
+    # Excel holds the number as a double (the nearest one is up to 64 off an 18-digit number), and its
+    # 15 digits are the double's, rounded: …123495 is held as …123520 and written …124.
+    held = digits18.cast(pl.Float64).cast(pl.Int64)
+    rounded = ((held + 500) // 1000).cast(pl.Utf8)  # a region code never starts with 0
     truncated = pl.col("id_number_raw").str.contains("[eE]").not_().fill_null(False) if raw_known else pl.lit(False)
     round15 = pl.when(full).then(pl.coalesce(rounded, prefix15)).when(~truncated).then(prefix15)
     # a text …000: the 18 characters as written (two of them one slip apart are one number mistyped)

@@ -226,6 +226,16 @@ def test_excel_number_id_rounded_to_15_digits():
     assert method_of(result, 2).startswith("数值型身份证号前15位+姓名一致")
 
 
+def test_excel_number_id_is_rounded_from_the_double_excel_holds():
+    """范凯杰's …123495 is held by Excel as the double …123520 and written 5.39921194504124E+17:
+    rounding the exact number (…123) would miss his row."""
+    pid = "539921194504123495"
+    excel = f"{float(int(pid)):.15g}".upper()
+    assert excel == "5.39921194504124E+17" and (int(pid) + 500) // 1000 == 539921194504123
+    result = run([record(1, "fafang", "范凯杰", pid), record(2, "laonian", "范凯杰", excel)])
+    assert person_of(result, 2) == pid
+
+
 def test_excel_number_id_with_its_trailing_zero_dropped():
     pid = make_id(seq="012")
     excel = f"{float(int(pid)):.15g}".upper()  # 5.3038119800101E+17: 14 digits written
