@@ -73,6 +73,7 @@ ID_NUMBER = Comparison(
         Level("prefix15", "数值型身份证号前15位", "id_relation = 'prefix15'", True),
         Level("short_prefix", "数值型身份证号仅存的前几位一致", "id_relation = 'short_prefix'"),
         Level("valid_different", "身份证号均有效且不同", "id_relation = 'valid_different'"),
+        Level("two_slips", "两个身份证号均有误且两位之差", "id_relation = 'two_slips'"),
         Level("prefix15_different", "数值型身份证号前15位不同", "id_relation = 'prefix15_different'"),
         Else("身份证号不同"),
     ),

@@ -236,8 +236,9 @@ def name_ratio(a: pl.Series, b: pl.Series) -> pl.Series:
 
 
 def id_relation() -> pl.Expr:
-    """same / check_digit / one_digit / transposition / valid_different / different for two 18-char
-    IDs; prefix15 / different when one side only has the 15 digits Excel kept (truncated or
+    """same / check_digit / one_digit / transposition / valid_different / two_slips (both fail the
+    check, two body digits apart: a slip on each of one number, or two numbers) / different for two
+    18-char IDs; prefix15 / different when one side only has the 15 digits Excel kept (truncated or
     rounded: ``id_prefix15`` or ``id_round15`` agree) or prefix15_different; short_prefix / different when one side only
     has the few digits of Excel's display form (``id_short``) and the other a full ID; null otherwise."""
     left, right = pl.col("id_full_l"), pl.col("id_full_r")
@@ -253,6 +254,7 @@ def id_relation() -> pl.Expr:
         .when(both & (diffs == 1)).then(pl.lit("one_digit"))
         .when(both & (diffs == 2) & swapped).then(pl.lit("transposition"))
         .when(both & pl.col("valid_l") & pl.col("valid_r")).then(pl.lit("valid_different"))
+        .when(both & ~pl.col("valid_l") & ~pl.col("valid_r") & (diffs == 2)).then(pl.lit("two_slips"))
         .when(both).then(pl.lit("different"))
         .when(
             prefixes

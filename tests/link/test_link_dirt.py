@@ -377,3 +377,17 @@ def test_a_real_id_ending_in_000_links_its_mistyped_row():
             record(3, "liangbu", "崔珍", "539921198605191000")]
     k = keys(run(rows))
     assert k[1] == k[2] == k[3]
+
+
+def test_two_rows_with_two_slips_of_one_id_link_by_name_birth_date_and_village():
+    """吕凤华's registry row and her 参保 row each carry a different slip of her ID (two body digits
+    apart, no transposition): neither is valid, nothing says two numbers, and she is the village's
+    only 吕凤华 - one person. With a valid-ID 吕凤华 in the village it stays a doubt."""
+    real = make_id("19680328", "143")
+    one, other = real[:15] + "34" + real[17], real[:15] + "41" + real[17]
+    rows = [record(1, "fupin", "吕凤华", one), record(2, "yibao_canbao", "吕凤华", other)]
+    k = keys(run(rows))
+    assert k[1] == k[2]
+    rows.append(record(3, "tekun", "吕凤华", make_id("19700101", "222")))
+    k = keys(run(rows))
+    assert k[1] != k[2]
