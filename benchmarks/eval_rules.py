@@ -1,11 +1,11 @@
 """Score every screening rule against the generator's truth (a script, not a test).
 
-    python benchmarks/eval_rules.py [--households 1500] [--seed 11] [--quarter 2026Q3] [--dir DIR] [--policy FILE]
+    python benchmarks/eval_rules.py [--households 1500] [--seed 11] [--forms mixed|csv|xlsx] [--quarter 2026Q3] [--dir DIR] [--policy FILE]
 
 Generates a fresh county (or reads ``--dir``), runs the whole pipeline without Prefect, maps each
 case's person to the true person (through the source rows it was built from), and prints
-precision and recall per rule code against ``truth/cases.csv``, the near misses that fired, and
-a few examples of every extra and missed case so they can be understood.  ``truth/cases.csv`` is
+precision and recall per rule code against ``truth/cases.csv``, the near misses that fired, the
+false merges (a person_key whose source rows belong to two true persons), and a few examples of every extra and missed case so they can be understood.  ``truth/cases.csv`` is
 the full rule truth of sample_data/truth_rules.py; with ``--policy`` the pipeline runs under that
 policy and the truth is recomputed under it (truth_rules.compute_cases).
 """
@@ -44,10 +44,25 @@ def person_uids(con: duckdb.DuckDBPyConnection, truth: pl.DataFrame, quarter: st
     )
 
 
+def false_merges(con: duckdb.DuckDBPyConnection, truth: pl.DataFrame, quarter: str) -> pl.DataFrame:
+    """person_key, person_uids, names: every person_key whose source rows belong to two or more true persons."""
+    rows = con.sql(
+        "SELECT person_key, file_name, sheet_name, row_number, name FROM source_records WHERE quarter = ?", params=[quarter]
+    ).pl()
+    return (
+        rows.join(truth, on=["file_name", "sheet_name", "row_number"])
+        .group_by("person_key")
+        .agg(pl.col("person_uid").unique().sort().alias("person_uids"), pl.col("name").unique().sort().alias("names"))
+        .filter(pl.col("person_uids").list.len() > 1)
+        .sort("person_key")
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--households", type=int, default=1500)
     ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--forms", choices=("mixed", "csv", "xlsx"), default="mixed")
     ap.add_argument("--quarter", default="2026Q3")
     ap.add_argument("--dir", type=Path, help="an already generated county (skips generation)")
     ap.add_argument("--examples", type=int, default=3)
@@ -60,12 +75,13 @@ def main() -> None:
         county = work / "county"
         started = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "sample_data.generate", "--households", str(args.households), "--seed", str(args.seed), "--out", str(county)],
+            [sys.executable, "-m", "sample_data.generate", "--households", str(args.households), "--seed", str(args.seed), "--out", str(county),
+             "--forms", args.forms],
             check=True,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
         )
-        print(f"generated {args.households} households (seed {args.seed}) in {time.perf_counter() - started:.1f}s")
+        print(f"generated {args.households} households (seed {args.seed}, forms {args.forms}) in {time.perf_counter() - started:.1f}s")
     db = work / "eval.duckdb"
     quarters = sorted(p.name for p in county.iterdir() if p.is_dir() and p.name[:4].isdigit())
     for q in quarters:  # earlier quarters first, so 新增/延续 are real
@@ -90,6 +106,7 @@ def main() -> None:
 
     with duckdb.connect(str(db), read_only=True) as con:
         uids = person_uids(con, records, args.quarter)
+        merged = false_merges(con, records, args.quarter)
         cases = con.sql(
             "SELECT rule_code, person_key, name, township, detail, evidence FROM cases WHERE quarter = ?", params=[args.quarter]
         ).pl()
@@ -112,6 +129,10 @@ def main() -> None:
     t, f, h = truth.height, found.height, hit.height
     print(f"{'all':6} {t:6} {f:6} {h:5} {h / f:9.3f} {h / t:7.3f}")
     print(f"rule codes present in truth: {truth['rule_code'].n_unique()} / 36; lowest precision or recall: {worst:.3f}")
+
+    print(f"false merges (a person_key over two or more true persons): {merged.height}")
+    for row in merged.head(args.examples).iter_rows(named=True):
+        print(f"  {row['person_key']}: {row['person_uids']} {row['names']}")
 
     extra = cases.join(truth, on=["rule_code", "person_uid"], how="anti")
     missed = truth.join(found, on=["rule_code", "person_uid"], how="anti")

@@ -116,7 +116,8 @@ def _id_cell(kind: pl.Expr, draw: pl.Expr) -> pl.Expr:
     tpos = 6 + draw % 10
     swap = pl.concat_str(i.str.slice(0, tpos), i.str.slice(tpos + 1, 1), i.str.slice(tpos, 1), i.str.slice(tpos + 2))
     number = i.str.slice(0, 18).cast(pl.Int64, strict=False)  # null when it ends in X (text, not a number)
-    fifteen = ((number + 500) // 1000).cast(pl.Utf8).str.strip_chars_end("0")
+    held = number.cast(pl.Float64).cast(pl.Int64)  # Excel holds the nearest double, and writes its 15 digits
+    fifteen = ((held + 500) // 1000).cast(pl.Utf8).str.strip_chars_end("0")
     text_form = draw % 4
     return (
         pl.when(kind == "id_excel_truncated").then(i.str.slice(0, 15) + "000")

@@ -53,7 +53,10 @@ def id_columns(raw_known: bool = True) -> list[pl.Expr]:
     # Fewer than 12 digits kept (Excel's display form 5.33129E+17): the digits, rounded, as they are.
     short = pl.when(partial & (kept < 12)).then(pl.col("id_prefix"))
     digits18 = pl.col("id_number").str.slice(0, 18).cast(pl.Int64, strict=False)  # null when it ends in X
-    rounded = ((digits18 + 500) // 1000).cast(pl.Utf8)  # a region code never starts with 0
+    # Excel holds the number as a double (the nearest one is up to 64 off an 18-digit number), and its
+    # 15 digits are the double's, rounded: …123495 is held as …123520 and written …124.
+    held = digits18.cast(pl.Float64).cast(pl.Int64)
+    rounded = ((held + 500) // 1000).cast(pl.Utf8)  # a region code never starts with 0
     truncated = pl.col("id_number_raw").str.contains("[eE]").not_().fill_null(False) if raw_known else pl.lit(False)
     round15 = pl.when(full).then(pl.coalesce(rounded, prefix15)).when(~truncated).then(prefix15)
     # a text …000: the 18 characters as written (two of them one slip apart are one number mistyped)
@@ -79,7 +82,7 @@ def with_lookup(frame: pl.DataFrame, lookup: pl.DataFrame, on: str) -> pl.DataFr
 
 def with_relation_columns(r: pl.DataFrame) -> pl.DataFrame:
     """What a row's own 与户主关系 says: ``head_id`` (its 户主's ID: the row is not that person),
-    ``born_after`` (a younger generation is born 15+ years after its 户主), and whether its valid ID
+    ``head_self`` (on a 户主's row: the household's 户主身份证号, the row's own ID), ``born_after`` (a younger generation is born 15+ years after its 户主), and whether its valid ID
     contradicts that (``_suspect``: the ID is the 户主's, or born too early)."""
     # The 户主's ID of a row's household: 低保 keys carry it (户主身份证号); other rosters (防返贫 户编号)
     # have it on the household's own 户主 row.
@@ -98,6 +101,8 @@ def with_relation_columns(r: pl.DataFrame) -> pl.DataFrame:
     earliest = head_id.str.slice(6, 8).str.to_date("%Y%m%d", strict=False).dt.offset_by(f"{GENERATION_YEARS}y")
     r = r.with_columns(
         pl.when(member).then(head_id).alias("head_id"),
+        # the 户主's own row: its 户主身份证号 is its own ID (a 低保 key), whatever its ID cell holds
+        pl.when(pl.col("relation").is_in(HEAD_RELATIONS)).then(head_id).alias("head_self"),
         pl.when(younger).then(earliest).alias("born_after"),
     )
     return r.with_columns(

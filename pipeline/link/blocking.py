@@ -6,7 +6,7 @@ body digit blanked and 16 with two adjacent digits put in order; IDs sharing a k
 ``unanchored_only`` rules pair entities without a valid ID with every entity: two entities that both
 hold a valid ID can only link as a typo under one name (scoring's hard rule), so only the rule
 ``typo_of("id_full", "birth_date", "name_pinyin_fuzzy")`` pairs them. ``in_list`` rules take the left
-value from a list column: a row given a family member's ID is paired with the members of that
+value from another column (each value of a list column): a row given a family member's ID is paired with the members of that
 family's households (``owner_households``, see features.profiles).
 """
 
@@ -61,6 +61,9 @@ BLOCKS = (
     on("account", unanchored_only=True),  # a payment row without a usable ID, and the account's other payments
     # a row given a family member's ID, and the members of that family's households
     in_list("owner_households", "household_key", "name_first"),
+    # 户主身份证号 + 姓名: a 户主's row and the person of its 户主身份证号; one 户主's members in two rosters
+    in_list("head_self", "id_full", "name_first"),
+    on("head_id", "name_pinyin_fuzzy", unanchored_only=True),
 )
 
 
@@ -87,7 +90,7 @@ def _pairs(profile: pl.LazyFrame, block: Block) -> pl.LazyFrame:
     if block.left_list:
         left = (
             profile.select("entity", pl.col(block.left_list).alias(block.keys[0]), *block.keys[1:])
-            .explode(block.keys[0])
+            .pipe(lambda f: f.explode(block.keys[0]) if isinstance(f.collect_schema()[block.keys[0]], pl.List) else f)
             .drop_nulls()
             .unique()
         )

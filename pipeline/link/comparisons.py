@@ -73,6 +73,7 @@ ID_NUMBER = Comparison(
         Level("prefix15", "数值型身份证号前15位", "id_relation = 'prefix15'", True),
         Level("short_prefix", "数值型身份证号仅存的前几位一致", "id_relation = 'short_prefix'"),
         Level("valid_different", "身份证号均有效且不同", "id_relation = 'valid_different'"),
+        Level("two_slips", "两个身份证号均有误且两位之差", "id_relation = 'two_slips'"),
         Level("prefix15_different", "数值型身份证号前15位不同", "id_relation = 'prefix15_different'"),
         Else("身份证号不同"),
     ),
@@ -138,11 +139,14 @@ VILLAGE = Comparison(
 HOUSEHOLD = Comparison(
     "household",
     (
-        Level("null", "缺失", "(household_key_l IS NULL OR household_key_r IS NULL) AND NOT owner_household"),
+        Level("null", "缺失", "(household_key_l IS NULL OR household_key_r IS NULL) AND NOT owner_household AND NOT same_head"),
         # A row given a family member's ID (a parent's on a child's row: detached in anchors.py) whose
         # name is that of a member of the ID owner's household: the ID ties it to the family, the name
         # to the member (names within one family differ). Two pieces of evidence.
         Level("id_owner", "所填身份证号为其同户家人的", "owner_household", 2),
+        # 户主身份证号 + 姓名: a 户主's row whose 户主身份证号 is the other's ID, or two rosters' rows of
+        # one 户主's family under one name (features.same_head). Two pieces of evidence, as above.
+        Level("same_head", "户主身份证号一致", "same_head", 2),
         Exact("household_key", "同一户内的两行", "same"),
         Level("co_members", "同户成员", "co_members >= 1", True),
         Else("户内成员不同"),

@@ -46,6 +46,7 @@ PROFILE = (
     "entity_records",
     "owner_households",
     "head_id",
+    "head_self",
     "born_after",
     "prefix_holders",
     "account",
@@ -67,10 +68,10 @@ def profiles(anchored_records: pl.DataFrame) -> pl.DataFrame:
     )
     owners = lent.join(homes, on="id_full").select("record_id", "owner_households")
     anchored_records = with_residence(anchored_records)
+    anchored_records = anchored_records.with_columns(prefix_holders(anchored_records))
     return (
         anchored_records.join(owners, on="record_id", how="left", maintain_order="left")
         .hstack(village_namesakes(anchored_records))
-        .with_columns(prefix_holders(anchored_records))
         .with_columns(pl.col("name").str.slice(0, 1).alias("name_first"), pl.coalesce("id_full", "id_zeros").alias("id_digits18"))
         .select(
             *[
@@ -120,9 +121,12 @@ def prefix_holders(records: pl.DataFrame) -> pl.Series:
     return pl.max_horizontal(counts).cast(pl.Int64).alias("prefix_holders") if counts else None
 
 
-def _holders(flagged: pl.DataFrame, key: str) -> pl.Expr:
-    """Per record: persons with a valid ID whose name (column ``key``) is the record's and who live
-    in its village or nowhere said (null for a record without a village)."""
+def _holders(flagged: pl.DataFrame, key: str) -> tuple[pl.Series, pl.Series, pl.Series]:
+    """Per record, persons whose name (column ``key``) is the record's: with a valid ID and living
+    in its village (``here``), with a valid ID and records that nowhere say a village (``nowhere``),
+    and seen in its village only through an Excel number whose 15 digits no valid ID holds
+    (``damaged``: one person per distinct 15 digits, the record's own not counted). Null for a
+    record without a village."""
     anchored = flagged.filter(pl.col("anchored") & pl.col(key).is_not_null())
     in_village = (
         anchored.filter(pl.col("village").is_not_null())
@@ -130,46 +134,74 @@ def _holders(flagged: pl.DataFrame, key: str) -> pl.Expr:
         .agg(pl.col("entity").n_unique().cast(pl.Int64).alias("_here"))
     )
     nowhere = anchored.filter(pl.col("homeless")).group_by(key).agg(pl.col("entity").n_unique().cast(pl.Int64).alias("_nowhere"))
-    counted = flagged.select("village", key).join(in_village, on=["village", key], how="left", maintain_order="left").join(
-        nowhere, on=key, how="left", maintain_order="left"
+    unmatched = ~pl.col("anchored") & pl.col("id_full").is_null() & pl.col("id_prefix15").is_not_null() & (pl.col("prefix_holders") == 0)
+    damaged = (
+        flagged.filter(unmatched & pl.col("village").is_not_null() & pl.col(key).is_not_null())
+        .group_by("village", key)
+        .agg(pl.col("id_prefix15").n_unique().cast(pl.Int64).alias("_damaged"))
     )
-    return counted.select(
-        pl.when(pl.col("village").is_not_null()).then(pl.col("_here").fill_null(0) + pl.col("_nowhere").fill_null(0))
-    ).to_series()
+    counted = (
+        flagged.select("village", key, unmatched.alias("_own"))
+        .join(in_village, on=["village", key], how="left", maintain_order="left")
+        .join(nowhere, on=key, how="left", maintain_order="left")
+        .join(damaged, on=["village", key], how="left", maintain_order="left")
+    )
+    known = pl.col("village").is_not_null()
+    return tuple(
+        counted.select(pl.when(known).then(e)).to_series()
+        for e in (
+            pl.col("_here").fill_null(0),
+            pl.col("_nowhere").fill_null(0),
+            pl.col("_damaged").fill_null(0) - pl.col("_own").cast(pl.Int64),
+        )
+    )
 
 
 def village_namesakes(records: pl.DataFrame) -> list[pl.Series]:
-    """``village_namesakes`` / ``village_same_names``: how many persons with a valid ID of their own
-    may be the person a record names, by near pinyin / by the very name (matching form): those of
-    that name in the record's village, and those of that name whose records nowhere say a village
-    (null for a record without a village).  1 makes name + village evidence for a record without a
-    usable ID; 2 or more is a tie.  ``homeless``: the record holds a valid ID none of whose records
-    says a village.  ``homeless_name`` / ``seeks_name``: the blocking keys that pair the two."""
+    """``village_namesakes`` / ``village_same_names``: how many persons may be the person a record
+    names, by near pinyin / by the very name (matching form): those of that name with a valid ID in
+    the record's village, those seen there only through an Excel number no valid ID explains, and -
+    only when no one of that name with a valid ID lives in the village - those of that name whose
+    records nowhere say a village (residence known outranks residence unknown). Null for a record
+    without a village.  1 makes name + village evidence for a record without a usable ID; 2 or more
+    is a tie.  ``homeless``: the record holds a valid ID none of whose records says a village.
+    ``homeless_name`` / ``seeks_name``: the blocking keys that pair a record with no villager of its
+    name with such persons. ``records`` carry ``prefix_holders``."""
     named = pl.col("name_pinyin_fuzzy").is_not_null()
     homeless = (pl.col("anchored") & pl.col("village").is_null().all().over("entity")).alias("homeless")
-    flagged = records.select("entity", "anchored", "village", "name", "name_pinyin_fuzzy", homeless)
-    keys = flagged.select(
+    flagged = records.select(
+        "entity", "anchored", "village", "name", "name_pinyin_fuzzy", "id_full", "id_prefix15", "prefix_holders", homeless
+    )
+    names = ("here", "nowhere", "damaged")
+    counts = pl.DataFrame(
+        [c.alias(n) for n, c in zip(names, _holders(flagged, "name_pinyin_fuzzy"))]
+        + [c.alias(f"same_{n}") for n, c in zip(names, _holders(flagged, "name"))]
+    )
+    no_villager = pl.col("here") == 0
+    counted = counts.select(
+        (pl.col("here") + pl.col("damaged") + pl.when(no_villager).then(pl.col("nowhere")).otherwise(0)).alias("village_namesakes"),
+        (pl.col("same_here") + pl.col("same_damaged") + pl.when(no_villager).then(pl.col("same_nowhere")).otherwise(0)).alias(
+            "village_same_names"
+        ),
+        no_villager.fill_null(False).alias("_seeks"),
+    )
+    keys = flagged.hstack([counted["_seeks"]]).select(
         "homeless",
         pl.when(pl.col("homeless")).then(pl.col("name_pinyin_fuzzy")).alias("homeless_name"),
-        pl.when(~pl.col("anchored") & pl.col("village").is_not_null() & named)
-        .then(pl.concat_list(pl.col("name_pinyin_fuzzy")))
-        .alias("seeks_name"),
+        pl.when(~pl.col("anchored") & named & pl.col("_seeks")).then(pl.concat_list(pl.col("name_pinyin_fuzzy"))).alias("seeks_name"),
     )
-    return [
-        _holders(flagged, "name_pinyin_fuzzy").alias("village_namesakes"),
-        _holders(flagged, "name").alias("village_same_names"),
-        *keys.get_columns(),
-    ]
+    return [counted["village_namesakes"], counted["village_same_names"], *keys.get_columns()]
 
 
 def _one_anchor(u: str, a: str) -> pl.Expr:
     """Side ``u`` has no valid ID, side ``a`` holds one and is the only person of u's name that may
-    live in u's village (it lives there, or its records say no village at all): the only one of that
-    near pinyin, or of that very name (张燕杰 beside a 章艳杰: the very name tells them apart)."""
+    live in u's village (it lives there, or - no one of that name living there - its records say
+    no village at all): the only one of that near pinyin, or of that very name (张燕杰 beside a
+    章艳杰: the very name tells them apart)."""
     return (
         ~pl.col(f"anchored_{u}")
         & pl.col(f"anchored_{a}")
-        & ((pl.col(f"village_{u}") == pl.col(f"village_{a}")) | pl.col(f"homeless_{a}"))
+        & ((pl.col(f"village_{u}") == pl.col(f"village_{a}")) | (pl.col(f"homeless_{a}") & pl.col(f"seeks_name_{u}").is_not_null()))
         & (
             (pl.col(f"village_namesakes_{u}") == 1)
             | ((pl.col(f"name_{u}") == pl.col(f"name_{a}")) & (pl.col(f"village_same_names_{u}") == 1))
@@ -204,8 +236,9 @@ def name_ratio(a: pl.Series, b: pl.Series) -> pl.Series:
 
 
 def id_relation() -> pl.Expr:
-    """same / check_digit / one_digit / transposition / valid_different / different for two 18-char
-    IDs; prefix15 / different when one side only has the 15 digits Excel kept (truncated or
+    """same / check_digit / one_digit / transposition / valid_different / two_slips (both fail the
+    check, two body digits apart: a slip on each of one number, or two numbers) / different for two
+    18-char IDs; prefix15 / different when one side only has the 15 digits Excel kept (truncated or
     rounded: ``id_prefix15`` or ``id_round15`` agree) or prefix15_different; short_prefix / different when one side only
     has the few digits of Excel's display form (``id_short``) and the other a full ID; null otherwise."""
     left, right = pl.col("id_full_l"), pl.col("id_full_r")
@@ -221,6 +254,7 @@ def id_relation() -> pl.Expr:
         .when(both & (diffs == 1)).then(pl.lit("one_digit"))
         .when(both & (diffs == 2) & swapped).then(pl.lit("transposition"))
         .when(both & pl.col("valid_l") & pl.col("valid_r")).then(pl.lit("valid_different"))
+        .when(both & ~pl.col("valid_l") & ~pl.col("valid_r") & (diffs == 2)).then(pl.lit("two_slips"))
         .when(both).then(pl.lit("different"))
         .when(
             prefixes
@@ -266,6 +300,18 @@ def relation_conflict() -> pl.Expr:
     return (_relation_says_other("l", "r") | _relation_says_other("r", "l")).fill_null(False).alias("relation_conflict")
 
 
+def same_head() -> pl.Expr:
+    """The two records name one 户主 (户主身份证号): one is a 户主's row whose household's
+    户主身份证号 is the other record's valid ID, or both are member rows of two rosters' households
+    with one 户主 (a 低保 household and the registry household of one family). Names within one
+    family differ, so with the same name it is the same member."""
+    head_is_other = (pl.col("head_self_l") == pl.col("id_full_r")) & pl.col("valid_r") | (
+        (pl.col("head_self_r") == pl.col("id_full_l")) & pl.col("valid_l")
+    )
+    one_head = (pl.col("head_id_l") == pl.col("head_id_r")) & (pl.col("household_key_l") != pl.col("household_key_r"))
+    return (head_is_other.fill_null(False) | one_head.fill_null(False)).alias("same_head")
+
+
 def owner_household() -> pl.Expr:
     """One record carries an ID that is not its own (detached) and the other record is in a roster
     household of that ID's owner: the row names a member of the family whose ID it was given."""
@@ -292,7 +338,7 @@ def _pairs(keys: pl.DataFrame, profile: pl.DataFrame, on: str) -> pl.DataFrame:
         keys.join(left, on=f"{on}_l")
         .join(right, on=f"{on}_r")
         .with_row_index("pair")
-        .with_columns(id_relation(), owner_household(), name_village_unique(), relation_conflict())
+        .with_columns(id_relation(), owner_household(), same_head(), name_village_unique(), relation_conflict())
     )
     return _with_co_members(_with_name_ratio(pairs), profile)
 

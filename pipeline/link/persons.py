@@ -64,8 +64,12 @@ def build_persons(
         if "born_after" in nameless_id.columns
         else pl.lit(False)
     )
+    # Nor one read from an 18-character ID that fails its check: one of its digits is wrong, maybe a
+    # date digit (1945 for 1954), so the date is not proven. The 8 date digits an Excel number kept are
+    # as typed. Without a proven date the person's age is unknown and no age rule rests on it.
+    proven = pl.col("id_full").is_null()
     no_id = (
-        nameless_id.with_columns(pl.when(~too_early).then(pl.col("birth_date")).alias("birth_date"))
+        nameless_id.with_columns(pl.when(~too_early & proven).then(pl.col("birth_date")).alias("birth_date"))
         .filter(~pl.col("detached"))
     )
     residence = (

@@ -226,6 +226,16 @@ def test_excel_number_id_rounded_to_15_digits():
     assert method_of(result, 2).startswith("数值型身份证号前15位+姓名一致")
 
 
+def test_excel_number_id_is_rounded_from_the_double_excel_holds():
+    """范凯杰's …123495 is held by Excel as the double …123520 and written 5.39921194504124E+17:
+    rounding the exact number (…123) would miss his row."""
+    pid = "539921194504123495"
+    excel = f"{float(int(pid)):.15g}".upper()
+    assert excel == "5.39921194504124E+17" and (int(pid) + 500) // 1000 == 539921194504123
+    result = run([record(1, "fafang", "范凯杰", pid), record(2, "laonian", "范凯杰", excel)])
+    assert person_of(result, 2) == pid
+
+
 def test_excel_number_id_with_its_trailing_zero_dropped():
     pid = make_id(seq="012")
     excel = f"{float(int(pid)):.15g}".upper()  # 5.3038119800101E+17: 14 digits written
@@ -290,12 +300,62 @@ def test_e17_row_links_to_the_one_person_of_its_name_whose_records_say_no_villag
     assert "村内同名唯一" in method_of(result, 3)
 
 
-def test_e17_row_with_a_villager_and_a_villageless_namesake_is_a_tie():
+def test_e17_row_links_to_the_villager_not_to_a_villageless_namesake():
+    """Residence known outranks residence unknown: the one 黄明明 living in the row's village is
+    its person; a 黄明明 whose records say no village is no second candidate there."""
     a, b = make_id(seq="123"), make_id(birth="19810202", seq="125")
     rows = [record(1, "fafang", "黄明明", a, village=None, township=None), record(2, "dibao", "黄明明", b),
             record(3, "laonian", "黄明明", "5.30381E+17")]
     result = run(rows)
+    assert person_of(result, 3) == b and "村内同名唯一" in method_of(result, 3)
+
+
+def test_e17_row_with_two_villageless_namesakes_is_a_tie():
+    a, b = make_id(seq="123"), make_id(birth="19810202", seq="125")
+    rows = [record(1, "fafang", "黄明明", a, village=None, township=None), record(2, "yibao_jiesuan", "黄明明", b, village=None, township=None),
+            record(3, "laonian", "黄明明", "5.30381E+17")]
+    result = run(rows)
     assert person_of(result, 3) not in (a, b)
+
+
+def test_e17_row_with_an_excel_damaged_namesake_in_the_village_is_a_tie():
+    """A 赵明 seen in the village only through an Excel number whose 15 digits no valid ID holds is
+    a second 赵明 there: the ID-less row is not the valid-ID 赵明's by name and village."""
+    a, other = make_id(seq="123"), make_id(birth="19620305", seq="112")
+    rows = [record(1, "dibao", "赵明", a), record(2, "canlian", "赵明", other[0] + "." + other[1:15] + "E+17"),
+            record(3, "laonian", "赵明", "5.30381E+17")]
+    result = run(rows)
+    assert person_of(result, 3) not in (person_of(result, 1), person_of(result, 2))
+    # the damaged row of the valid-ID 赵明 himself is no second person
+    rows[1] = record(2, "canlian", "赵明", a[0] + "." + a[1:15] + "E+17")
+    result = run(rows)
+    assert person_of(result, 3) == person_of(result, 2) == a
+
+
+def test_head_row_with_a_lost_id_is_the_person_of_its_household_head_id():
+    """A 低保 户主's row whose ID Excel lost carries 户主身份证号: his own ID. With a namesake in
+    the village it still links, by 户主身份证号 + 姓名."""
+    head, namesake = make_id(seq="123"), make_id(birth="19810202", seq="125")
+    rows = [record(1, "canlian", "赵明", head), record(2, "tekun", "赵明", namesake),
+            record(3, "dibao", "赵明", "5.30381E+17", household_key=f"dibao:{head}", relation="户主")]
+    result = run(rows)
+    assert person_of(result, 3) == head and "户主身份证号一致" in method_of(result, 3)
+
+
+def test_member_row_with_a_lost_id_links_to_the_member_of_one_head_in_another_roster():
+    """赵明's 低保 row lost its ID; the registry lists a 赵明 as a member of the same 户主's household
+    (户主身份证号 of the 低保 row = the registry 户主's ID): one family, one 赵明, though another
+    赵明 lives in the village. Two such members under one 户主 are a tie."""
+    head, son, namesake = make_id("19550505", "111"), make_id(seq="123"), make_id(birth="19810202", seq="125")
+    rows = [record(1, "fupin", "赵大山", head, household_key="fupin:7", relation="户主"),
+            record(2, "fupin", "赵明", son, household_key="fupin:7", relation="之子"),
+            record(3, "tekun", "赵明", namesake),
+            record(4, "dibao", "赵明", "5.30381E+17", household_key=f"dibao:{head}", relation="之子")]
+    result = run(rows)
+    assert person_of(result, 4) == son and "户主身份证号一致" in method_of(result, 4)
+    rows.append(record(5, "fupin", "赵明", make_id("19880808", "131"), household_key="fupin:7", relation="之孙"))
+    result = run(rows)
+    assert person_of(result, 4) not in (son, namesake, make_id("19880808", "131"))
 
 
 def test_payment_row_with_an_excel_damaged_id_links_by_its_account():
@@ -317,3 +377,17 @@ def test_a_real_id_ending_in_000_links_its_mistyped_row():
             record(3, "liangbu", "崔珍", "539921198605191000")]
     k = keys(run(rows))
     assert k[1] == k[2] == k[3]
+
+
+def test_two_rows_with_two_slips_of_one_id_link_by_name_birth_date_and_village():
+    """吕凤华's registry row and her 参保 row each carry a different slip of her ID (two body digits
+    apart, no transposition): neither is valid, nothing says two numbers, and she is the village's
+    only 吕凤华 - one person. With a valid-ID 吕凤华 in the village it stays a doubt."""
+    real = make_id("19680328", "143")
+    one, other = real[:15] + "34" + real[17], real[:15] + "41" + real[17]
+    rows = [record(1, "fupin", "吕凤华", one), record(2, "yibao_canbao", "吕凤华", other)]
+    k = keys(run(rows))
+    assert k[1] == k[2]
+    rows.append(record(3, "tekun", "吕凤华", make_id("19700101", "222")))
+    k = keys(run(rows))
+    assert k[1] != k[2]

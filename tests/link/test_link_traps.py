@@ -413,3 +413,19 @@ def test_a_birth_date_the_relation_rules_out_is_not_the_persons():
     assert k[2] == k[3] != father
     person = result.persons.filter(pl.col("person_key") == k[2])
     assert person["birth_date"].item() is None
+
+
+def test_a_birth_date_from_an_id_failing_its_check_is_not_the_persons():
+    """郑桂兰 seen only through an ID with her birth year transposed (1945 for 1954: the check digit
+    fails): the date is not proven, her age unknown. 钱芳 seen only through an Excel number keeps
+    the 8 date digits it holds."""
+    real = make_id("19540312", "222")
+    transposed = real[:8] + "45" + real[10:]
+    excel = make_id("19440615", "232")
+    rows = [record(1, "yibao_canbao", "郑桂兰", transposed), record(2, "linshi", "郑桂兰", transposed),
+            record(3, "canlian", "钱芳", excel[0] + "." + excel[1:15] + "E+17")]
+    result = run(rows)
+    persons = result.persons.join(result.assignments.select("record_id", "person_key"), on="person_key")
+    born = dict(persons.select("record_id", "birth_date").iter_rows())
+    assert born[1] is None and born[2] is None
+    assert str(born[3]) == "1944-06-15"

@@ -39,6 +39,16 @@ def test_s5_2_near_miss_79_or_allowance():
     assert b.cases("S5-2").is_empty()
 
 
+def test_s5_2_and_s5_1_unknown_age_fires_no_age_rule():
+    """A person whose birth date nothing proves (seen only through a mistyped ID: identity leaves
+    birth_date null) has no age: no age rule fires on a guess."""
+    b = Build()
+    p = b.person("老八", birth="1930-01-01")
+    b.people[p]["birth_date"] = None
+    b.add("dibao", p)
+    assert b.fired("S5-2", p) is None and b.fired("S5-1", p) is None
+
+
 def test_s5_2_dead_person_gets_no_other_case():
     b = Build()
     p = b.person("老七", birth="1930-01-01")
