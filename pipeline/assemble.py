@@ -35,14 +35,15 @@ def height(frame: Frame) -> int:
 def records_for_linking(prepared: Prepared) -> pl.DataFrame:
     """One frame of every accepted record with the columns identity resolution reads."""
     parts = []
-    for frame in prepared.tables.values():
+    for frame in prepared.tables.values():  # lazy: only these columns are read from the build folder
+        present = frame.collect_schema().names()
         columns = [
-            (pl.col(source) if source in frame.columns else pl.lit(None)).cast(dtype).alias(name)
+            (pl.col(source) if source in present else pl.lit(None)).cast(dtype).alias(name)
             for name, (dtype, source) in RECORD_COLUMNS.items()
         ]
-        parts.append(frame.select("record_id", "source_table", "household_key", *columns, *_PROVENANCE))
+        parts.append(frame.lazy().select("record_id", "source_table", "household_key", *columns, *_PROVENANCE))
     if parts:
-        return pl.concat(parts)
+        return pl.concat(parts).collect()
     schema = {"record_id": pl.Int64, "source_table": pl.Utf8, "household_key": pl.Utf8}
     schema.update({name: dtype for name, (dtype, _) in RECORD_COLUMNS.items()})
     return pl.DataFrame(schema={**schema, "file_name": pl.Utf8, "sheet_name": pl.Utf8, "row_number": pl.Int64})
