@@ -82,8 +82,8 @@ def screen(tables: dict[str, pl.DataFrame], policy: Policy, quarter: str, previo
     build folder ``build``, where the rules read them and ``store_quarter`` copies them from.
     """
     inputs = {name: tables.pop(name) for name in spooled_tables(tables)}
-    for name, frame in inputs.items():  # one at a time: a lazy frame is read for its check, then let go
-        check_outputs({name: frame.collect() if isinstance(frame, pl.LazyFrame) else frame})
+    for name, frame in inputs.items():  # a lazy frame: only the columns whose values are checked are read
+        check_outputs({name: frame})
     records = store.spool(build, {"source_records": inputs.pop("source_records")})["source_records"]
     inputs["persons"] = tables["persons"]
     out = run_rules(inputs, policy, quarter, previous, unscreened, build, release=True)

@@ -53,12 +53,20 @@ def test_outputs_add_person_keys_by_position_as_a_join_would(prepared):
         joined = frame.select("record_id").join(keys, on="record_id", how="left", maintain_order="left")
         assert_frame_equal(out[f"stg_{name}"].select("record_id", "person_key"), joined)
     by_join = records.join(linkage.assignments, on="record_id", how="left", maintain_order="left")
+    source_records = out["source_records"].collect()  # lazy: it waits in the build folder in a run
     assert_frame_equal(
-        out["source_records"].select("record_id", "person_key", "match_method", "match_score"),
+        source_records.select("record_id", "person_key", "match_method", "match_score"),
         by_join.select("record_id", "person_key", "match_method", "match_score"),
     )
     raw = pl.concat([f.select("record_id", "raw") for f in prepared.tables.values()])
-    assert out["source_records"].get_column("raw_values").equals(raw.get_column("raw"), check_names=False)
+    assert source_records.get_column("raw_values").equals(raw.get_column("raw"), check_names=False)
+    # read back from the prepared tables, not held in memory while identity is resolved
+    for column, source in {"file_name": "file_name", "sheet_name": "sheet_name", "id_issue": "id_number_issue", "name_raw": "name_raw"}.items():
+        assert column not in records.columns
+        expected = pl.concat([f.select(pl.col(source).alias(column)) for f in prepared.tables.values() if source in f.columns])
+        assert_frame_equal(source_records.filter(pl.col("record_id").is_in(
+            pl.concat([f.select("record_id") for f in prepared.tables.values() if source in f.columns])["record_id"].implode()
+        )).select(column), expected)
 
 
 def test_outputs_refuse_assignments_that_do_not_cover_every_record(prepared):
