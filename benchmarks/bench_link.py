@@ -6,7 +6,7 @@
     python benchmarks/bench_link.py --cache DIR ...       # keep generated counties in DIR (reused when present)
 
 Generator (``sample_data.generate --forms csv``, one quarter, cached): the records are what the real
-stages make of the files (prepare_file -> combine_files -> records_for_linking), scored against ``truth/records.csv``
+stages make of the files (prepare_file -> combine_files -> record_rows), scored against ``truth/records.csv``
 as benchmarks/eval_linkage.py does. Sizes above ``--max-generated`` households (default 100,000;
 a million takes minutes and ~15 GB to generate and far longer to ingest) use the synthesizer.
 
@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> None:
             run(records, f"{n:,} records asked (synthetic)", time.perf_counter() - t0)
         else:
             records, seconds = generated(n, args.seed, cache)
-            run(records, f"{n:,} households (generated, seed {args.seed}, csv, prepare_file -> combine_files -> records_for_linking)", seconds)
+            run(records, f"{n:,} households (generated, seed {args.seed}, csv, prepare_file -> combine_files -> record_rows)", seconds)
         del records
     if tmp is not None:
         tmp.cleanup()

@@ -4,7 +4,7 @@
     python benchmarks/eval_linkage.py --synthetic 1000000   # the spec's dirt mix, doudi beside Splink
 
 Generates a fresh county (``sample_data.generate``, one quarter), runs the real stages
-(prepare_file -> combine_files -> records_for_linking -> link) and scores the linkage against ``truth/records.csv``:
+(prepare_file -> combine_files -> record_rows -> link) and scores the linkage against ``truth/records.csv``:
 pairwise precision, recall and F1 over all pairs of accepted records (source rows joined to the
 truth on quarter/file_name/sheet_name/row_number; true pairs share a ``person_uid``, predicted pairs
 a ``person_key``; pairs are counted from cluster sizes, never enumerated), overall, on dirty pairs
@@ -54,7 +54,7 @@ from pipeline.ingest import list_files  # noqa: E402
 from pipeline.link import link, load  # noqa: E402
 from pipeline.policy import load_policy  # noqa: E402
 from pipeline.quarter import Quarter  # noqa: E402
-from pipeline.assemble import records_for_linking  # noqa: E402
+from pipeline.assemble import record_rows  # noqa: E402
 from pipeline.prepare import combine_files, prepare_file  # noqa: E402
 
 QUARTER = "2026Q3"
@@ -76,10 +76,10 @@ def generate(households: int, seed: int, out: Path, forms: str = "mixed") -> flo
 
 
 def county_records(folder: Path) -> pl.DataFrame:
-    """The real stages up to identity: prepare_file -> combine_files -> records_for_linking."""
+    """The real stages up to identity: prepare_file -> combine_files -> record_rows (with provenance)."""
     reference_date = Quarter.parse(QUARTER).reference_date
     prepared = combine_files([prepare_file((path, name, reference_date)) for path, name in list_files(folder)])
-    return records_for_linking(prepared)
+    return record_rows(prepared).collect()
 
 
 def precedence() -> list[str]:

@@ -1,15 +1,17 @@
 """The quarter's tables from the prepared records and identity's answer.
 
-``records_for_linking``: one frame of every accepted record with the columns identity resolution
-reads (``contracts.staging.RECORD_COLUMNS``), in ``record_id`` order.
+``record_rows``: every accepted record with the columns of ``source_records`` it brings
+(``contracts.staging.RECORD_COLUMNS``, provenance, raw cells), lazily, in ``record_id`` order.
+``records_for_linking``: the same records with only the columns identity resolution reads
+(``pipeline.link.RECORD_COLUMNS``), in memory.
 ``assemble_quarter``: ``source_records``, ``stg_<table>``, ``persons``, ``match_review`` and
 ``rejected_rows`` of the quarter, each carrying ``quarter``.  The records are in ``record_id``
 order and identity assigns each exactly once, so person keys are added by position: no column of
 the (large) record frames is copied by a join.
 
-A run moves the prepared tables to its build folder while identity is resolved (``store.spool``):
-they come back as lazy frames, and the ``stg_<table>`` made from them stay lazy, read one at a time
-when they are checked and written.
+In a run the prepared tables wait in the build folder (``pipeline.prepare``) as Parquet: only the
+linking columns are read into memory; ``source_records`` and the ``stg_<table>`` are lazy frames
+over those files (plus the person keys), read one at a time when they are checked and written.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import polars as pl
 
 from contracts.outputs import SourceRecords
 from contracts.staging import RECORD_COLUMNS
+from pipeline.link import RECORD_COLUMNS as LINK_COLUMNS
 from pipeline.prepare import Prepared
 
 _PROVENANCE = ("file_name", "sheet_name", "row_number")
@@ -32,32 +35,50 @@ def height(frame: Frame) -> int:
     return frame.height if isinstance(frame, pl.DataFrame) else frame.select(pl.len()).collect().item()
 
 
-def records_for_linking(prepared: Prepared) -> pl.DataFrame:
-    """One frame of every accepted record with the columns identity resolution reads."""
-    parts = []
-    for frame in prepared.tables.values():
-        columns = [
-            (pl.col(source) if source in frame.columns else pl.lit(None)).cast(dtype).alias(name)
-            for name, (dtype, source) in RECORD_COLUMNS.items()
-        ]
-        parts.append(frame.select("record_id", "source_table", "household_key", *columns, *_PROVENANCE))
+_IDENTITY = ("record_id", "source_table", "household_key")
+_LINKING = {*LINK_COLUMNS, "id_number_raw", "account"}  # link reads these two when present
+
+
+def _record_columns(frame: Frame, names) -> pl.LazyFrame:
+    """``frame``'s records with the RECORD_COLUMNS in ``names`` (a column the table lacks: typed nulls)."""
+    present = frame.collect_schema().names()
+    columns = [
+        (pl.col(source) if source in present else pl.lit(None)).cast(dtype).alias(name)
+        for name, (dtype, source) in RECORD_COLUMNS.items()
+        if name in names
+    ]
+    return frame.lazy().select(*_IDENTITY, *columns)
+
+
+def record_rows(prepared: Prepared) -> pl.LazyFrame:
+    """Every accepted record with the RECORD_COLUMNS, its provenance and raw cells, lazily."""
+    parts = [
+        pl.concat([_record_columns(f, RECORD_COLUMNS), f.lazy().select(*_PROVENANCE, pl.col("raw").alias("raw_values"))], how="horizontal")
+        for f in prepared.tables.values()
+    ]
     if parts:
         return pl.concat(parts)
     schema = {"record_id": pl.Int64, "source_table": pl.Utf8, "household_key": pl.Utf8}
     schema.update({name: dtype for name, (dtype, _) in RECORD_COLUMNS.items()})
-    return pl.DataFrame(schema={**schema, "file_name": pl.Utf8, "sheet_name": pl.Utf8, "row_number": pl.Int64})
+    return pl.LazyFrame(schema={**schema, "file_name": pl.Utf8, "sheet_name": pl.Utf8, "row_number": pl.Int64, "raw_values": pl.Utf8})
+
+
+def records_for_linking(prepared: Prepared) -> pl.DataFrame:
+    """Every accepted record with only the columns identity resolution reads, in memory (in a run
+    the only record-level frame memory holds while identity is resolved)."""
+    if prepared.tables:
+        return pl.concat([_record_columns(f, _LINKING) for f in prepared.tables.values()]).collect()
+    return record_rows(prepared).select(*_IDENTITY, *(n for n in RECORD_COLUMNS if n in _LINKING)).collect()
 
 
 def assemble_quarter(quarter: str, prepared: Prepared, records: pl.DataFrame, linkage) -> dict[str, Frame]:
-    """The quarter's rows of every record-level table (see the module doc); ``stg_<table>`` is
-    lazy when its prepared table is."""
+    """The quarter's rows of every record-level table (see the module doc); ``source_records`` is
+    lazy, and ``stg_<table>`` is when its prepared table is."""
     q = pl.lit(quarter).alias("quarter")
     assigned = linkage.assignments.select("record_id", "person_key", "match_method", "match_score").sort("record_id")
     if not assigned.get_column("record_id").equals(records.get_column("record_id")):
         raise AssertionError("identity resolution must assign every record exactly once")
-    raw = [f.lazy().select(pl.col("raw").alias("raw_values")) for f in prepared.tables.values()]
-    raw_values = pl.concat(raw, rechunk=False).collect().to_series() if raw else pl.Series("raw_values", [], pl.Utf8)
-    source_records = records.hstack(assigned.drop("record_id").get_columns()).hstack([raw_values])
+    source_records = pl.concat([record_rows(prepared), assigned.drop("record_id").lazy()], how="horizontal")
     out = {
         "source_records": source_records.with_columns(q).select(list(SourceRecords.columns)),
         "persons": linkage.persons.with_columns(q, pl.col("source_tables").list.join(",")),

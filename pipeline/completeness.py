@@ -81,7 +81,7 @@ def check_completeness(
 
 def volume_drops(prepared: Prepared, previous_rows: dict[str, int]) -> list[dict]:
     """Tables whose accepted rows fell by more than a third against the previous quarter."""
-    now = {name: frame.height for name, frame in prepared.tables.items()}
+    now = prepared.accepted_rows
     drops = []
     for name, before in sorted(previous_rows.items()):
         current = now.get(name, 0)

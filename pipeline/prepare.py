@@ -2,9 +2,11 @@
 
 ``prepare_file`` takes one file (read -> normalise -> validate, one sheet at a time) and routes
 every data row to accepted or rejected; its raw cells are let go before the next file, so a run
-never holds every file twice.  ``combine_files`` gathers the accepted rows of all files into one
-frame per table (region names learned across files, ``record_id`` numbered in table, file,
-sheet, row order).  Every input row ends in exactly one of the accepted tables or ``rejected``,
+never holds every file twice.  Given the run's build folder, each sheet's accepted rows are
+written there as Parquet at once (``sheets/``), so the files' rows wait on disk, not in memory.
+``combine_files`` gathers the accepted rows of all files into one table per table name (region
+names learned across files, ``record_id`` numbered in table, file, sheet, row order); with a
+build folder it works lazily over those files and writes each table there (``store.spool``).  Every input row ends in exactly one of the accepted tables or ``rejected``,
 and ``run_files`` keeps the count per file and sheet.  A file or sheet rejected whole is also one
 row of ``rejected`` with no row number (``row_number`` null), so the console, ``rejected_rows``
 and the department lists all name it.
@@ -12,9 +14,11 @@ and the department lists all name it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 
@@ -22,6 +26,7 @@ from contracts.outputs import RejectedRows, dtypes
 from contracts.sources import TABLES, Table
 from pipeline.ingest import FileProblem, FileRead, read_file
 from pipeline.normalise import RegionNames, normalise
+from pipeline.store import spool
 from pipeline.validate import accept_or_reject
 
 _EMPTY_REJECTED = dtypes(RejectedRows, drop=("quarter",))  # the contract's columns; quarter comes later
@@ -32,7 +37,7 @@ class PreparedFile:
     """One input file read, normalised and validated."""
 
     file: dict  # file_name, sha256, form
-    accepted: list[tuple[str, str, pl.DataFrame]]  # (table, sheet name, accepted rows) per sheet
+    accepted: list[tuple[str, str, pl.LazyFrame]]  # (table, sheet name, accepted rows) per sheet
     rejected: list[pl.DataFrame]
     run_files: list[dict]
 
@@ -41,7 +46,7 @@ class PreparedFile:
 class Prepared:
     """Accepted records per table (normalised, with provenance) and everything rejected."""
 
-    tables: dict[str, pl.DataFrame]
+    tables: dict[str, pl.DataFrame | pl.LazyFrame]  # lazy (Parquet in the build folder) in a run
     rejected: pl.DataFrame
     run_files: pl.DataFrame
     files: list[dict] = field(default_factory=list)
@@ -50,6 +55,14 @@ class Prepared:
     def recognised_tables(self) -> set[str]:
         """The tables some sheet of the folder was recognised as (with rows or only a header)."""
         return set(self.run_files.get_column("source_table").drop_nulls()) if self.run_files.height else set()
+
+    @property
+    def accepted_rows(self) -> dict[str, int]:
+        """Accepted rows per table (from ``run_files``: the tables themselves may wait on disk)."""
+        if not self.run_files.height:
+            return {}
+        counted = self.run_files.drop_nulls("source_table").group_by("source_table").agg(pl.col("accepted_rows").sum())
+        return dict(counted.iter_rows())
 
 
 def _file_row(read: FileRead, sheet, table: str | None, data_rows: int, accepted: int, rejected: int, message=None) -> dict:
@@ -112,14 +125,26 @@ def household_key(table: Table) -> pl.Expr:
 def prepare_file(item: tuple) -> PreparedFile:
     """Read one input file and normalise and validate its rows.
 
-    ``item`` = (path, name shown in messages, reference date of the quarter).
+    ``item`` = (path, name shown in messages, reference date of the quarter[, build folder]).
     """
-    path, name, reference_date = item
-    return prepare_sheets(read_file(path, name), reference_date)
+    path, name, reference_date, *build = item
+    return prepare_sheets(read_file(path, name), reference_date, build[0] if build else None)
 
 
-def prepare_sheets(read: FileRead, reference_date: date) -> PreparedFile:
-    """Normalise and validate every recognised sheet of one file; route every row to accepted or rejected."""
+def _set_aside(ok: pl.DataFrame, build: Path | None, file_name: str, sheet_name: str) -> pl.LazyFrame:
+    """A sheet's accepted rows, written to ``build/sheets`` (when given) and read back lazily."""
+    if build is None:
+        return ok.lazy()
+    digest = hashlib.blake2b(f"{file_name}\0{sheet_name}".encode(), digest_size=12).hexdigest()
+    path = Path(build) / "sheets" / f"{digest}.parquet"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ok.write_parquet(path)
+    return pl.scan_parquet(path)
+
+
+def prepare_sheets(read: FileRead, reference_date: date, build: Path | None = None) -> PreparedFile:
+    """Normalise and validate every recognised sheet of one file; route every row to accepted or
+    rejected.  ``build``: the run's build folder, where the accepted rows wait (``_set_aside``)."""
     accepted: list[tuple[str, str, pl.DataFrame]] = []
     rejected: list[pl.DataFrame] = []
     run_files: list[dict] = [_skipped_row(read, sheet_name, why) for sheet_name, why in read.skipped_sheets]
@@ -137,35 +162,39 @@ def prepare_sheets(read: FileRead, reference_date: date) -> PreparedFile:
             pl.lit(table.name).alias("source_table"),
             household_key(table).alias("household_key"),
         )
-        accepted.append((table.name, sheet.sheet_name, ok))
+        accepted.append((table.name, sheet.sheet_name, _set_aside(ok, build, read.file_name, sheet.sheet_name)))
         rejected.append(_rejected_rows(read, sheet.sheet_name, table.name, bad, pl.col("reason")))
         run_files.append(_file_row(read, sheet, table.name, sheet.rows.height, ok.height, bad.height))
     file = {"file_name": read.file_name, "sha256": read.sha256, "form": read.form}
     return PreparedFile(file, accepted, rejected, run_files)
 
 
-def combine_files(parts: list[PreparedFile]) -> Prepared:
+def combine_files(parts: list[PreparedFile], build: Path | None = None) -> Prepared:
     """The run's tables from every prepared file: region names learned across all files, and
     ``record_id`` numbered in a deterministic order (table, file, sheet, row).
 
     The tables are kept in that order, so their rows, concatenated, run 0, 1, 2 ... (the quarter's
     assembly relies on it to add person keys by position).  Each sheet's rows are already in row
-    order, so ordering the sheets is enough: no sort of the (large) tables.
+    order, so ordering the sheets is enough: no sort of the (large) tables.  The work is lazy:
+    with ``build`` each table streams to the build folder (``store.spool``) and comes back as a
+    Parquet scan; without, the tables are collected in memory.
     """
-    by_table: dict[str, list[tuple[str, str, pl.DataFrame]]] = {}
+    by_table: dict[str, list[tuple[str, str, pl.LazyFrame]]] = {}
     for part in parts:
         for name, sheet_name, frame in part.accepted:
             by_table.setdefault(name, []).append((part.file["file_name"], sheet_name, frame))
-    tables: dict[str, pl.DataFrame] = {}
+    tables: dict[str, pl.LazyFrame] = {}
     for name in sorted(by_table):
         sheets = sorted(by_table.pop(name), key=lambda s: (s[0], s[1]))
         tables[name] = pl.concat([frame for _, _, frame in sheets], how="diagonal_relaxed")
     regions = RegionNames.learn(list(tables.values()))
     offset = 0
-    for name in list(tables):  # one table at a time: each unfilled frame goes once its filled one exists
-        frame = regions.fill(tables.pop(name))
-        tables[name] = frame.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + offset).alias("record_id"))
-        offset += frame.height
+    for name, frame in tables.items():
+        columns, rows = frame.collect_schema().names(), frame.select(pl.len()).collect().item()
+        numbered = frame.with_row_index("record_id", offset).with_columns(pl.col("record_id").cast(pl.Int64))
+        tables[name] = regions.fill(numbered).select(*columns, "record_id")
+        offset += rows
+    tables = spool(build, tables) if build is not None else {name: frame.collect() for name, frame in tables.items()}
     rejected = [frame for part in parts for frame in part.rejected]
     rejected_all = pl.concat(rejected, how="vertical_relaxed") if rejected else pl.DataFrame(schema=_EMPTY_REJECTED)
     run_files = pl.DataFrame([row for part in parts for row in part.run_files], infer_schema_length=None)

@@ -1,10 +1,11 @@
 """``run_quarter``: one quarterly run, its stages in order.  The orchestrator, nothing else.
 
-1. 读取与校验  every file read, normalised, validated (``pipeline.prepare``), one at a time;
-2. 合并各表    the files' tables gathered; the quarter checked complete (``pipeline.completeness``);
+1. 读取与校验  every file read, normalised, validated (``pipeline.prepare``), one at a time, its
+              accepted rows written to the run's build folder (beside the database,
+              ``store.build_folder``: the record-level rows wait on disk, not in memory);
+2. 合并各表    the files' tables gathered there; the quarter checked complete (``pipeline.completeness``);
 3. 人员识别    one person across every roster (``pipeline.link``), the quarter's tables assembled;
-4. 筛查规则    the record-level tables checked and moved to the run's build folder (beside the
-              database, ``store.build_folder``: they wait on disk, not in memory), then the
+4. 筛查规则    the record-level tables checked and moved to the run's build folder, then the
               rules, overlap rates, 销号, the townships' last answers (``pipeline.rules``);
 5. 写入数据库  every table checked against its contract (``pipeline.checks``), the quarter replaced
               in one transaction, the run recorded as finished (``pipeline.runlog``);
@@ -81,8 +82,8 @@ def screen(tables: dict[str, pl.DataFrame], policy: Policy, quarter: str, previo
     build folder ``build``, where the rules read them and ``store_quarter`` copies them from.
     """
     inputs = {name: tables.pop(name) for name in spooled_tables(tables)}
-    for name, frame in inputs.items():  # one at a time: a lazy frame is read for its check, then let go
-        check_outputs({name: frame.collect() if isinstance(frame, pl.LazyFrame) else frame})
+    for name, frame in inputs.items():  # a lazy frame: only the columns whose values are checked are read
+        check_outputs({name: frame})
     records = store.spool(build, {"source_records": inputs.pop("source_records")})["source_records"]
     inputs["persons"] = tables["persons"]
     out = run_rules(inputs, policy, quarter, previous, unscreened, build, release=True)
@@ -111,12 +112,11 @@ def store_quarter(
         runlog.finish_run(con, run_id, "succeeded", **record)
 
 
-def _link_quarter(executor, quarter: str, prepared: Prepared, policy: Policy, decisions, build: Path) -> tuple[dict, dict]:
+def _link_quarter(executor, quarter: str, prepared: Prepared, policy: Policy, decisions) -> tuple[dict, dict]:
     """Identity resolution (with a person's decisions on doubtful pairs), then the quarter's
     record-level tables; returns them and what `runs` keeps of the linkage.  The prepared tables
     wait in the build folder meanwhile (identity reads only ``records``)."""
     records = records_for_linking(prepared)
-    prepared.tables = store.spool(build, prepared.tables)
     precedence = list(policy["residence_precedence"])
     linkage = executor.call("人员识别", link, records, load_link_settings(), precedence, decisions)
     tables = assemble_quarter(quarter, prepared, records, linkage)
@@ -152,31 +152,30 @@ def run_quarter(
     input_dir, db_path = Path(input_dir), Path(db_path)
     files = input_files(input_dir, q)
     run_id, started = runlog.new_run_id(), datetime.now()
-    with store.run_lock(db_path):
-        parts = executor.map("读取与校验", prepare_file, files)
-        prepared = executor.call("合并各表", combine_files, parts)
+    with store.run_lock(db_path), store.build_folder(db_path) as build:
+        parts = executor.map("读取与校验", prepare_file, [(*item, build) for item in files])
+        prepared = executor.call("合并各表", combine_files, parts, build)
         del parts  # memory: each stage's inputs are let go as soon as the next stage has its own
         not_exported = [*allow_missing, *policy["tables_not_exported"]]
         complete = check_completeness(prepared, input_dir, not_exported, accepted_rows_by_table(db_path, str(q.previous())))
         with store.connect(db_path) as con:
             runlog.start_run(con, run_id, quarter, input_dir, policy, started)
         try:
-            with store.build_folder(db_path) as build:
-                tables, linkage = _link_quarter(executor, quarter, prepared, policy, load_decisions(db_path), build)
-                previous = previous_cases(db_path, str(q.previous()))
-                feedback = latest_feedback(db_path, quarter)
-                counts, spooled = {name: height(frame) for name, frame in tables.items()}, spooled_tables(tables)
-                screened = executor.call(
-                    "筛查规则", screen, tables, policy, quarter, previous, feedback, complete.unscreened_rules, build
-                )
-                tables.update(screened)
-                del screened, previous
-                table_counts = dict(sorted({**counts, **{name: frame.height for name, frame in tables.items()}}.items()))
-                record = {
-                    "files": runlog.files_summary(prepared.run_files), "run_files": prepared.run_files,
-                    "counts": table_counts, "completeness": complete.to_dict(), **linkage,
-                }  # fmt: skip
-                executor.call("写入数据库", store_quarter, db_path, run_id, quarter, tables, record, build, spooled)
+            tables, linkage = _link_quarter(executor, quarter, prepared, policy, load_decisions(db_path))
+            previous = previous_cases(db_path, str(q.previous()))
+            feedback = latest_feedback(db_path, quarter)
+            counts, spooled = {name: height(frame) for name, frame in tables.items()}, spooled_tables(tables)
+            screened = executor.call(
+                "筛查规则", screen, tables, policy, quarter, previous, feedback, complete.unscreened_rules, build
+            )
+            tables.update(screened)
+            del screened, previous
+            table_counts = dict(sorted({**counts, **{name: frame.height for name, frame in tables.items()}}.items()))
+            record = {
+                "files": runlog.files_summary(prepared.run_files), "run_files": prepared.run_files,
+                "counts": table_counts, "completeness": complete.to_dict(), **linkage,
+            }  # fmt: skip
+            executor.call("写入数据库", store_quarter, db_path, run_id, quarter, tables, record, build, spooled)
             status, written, locked = "succeeded", [], []
             if reports_dir is not None:  # reads the finished run; rebuilt alone by `doudi report`
                 outcome = executor.call("生成乡镇清单", write_reports, db_path, quarter, reports_dir, policy)

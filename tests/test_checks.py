@@ -43,3 +43,23 @@ def test_a_failing_check_stops_the_write(bundled_copy):
     with pytest.raises(OutputContractError, match="persons.person_key"):
         store_quarter(bundled_copy.db, "no-run", "2026Q3", tables, {"run_files": pl.DataFrame()})
     assert hashlib.sha256(bundled_copy.db.read_bytes()).hexdigest() == before
+
+
+def test_a_lazy_frame_is_checked_as_the_frame_it_reads_to(bundled_run, tmp_path):
+    """A table waiting in the build folder: its types from its schema, its keys from their values;
+    the same failures as the frame itself (a duplicate key, a wrong type, a missing column)."""
+    records = _quarter_tables(bundled_run)["source_records"]
+    broken = records.with_columns(
+        pl.lit(records["record_id"][0]).alias("record_id"), pl.col("match_score").cast(pl.Utf8), pl.lit(1).alias("extra")
+    ).drop("relation")
+    broken.write_parquet(tmp_path / "source_records.parquet")
+    lazy = pl.scan_parquet(tmp_path / "source_records.parquet")
+    failures = {}
+    for kind, frame in (("eager", broken), ("lazy", lazy)):
+        with pytest.raises(OutputContractError) as caught:
+            check_outputs({"source_records": frame})
+        failures[kind] = caught.value.failures.sort(pl.all())
+    assert {"record_id", "match_score", "relation"} <= set(failures["lazy"]["column"]) | set(failures["lazy"]["values"])
+    assert failures["lazy"].equals(failures["eager"])
+    records.write_parquet(tmp_path / "whole.parquet")
+    check_outputs({"source_records": pl.scan_parquet(tmp_path / "whole.parquet")})

@@ -53,12 +53,20 @@ def test_outputs_add_person_keys_by_position_as_a_join_would(prepared):
         joined = frame.select("record_id").join(keys, on="record_id", how="left", maintain_order="left")
         assert_frame_equal(out[f"stg_{name}"].select("record_id", "person_key"), joined)
     by_join = records.join(linkage.assignments, on="record_id", how="left", maintain_order="left")
+    source_records = out["source_records"].collect()  # lazy: it waits in the build folder in a run
     assert_frame_equal(
-        out["source_records"].select("record_id", "person_key", "match_method", "match_score"),
+        source_records.select("record_id", "person_key", "match_method", "match_score"),
         by_join.select("record_id", "person_key", "match_method", "match_score"),
     )
     raw = pl.concat([f.select("record_id", "raw") for f in prepared.tables.values()])
-    assert out["source_records"].get_column("raw_values").equals(raw.get_column("raw"), check_names=False)
+    assert source_records.get_column("raw_values").equals(raw.get_column("raw"), check_names=False)
+    # read back from the prepared tables, not held in memory while identity is resolved
+    for column, source in {"file_name": "file_name", "sheet_name": "sheet_name", "id_issue": "id_number_issue", "name_raw": "name_raw"}.items():
+        assert column not in records.columns
+        expected = pl.concat([f.select(pl.col(source).alias(column)) for f in prepared.tables.values() if source in f.columns])
+        assert_frame_equal(source_records.filter(pl.col("record_id").is_in(
+            pl.concat([f.select("record_id") for f in prepared.tables.values() if source in f.columns])["record_id"].implode()
+        )).select(column), expected)
 
 
 def test_outputs_refuse_assignments_that_do_not_cover_every_record(prepared):
@@ -184,3 +192,28 @@ def test_importing_the_pipeline_sets_the_allocator_to_release_freed_memory_unles
     env[limits.ALLOCATOR_ENV] = "dirty_decay_ms:5000"
     out = subprocess.run([sys.executable, "-c", show], env=env, capture_output=True, text=True, check=True).stdout.split()
     assert out[0] == "dirty_decay_ms:5000"
+
+
+def test_decide_takes_the_rows_a_sort_of_whole_rows_would():
+    """``link.scoring.decide`` sorts only its keys and takes the chosen rows whole: the same rows,
+    columns and order as sorting every column of the record pairs."""
+    from pipeline.link.scoring import decide
+    from pipeline.link.settings import load
+
+    settings = load()
+    scored = pl.DataFrame({
+        "entity_l": [2, 1, 1, 1, 2, 3], "entity_r": [5, 4, 4, 4, 5, 6],
+        "record_id_l": [7, 1, 2, 3, 8, 9], "record_id_r": [17, 11, 12, 13, 18, 19],
+        "refused": [None, "姓名不一致", None, None, None, None], "score": [0.5, 0.99, 0.97, 0.97, 0.5, 0.1],
+        "name_level": ["exact"] * 6, "other": list("abcdef"),
+    })  # fmt: skip
+    linkable = pl.col("refused").is_null() & (pl.col("score") >= settings.link_score)
+    whole = (
+        scored.with_columns(linkable.alias("_linkable"))
+        .sort(["entity_l", "entity_r", "_linkable", "score", "record_id_l", "record_id_r"], descending=[False, False, True, True, False, False])
+        .group_by("entity_l", "entity_r", maintain_order=True)
+        .first()
+    )
+    decided = decide(scored, settings)
+    assert_frame_equal(decided.drop("decision"), whole.drop("_linkable"))
+    assert decided["record_id_l"].to_list() == [2, 7, 9]

@@ -72,13 +72,18 @@ def _refused(settings: LinkSettings) -> pl.Expr:
 def decide(scored: pl.DataFrame, settings: LinkSettings) -> pl.DataFrame:
     """One row per entity pair: its best record pair and decision (link / review / none)."""
     linkable = pl.col("refused").is_null() & (pl.col("score") >= settings.link_score)
-    best = (
-        scored.with_columns(linkable.alias("_linkable"))
+    # The sort reads only its keys; the chosen rows are then taken whole (sorting every column of
+    # the record pairs copied them all: +0.4 GB at 200,000 households).
+    chosen = (
+        scored.select("entity_l", "entity_r", linkable.alias("_linkable"), "score", "record_id_l", "record_id_r")
+        .with_row_index("_row")
         .sort(["entity_l", "entity_r", "_linkable", "score", "record_id_l", "record_id_r"],
               descending=[False, False, True, True, False, False])
         .group_by("entity_l", "entity_r", maintain_order=True)
-        .first()
+        .agg(pl.col("_row", "_linkable").first())
     )
+    rest = [c for c in scored.columns if c not in ("entity_l", "entity_r")]
+    best = scored[chosen["_row"]].select("entity_l", "entity_r", *rest).with_columns(chosen["_linkable"])
     return best.with_columns(
         pl.when(pl.col("_linkable"))
         .then(pl.lit("link"))

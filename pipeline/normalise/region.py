@@ -51,11 +51,12 @@ def region_codes(code: pl.Expr) -> list[pl.Expr]:
 
 
 def _names_by_code(seen: pl.DataFrame, code: str, name: str) -> pl.DataFrame:
-    """code -> its most frequent name (ties: the first in sort order)."""
+    """code -> its most frequent name (ties: the first in sort order); ``seen`` counts each
+    combination of codes and names in ``_n``."""
     return (
         seen.filter(pl.col(code).is_not_null() & pl.col(name).is_not_null())
         .group_by(code, name)
-        .len()
+        .agg(pl.col("_n").sum().alias("len"))
         .sort([code, "len", name], descending=[False, True, False])
         .unique(code, keep="first")
         .select(code, pl.col(name).alias(f"__{name}_named"))
@@ -73,16 +74,20 @@ def _code_by_names(seen: pl.DataFrame, names: list[str], code: str) -> pl.DataFr
     )
 
 
-def _pairs_through_people(frames: list[pl.DataFrame]) -> pl.DataFrame:
+def _columns(frame: pl.DataFrame | pl.LazyFrame) -> list[str]:
+    return frame.collect_schema().names()
+
+
+def _pairs_through_people(frames: list[pl.LazyFrame]) -> pl.LazyFrame:
     """Code <-> names pairs learned from one person written both ways.
 
     Systems differ: the 低保 roster may give only a 12-digit code, the registry only names.  When
     the same valid ID number stands on a row with a code and no names and on a row with names
     and no code, the two describe one residence (the most frequent pairing wins later).
     """
-    person = [f for f in frames if "id_number" in f.columns and "id_number_valid" in f.columns]
+    person = [f for f in frames if {"id_number", "id_number_valid"} <= set(_columns(f))]
     if not person:
-        return pl.DataFrame(schema={c: pl.Utf8 for c in (*CODE_COLUMNS, *NAME_COLUMNS)})
+        return pl.LazyFrame(schema={c: pl.Utf8 for c in (*CODE_COLUMNS, *NAME_COLUMNS)})
     rows = pl.concat(
         [f.filter(pl.col("id_number_valid").fill_null(False)).select("id_number", *CODE_COLUMNS, *NAME_COLUMNS) for f in person],
         how="vertical_relaxed",
@@ -114,15 +119,20 @@ def fill_region_names(frames: list[pl.DataFrame]) -> list[pl.DataFrame]:
 class RegionNames:
     """What a run's files say about region codes and names (see ``fill_region_names``): learned
     from all frames at once, then applied to one frame at a time (so a caller can let each
-    unfilled frame go as soon as its filled one exists)."""
+    unfilled frame go as soon as its filled one exists).  The frames may be lazy (Parquet files of a
+    run's build folder): only the region columns are read, counted per combination."""
 
     lookups_code: list
     lookups_name: list
 
     @classmethod
-    def learn(cls, frames: list[pl.DataFrame]) -> "RegionNames":
-        seen = pl.concat(
-            [*(f.select(CODE_COLUMNS + NAME_COLUMNS) for f in frames), _pairs_through_people(frames)], how="vertical_relaxed"
+    def learn(cls, frames: list[pl.DataFrame | pl.LazyFrame]) -> "RegionNames":
+        frames = [f.lazy() for f in frames]
+        seen = (
+            pl.concat([*(f.select(CODE_COLUMNS + NAME_COLUMNS) for f in frames), _pairs_through_people(frames)], how="vertical_relaxed")
+            .group_by(CODE_COLUMNS + NAME_COLUMNS)
+            .agg(pl.len().alias("_n"))
+            .collect()
         )
         county_names = list(NAME_COLUMNS[:1])
         township_names = list(NAME_COLUMNS[:2])
@@ -135,10 +145,12 @@ class RegionNames:
         lookups_name = [(code, _names_by_code(seen, code, name)) for code, name in zip(CODE_COLUMNS, NAME_COLUMNS)]
         return cls(lookups_code, lookups_name)
 
-    def fill(self, frame: pl.DataFrame) -> pl.DataFrame:
-        out = frame
+    def fill(self, frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
+        """``frame`` with its region codes and names filled (lazy when ``frame`` is)."""
+        out, columns = frame, _columns(frame)
+        lazy = isinstance(frame, pl.LazyFrame)
         for keys, lookup in self.lookups_code:
-            out = out.join(lookup, on=keys, how="left", maintain_order="left")
+            out = out.join(lookup.lazy() if lazy else lookup, on=keys, how="left", maintain_order="left")
         out = out.with_columns(pl.coalesce("village_code", "__village_code_by_name").alias("village_code"))
         out = out.with_columns(
             pl.coalesce("township_code", pl.col("village_code").str.slice(0, 9), "__township_code_by_name").alias(
@@ -151,8 +163,8 @@ class RegionNames:
             )
         )
         for code, lookup in self.lookups_name:
-            out = out.join(lookup, on=code, how="left", maintain_order="left")
+            out = out.join(lookup.lazy() if lazy else lookup, on=code, how="left", maintain_order="left")
         out = out.with_columns(
             pl.coalesce(name, f"__{name}_named", code).alias(name) for code, name in zip(CODE_COLUMNS, NAME_COLUMNS)
         )
-        return out.select(frame.columns)
+        return out.select(columns)
