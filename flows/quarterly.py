@@ -38,6 +38,7 @@ from zoneinfo import ZoneInfo
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 
 from flows.preflight import quarter_folder
 from pipeline import privacy
@@ -50,6 +51,9 @@ FILE_READ_RETRIES = 2
 # The Dask scheduler a `doudi run --dask` without an address uses when set (tcp://host:8786).
 DASK_ADDRESS_ENV = "DOUDI_DASK_ADDRESS"
 LOCAL_DASK_WORKERS = 2
+# Identity's pair scoring on a Dask cluster: partitions per worker (smaller parts, a worker that
+# finishes early takes the next one).
+PARTITIONS_PER_WORKER = 4
 TIMEZONE = "Asia/Shanghai"
 # Loggers Prefect writes to (flow and task run loggers send to its API), masked on install.
 PREFECT_LOGGERS = (
@@ -107,10 +111,12 @@ def _masking(fn):
 
 
 class PrefectExecutor:
-    """Runs each stage as a Prefect task of the current flow run."""
+    """Runs each stage as a Prefect task of the current flow run; ``partitions``: see
+    ``pipeline.executor`` (``cluster_partitions``: more than 1 on a Dask cluster)."""
 
-    def __init__(self, progress: Progress | None = None) -> None:
+    def __init__(self, progress: Progress | None = None, partitions: int = 1) -> None:
         self.progress = progress or Progress()
+        self.partitions = partitions
 
     def call(self, stage: str, fn, *args):
         t = task(_masking(fn), name=stage, cache_policy=NO_CACHE, persist_result=False)
@@ -133,6 +139,15 @@ class PrefectExecutor:
                 out.append(future.result())
                 advance(item[1] if isinstance(item, tuple) else "")
             return out
+
+
+def cluster_partitions(task_runner) -> int:
+    """How many parts a stage that can be cut is cut into on ``task_runner``: ``PARTITIONS_PER_WORKER``
+    per worker of a Dask cluster (``DaskTaskRunner``: it has a ``client``), else 1 (one machine)."""
+    client = getattr(task_runner, "client", None)
+    if client is None:
+        return 1
+    return PARTITIONS_PER_WORKER * max(1, len(client.scheduler_info()["workers"]))
 
 
 def current_quarter(today: date | None = None) -> str:
@@ -194,7 +209,7 @@ def quarterly(
             load_policy(policy),
             Path(db),
             Path(reports) if reports else None,
-            executor=PrefectExecutor(current_progress()),
+            executor=PrefectExecutor(current_progress(), cluster_partitions(FlowRunContext.get().task_runner)),
             allow_missing=list(allow_missing or ()),
         )
         create_markdown_artifact(

@@ -31,7 +31,8 @@ from pipeline.errors import UsageError
 from pipeline.executor import LocalExecutor
 from pipeline.feedback import carry_feedback, latest_feedback
 from pipeline.ingest import list_files
-from pipeline.link import link, load as load_link_settings
+from pipeline.link import load as load_link_settings
+from pipeline.link.partitioned import link_on
 from pipeline.policy import Policy
 from pipeline.prepare import Prepared, combine_files, prepare_file
 from pipeline.previous import accepted_rows_by_table, previous_cases
@@ -118,7 +119,7 @@ def _link_quarter(executor, quarter: str, prepared: Prepared, policy: Policy, de
     records = records_for_linking(prepared)
     prepared.tables = store.spool(build, prepared.tables)
     precedence = list(policy["residence_precedence"])
-    linkage = executor.call("人员识别", link, records, load_link_settings(), precedence, decisions)
+    linkage = link_on(executor, records, load_link_settings(), precedence, decisions)
     tables = assemble_quarter(quarter, prepared, records, linkage)
     prepared.tables.clear()  # now in tables (stg_<table>, source_records)
     return tables, {"link_settings": linkage.settings, "link_counts": linkage.counts}

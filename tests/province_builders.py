@@ -27,11 +27,12 @@ DIBAO = "2026年9月农村低保花名册.csv"
 FAFANG = "2026年9月资金发放明细.csv"
 
 
-def generate_county(out: Path, folder: Path, name: str, code: str, seed: int, households: int) -> None:
-    """One generated county's 2026Q3 files in ``folder``, renamed ``name`` with region code ``code``."""
+def generate_county(out: Path, folder: Path, name: str, code: str, seed: int, households: int, dirt: tuple = ()) -> None:
+    """One generated county's 2026Q3 files in ``folder``, renamed ``name`` with region code ``code``;
+    ``dirt``: more arguments for the generator (``--id-dirt 0.3`` ...)."""
     subprocess.run(
         [sys.executable, "-m", "sample_data.generate", "--households", str(households), "--seed", str(seed),
-         "--out", str(out), "--quarters", "2026Q3", "--forms", "csv", "--hazards", "none"],
+         "--out", str(out), "--quarters", "2026Q3", "--forms", "csv", "--hazards", "none", *dirt],
         cwd=ROOT, check=True, capture_output=True,
     )  # fmt: skip
     folder.mkdir(parents=True)
@@ -75,13 +76,13 @@ def slip(id_number: str) -> str:
     return id_number[:15] + str(d) + id_number[16:]
 
 
-def make_province(tmp: Path, households: int = 50) -> tuple[Path, dict[str, str]]:
+def make_province(tmp: Path, households: int = 50, dirt: tuple = ()) -> tuple[Path, dict[str, str]]:
     """``tmp/province/2026Q3`` with one folder per county (A, B, C) and the planted persons; returns
     the folder and the planted IDs by what they are (``IN_TWO``, ``PAID_ELSEWHERE``, ``SLIPPED``:
-    the original ID, whose slip is on C's roster)."""
+    the original ID, whose slip is on C's roster).  ``dirt``: see ``generate_county``."""
     quarter = tmp / "province" / "2026Q3"
     for folder, name, code, seed in COUNTIES:
-        generate_county(tmp / f"generated-{folder}", quarter / folder, name, code, seed, households)
+        generate_county(tmp / f"generated-{folder}", quarter / folder, name, code, seed, households, dirt)
     a, b, c = (quarter / f / f"{n}{DIBAO}" for f, n, _, _ in COUNTIES)
     in_two = _member(a, set())
     paid = _member(a, {in_two[4]})

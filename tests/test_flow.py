@@ -258,6 +258,7 @@ def test_quarterly_flow_on_a_dask_cluster_gives_the_single_process_cases(prefect
 
     result = state.result()
     assert result.counts == single.counts
+    assert "人员比对" in result.stage_seconds  # identity's pairs were scored per partition on the workers
     dask_db, single_db = tmp_path / "dask.duckdb", tmp_path / "single.duckdb"
     cases = _cases(dask_db)
     assert cases and cases == _cases(single_db)
