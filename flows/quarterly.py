@@ -16,15 +16,23 @@ file reads) and leaves a summary artifact.  No personal data passes through Pref
 after the quarter, that folder is read (a deployment points at the root of the quarterly exports).
 
 A province on a Dask cluster (``quarterly_on_dask``, ``doudi run --dask``): the same flow with
-Prefect's ``DaskTaskRunner`` (the ``dask`` extra).  The per-file ``读取与校验`` map - the input folder
-holds one sub-folder per county, every file of every county one task: read, normalise, validate -
-runs on the Dask workers; the stages called directly (combining the tables and learning region
-names across files, identity, rules, the database, the reports) run in the flow's process on the
-joined result, so cross-county checks (one person in two counties, 重复享受
-across counties, a payment in one county to another county's roster) are exactly those of a
-single-process run.  The workers read the files themselves: on a real cluster ``input_dir`` must
-be the same path on every worker (a shared mount).  The prepared frames travel from the workers to
-the flow's process over Dask's connections: on a real cluster use ``tls://`` (personal data).
+Prefect's ``DaskTaskRunner`` (the ``dask`` extra); the executor then cuts the stages that can be cut
+(``cluster_partitions``: ``PARTITIONS_PER_WORKER`` per worker) and maps the parts on the workers:
+
+- ``读取与校验``: the input folder holds one sub-folder per county, every file one task;
+- ``人员比对``: identity's candidate pairs found and scored per hash partition of the blocking keys
+  (``pipeline.link.partitioned``): a person in two counties, a payment in one county to another
+  county's roster, an ID slipped across counties meet in the partition of the key they share;
+- ``生成各县清单``: each county's workbooks a task reading that county's rows (``pipeline.report.by_county``).
+
+The flow's process keeps what needs the whole quarter at once: combining the
+files' tables, anchors and profiles, clustering and persons, the rules (重复享受 across counties
+reads every county's rosters), the database write (one transaction for the quarter), the province
+summary (docs/decisions.md says why).  The result is that of a single-process run.  The workers read
+the files, the database and write the reports themselves: on a real cluster ``input_dir``, the
+database and the reports folder must be the same path on every worker (a shared mount).  Frames
+travel between the workers and the flow's process over Dask's connections: on a real cluster use
+``tls://`` (personal data).
 """
 
 from __future__ import annotations

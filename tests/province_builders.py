@@ -1,7 +1,7 @@
 """A small generated province for the tests that compare a partitioned run with a single-process one.
 
-Three counties, each generated alone (``sample_data.generate --forms csv``, small) and renamed: its
-county name in every cell and file name, its 12-digit region codes moved to its own county code.
+Three counties, each generated alone and renamed (``sample_data.province``: 青岚县, 白岩县, 石门县,
+their own region codes), small.
 Planted across them, the cases a partition must not lose:
 
 - ``IN_TWO``: a member of a household of county A's 低保 roster also in force in county B's (S7-4);
@@ -15,36 +15,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-GENERATED_COUNTY = "青岚县"  # the generator names every county so, with codes 539921…
-REGION_CODE = re.compile(r"(?<![0-9])539921(\d{6})(?![0-9])")  # 12 digits: a region code, never an ID
-COUNTIES = (("A", "青岚县", "539921", 21), ("B", "白岩县", "539922", 22), ("C", "石门县", "539923", 23))
+from sample_data.province import COUNTIES as PROVINCE, generate_county
+
+COUNTIES = (("A", 0, 21), ("B", 1, 22), ("C", 2, 23))  # folder, index in sample_data.province.COUNTIES, seed
 DIBAO = "2026年9月农村低保花名册.csv"
 FAFANG = "2026年9月资金发放明细.csv"
-
-
-def generate_county(out: Path, folder: Path, name: str, code: str, seed: int, households: int, dirt: tuple = ()) -> None:
-    """One generated county's 2026Q3 files in ``folder``, renamed ``name`` with region code ``code``;
-    ``dirt``: more arguments for the generator (``--id-dirt 0.3`` ...)."""
-    subprocess.run(
-        [sys.executable, "-m", "sample_data.generate", "--households", str(households), "--seed", str(seed),
-         "--out", str(out), "--quarters", "2026Q3", "--forms", "csv", "--hazards", "none", *dirt],
-        cwd=ROOT, check=True, capture_output=True,
-    )  # fmt: skip
-    folder.mkdir(parents=True)
-    for path in (out / "2026Q3").iterdir():
-        data = path.read_bytes()
-        encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            encoding, text = "gb18030", data.decode("gb18030")
-        text = REGION_CODE.sub(code + r"\1", text.replace(GENERATED_COUNTY, name))
-        (folder / path.name.replace(GENERATED_COUNTY, name)).write_bytes(text.encode(encoding))
 
 
 def _rows(path: Path) -> tuple[list[str], list[list[str]], str]:
@@ -79,18 +56,18 @@ def slip(id_number: str) -> str:
 def make_province(tmp: Path, households: int = 50, dirt: tuple = ()) -> tuple[Path, dict[str, str]]:
     """``tmp/province/2026Q3`` with one folder per county (A, B, C) and the planted persons; returns
     the folder and the planted IDs by what they are (``IN_TWO``, ``PAID_ELSEWHERE``, ``SLIPPED``:
-    the original ID, whose slip is on C's roster).  ``dirt``: see ``generate_county``."""
+    the original ID, whose slip is on C's roster).  ``dirt``: more generator arguments."""
     quarter = tmp / "province" / "2026Q3"
-    for folder, name, code, seed in COUNTIES:
-        generate_county(tmp / f"generated-{folder}", quarter / folder, name, code, seed, households, dirt)
-    a, b, c = (quarter / f / f"{n}{DIBAO}" for f, n, _, _ in COUNTIES)
+    for folder, index, seed in COUNTIES:
+        generate_county(quarter / folder, index, households, seed, extra=dirt)
+    a, b, c = (quarter / f / f"{PROVINCE[i][0]}{DIBAO}" for f, i, _ in COUNTIES)
     in_two = _member(a, set())
     paid = _member(a, {in_two[4]})
     slipped = _member(b, set())
     region_b, region_c = _rows(b)[1][0][:3], _rows(c)[1][0][:3]  # 区县, 所属街, 村(社区) of a row there
     _append(b, [*region_b, in_two[3], in_two[4], in_two[4], "户主", *in_two[7:]])
     _append(c, [*region_c, slipped[3], slip(slipped[4]), slip(slipped[4]), "户主", *slipped[7:]])
-    fafang = quarter / "C" / f"石门县{FAFANG}"
+    fafang = quarter / "C" / f"{PROVINCE[2][0]}{FAFANG}"
     header, rows, _ = _rows(fafang)
     low = next(r for r in rows if "低保" in r[3])
     _append(fafang, [low[0], paid[3], paid[4], low[3], low[4], low[5], "6217000100000999999"])
