@@ -2,6 +2,14 @@
 
     python benchmarks/bench_run.py [--sizes 10000,100000] [--dir /tmp/doudi_bench] [--no-reports]
                                    [--profile STAGE]
+    python benchmarks/bench_run.py --province 10 --sizes 20000 --dask-workers 2 --dir /work/bench_province
+                                   [--abort-mb 10000]
+
+A province (``--province N``): N counties of the first size, generated one at a time
+(``sample_data.province``), run once in one process, then on a local Dask cluster of
+``--dask-workers`` worker processes as the flow runs it (its executor: files, identity's pair
+scoring and county reports mapped on the workers; ``DaskExecutor`` here, without Prefect); printed
+side by side per stage: wall seconds and the peak RSS of the largest single process.
 
 For each size a county is generated once in CSV form (``sample_data.generate --forms csv``,
 quarter 2026Q3; reused when ``--dir`` already holds it) and ``run_quarter`` runs on it, as
@@ -42,39 +50,65 @@ QUARTER = "2026Q3"
 
 
 class Meter:
-    """Wall time and peak RSS per stage (a sampling thread keeps the running maximum)."""
+    """Wall time and peak RSS per stage (a sampling thread keeps the running maximum): of the
+    process and its children together, and of the largest single process among them (a Dask
+    cluster's workers are children too).  Stages may nest (identity's pair scoring inside it)."""
 
-    def __init__(self, interval: float = 0.01):
+    def __init__(self, interval: float = 0.01, abort_mb: int = 0):
         self.proc = psutil.Process()
         self.interval = interval
-        self.peak = self._rss()
+        self.abort_mb = abort_mb
         self.stages: list[dict] = []
+        self._open: list[list[int]] = []  # per open stage: [peak of the sum, peak of the largest]
+        self._names: list[str] = []  # the open stages
+        self.run_largest = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
 
-    def _rss(self) -> int:
-        """This process and its children (the township workbooks' worker processes)."""
-        rss = self.proc.memory_info().rss
+    def _rss_each(self) -> list[int]:
+        """This process's and each child's RSS (the township workbooks' or the cluster's processes)."""
+        out = [self.proc.memory_info().rss]
         for child in self.proc.children(recursive=True):
             try:
-                rss += child.memory_info().rss
+                out.append(child.memory_info().rss)
             except psutil.Error:  # ended between the listing and the reading
                 pass
-        return rss
+        return out
+
+    def _rss(self) -> int:
+        return sum(self._rss_each())
+
+    def _abort(self, largest: int) -> None:
+        done = ", ".join(f"{st['stage']} {st['seconds']:.0f} s" for st in self.stages)
+        print(f"ABORTED: a process passed {self.abort_mb:,} MB ({largest / 2**20:,.0f} MB) "
+              f"in {[name for name in self._names] or '?'}; stages done: {done}", file=sys.stderr, flush=True)  # fmt: skip
+        for child in self.proc.children(recursive=True):
+            try:
+                child.kill()
+            except psutil.Error:
+                pass
+        os._exit(99)
 
     def _sample(self) -> None:
         while not self._stop.is_set():
-            rss = self._rss()
-            if rss > self.peak:
-                self.peak = rss
+            each = self._rss_each()
+            total, largest = sum(each), max(each)
+            self.run_largest = max(self.run_largest, largest)
+            if self.abort_mb and largest > self.abort_mb * 2**20:
+                self._abort(largest)
+            for peaks in list(self._open):
+                peaks[0], peaks[1] = max(peaks[0], total), max(peaks[1], largest)
             time.sleep(self.interval)
 
     @contextmanager
     def stage(self, name: str, profile: str | None = None):
         gc.collect()
-        start_rss = self._rss()
-        self.peak = start_rss
+        each = self._rss_each()
+        start_rss = sum(each)
+        peaks = [start_rss, max(each)]
+        self._open.append(peaks)
+        self._names.append(name)
         profiler = None
         if profile == name:
             try:
@@ -92,11 +126,15 @@ class Meter:
             if profiler is not None:
                 profiler.stop()
                 print(profiler.output_text(unicode=True, color=False, show_all=False), file=sys.stderr)
-            end_rss = self._rss()
-            self.peak = max(self.peak, end_rss)
+            self._open = [p for p in self._open if p is not peaks]
+            self._names.remove(name)
+            each = self._rss_each()
+            end_rss = sum(each)
+            peak, largest = max(peaks[0], end_rss), max(peaks[1], max(each))
             self.stages.append(
                 {"stage": name, "seconds": round(seconds, 3), "start_mb": round(start_rss / 2**20),
-                 "peak_mb": round(self.peak / 2**20), "grew_mb": round((end_rss - start_rss) / 2**20)}  # fmt: skip
+                 "peak_mb": round(peak / 2**20), "largest_mb": round(largest / 2**20),
+                 "grew_mb": round((end_rss - start_rss) / 2**20)}  # fmt: skip
             )
 
     def close(self) -> None:
@@ -119,8 +157,12 @@ def county(size: int, base: Path, seed: int) -> Path:
 
 
 # run_quarter's stage names, shortened for the table.
-STAGES = {"读取与校验": "ingest", "合并各表": "combine", "人员识别": "link", "筛查规则": "screen",
-          "写入数据库": "store", "生成乡镇清单": "reports"}  # fmt: skip
+STAGES = {"读取与校验": "ingest", "合并各表": "combine", "人员识别": "link", "人员比对": "link.pairs",
+          "筛查规则": "screen", "写入数据库": "store", "生成乡镇清单": "reports", "生成各县清单": "reports.county",
+          "生成全省汇总": "reports.province"}  # fmt: skip
+
+
+NESTED = {"link.pairs"}  # a stage inside another (identity's pair scoring on a cluster)
 
 
 class MeteredProgress(Progress):
@@ -137,21 +179,55 @@ class MeteredProgress(Progress):
             yield advance
 
 
-def run_one(folder: Path, reports: bool, profile: str | None) -> dict:
-    """``run_quarter`` on ``folder`` (no Prefect), every stage measured; returns the figures."""
+class DaskExecutor:
+    """``run_quarter``'s stages as the flow runs them on a Dask cluster, without Prefect: a stage
+    in this process, a map on the cluster's workers (``client.map``), ``partitions`` as
+    ``flows.quarterly.cluster_partitions`` gives."""
+
+    def __init__(self, client, progress: Progress, partitions: int) -> None:
+        self.client, self.progress, self.partitions = client, progress, partitions
+
+    def call(self, stage: str, fn, *args):
+        with self.progress.stage(stage):
+            return fn(*args)
+
+    def map(self, stage: str, fn, items: list):
+        with self.progress.stage(stage, total=len(items)):
+            return self.client.gather(self.client.map(fn, items, pure=False))
+
+
+@contextmanager
+def _executor(progress: Progress, dask_workers: int):
+    from pipeline.executor import LocalExecutor
+
+    if not dask_workers:
+        yield LocalExecutor(progress)
+        return
+    from distributed import Client, LocalCluster
+
+    from flows.quarterly import PARTITIONS_PER_WORKER
+
+    with LocalCluster(n_workers=dask_workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                      memory_limit=0, silence_logs=40) as cluster, Client(cluster) as client:  # fmt: skip
+        yield DaskExecutor(client, progress, PARTITIONS_PER_WORKER * dask_workers)
+
+
+def run_one(folder: Path, reports: bool, profile: str | None, dask_workers: int = 0, abort_mb: int = 0) -> dict:
+    """``run_quarter`` on ``folder`` (no Prefect), every stage measured; returns the figures.
+    ``dask_workers``: on a local Dask cluster of that many worker processes, as the flow runs a
+    province; ``abort_mb``: stop the run when a process passes that RSS."""
     import duckdb
 
     from pipeline.policy import load_policy
-    from pipeline.executor import LocalExecutor
     from pipeline.run import run_quarter
 
-    meter = Meter()
+    meter = Meter(abort_mb=abort_mb)
     work = Path(tempfile.mkdtemp(prefix="doudi_bench_run_"))
     db = work / "bench.duckdb"
     started = time.perf_counter()
     try:
-        result = run_quarter(folder, QUARTER, load_policy(), db, work / "reports" if reports else None,
-                             executor=LocalExecutor(MeteredProgress(meter, profile)))  # fmt: skip
+        with _executor(MeteredProgress(meter, profile), dask_workers) as executor:
+            result = run_quarter(folder, QUARTER, load_policy(), db, work / "reports" if reports else None, executor=executor)
         wall = time.perf_counter() - started
         with duckdb.connect(str(db), read_only=True) as con:
             (rows,) = con.execute("SELECT sum(data_rows) FROM run_files WHERE quarter = ?", [QUARTER]).fetchone()
@@ -169,6 +245,7 @@ def run_one(folder: Path, reports: bool, profile: str | None) -> dict:
         "stages": meter.stages,
         "wall_seconds": round(wall, 1),
         "max_rss_mb": round(_ru_maxrss_mb()),
+        "largest_mb": round(meter.run_largest / 2**20),
     }
 
 
@@ -178,16 +255,18 @@ def _ru_maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
-def print_one(size: int, fig: dict) -> None:
-    total = sum(s["seconds"] for s in fig["stages"])
-    print(f"\n== {size:,} households: {fig['input_rows']:,} input rows -> {fig['accepted']:,} accepted, "
+def print_one(label: str, fig: dict) -> None:
+    total = sum(s["seconds"] for s in fig["stages"] if s["stage"] not in NESTED)
+    print(f"\n== {label}: {fig['input_rows']:,} input rows -> {fig['accepted']:,} accepted, "
           f"{fig['rejected']:,} rejected, {fig['persons']:,} persons, {fig['cases']:,} cases")  # fmt: skip
-    print(f"{'stage':<14}{'seconds':>10}{'share':>8}{'RSS at start':>14}{'peak RSS MB':>13}{'RSS +MB':>9}")
+    print(f"{'stage':<18}{'seconds':>10}{'share':>8}{'RSS at start':>14}{'peak RSS MB':>13}{'largest MB':>12}{'RSS +MB':>9}")
     for s in fig["stages"]:
-        print(f"{s['stage']:<14}{s['seconds']:>10.2f}{s['seconds'] / total:>8.0%}{s.get('start_mb', 0):>14,}{s['peak_mb']:>13,}{s['grew_mb']:>9,}")
+        print(f"{s['stage']:<18}{s['seconds']:>10.2f}{s['seconds'] / total:>8.0%}{s.get('start_mb', 0):>14,}{s['peak_mb']:>13,}"
+              f"{s.get('largest_mb', 0):>12,}{s['grew_mb']:>9,}")  # fmt: skip
     slowest = max(fig["stages"], key=lambda s: s["seconds"])
     peak = max(s["peak_mb"] for s in fig["stages"])
-    print(f"{'total':<14}{total:>10.2f}{'':>8}{'':>14}{peak:>13,}   (peak RSS, the process and its worker processes)")
+    print(f"{'total':<18}{total:>10.2f}{'':>8}{'':>14}{peak:>13,}{fig.get('largest_mb', 0):>12,}   "
+          "(peak RSS: the process and its worker processes together; the largest single process)")  # fmt: skip
     print(f"whole run_quarter, wall: {fig.get('wall_seconds', total):.1f} s (stages + the steps between them)")
     print(f"slowest stage: {slowest['stage']} ({slowest['seconds']:.2f} s)")
 
@@ -207,6 +286,45 @@ def print_growth(figures: dict[int, dict]) -> None:
                 print(f"{s['stage']:<14} x{ratio:>6.1f} time  ({ratio / rows:4.2f}){flag}")
 
 
+def province(n: int, households: int, base: Path, seed: int) -> Path:
+    """``n`` counties of ``households`` each, generated one at a time (``sample_data.province``)."""
+    from sample_data.province import COUNTIES, generate_county
+
+    folder = base / f"p{n}x{households}" / QUARTER
+    for i in range(n):
+        if not (folder / COUNTIES[i][0]).is_dir():
+            print(f"generating county {i + 1}/{n} ({households} households) into {folder} ...", file=sys.stderr, flush=True)
+            generate_county(folder / COUNTIES[i][0], i, households, 100 * seed + i, QUARTER)
+    return folder
+
+
+def print_sides(single: dict, dask: dict, workers: int) -> None:
+    """Stage by stage: wall seconds and the largest single process, in one process and on Dask."""
+    print(f"\n== one process vs Dask ({workers} workers): seconds, largest process peak RSS MB")
+    print(f"{'stage':<18}{'one: s':>10}{'one: MB':>10}{'dask: s':>10}{'dask: MB':>10}")
+    a = {s["stage"]: s for s in single["stages"]}
+    b = {s["stage"]: s for s in dask["stages"]}
+    for name in dict.fromkeys([*a, *b]):
+        x, y = a.get(name, {}), b.get(name, {})
+        cells = [f"{x['seconds']:>10.1f}" if x else f"{'-':>10}", f"{x['largest_mb']:>10,}" if x else f"{'-':>10}",
+                 f"{y['seconds']:>10.1f}" if y else f"{'-':>10}", f"{y['largest_mb']:>10,}" if y else f"{'-':>10}"]  # fmt: skip
+        print(f"{name:<18}{''.join(cells)}")
+    print(f"{'run (wall)':<18}{single['wall_seconds']:>10.1f}{single['largest_mb']:>10,}{dask['wall_seconds']:>10.1f}{dask['largest_mb']:>10,}")
+
+
+def _child(args, target: str, dask_workers: int = 0) -> dict:
+    cmd = [sys.executable, __file__, "--dir", str(args.dir), "--seed", str(args.seed), *target.split("\0")]
+    cmd += ["--no-reports"] if args.no_reports else []
+    cmd += ["--profile", args.profile] if args.profile else []
+    cmd += ["--dask-workers", str(dask_workers)] if dask_workers else []
+    cmd += ["--abort-mb", str(args.abort_mb)] if args.abort_mb else []
+    done = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    line = next((l for l in done.stdout.splitlines() if l.startswith("FIGURES ")), None)
+    if done.returncode or line is None:
+        sys.exit(f"{target} failed (exit {done.returncode})")
+    return json.loads(line.removeprefix("FIGURES "))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="10000,100000", help="households per county, comma-separated")
@@ -215,27 +333,37 @@ def main() -> None:
     ap.add_argument("--no-reports", action="store_true", help="skip the township workbooks")
     ap.add_argument("--profile", help="run this stage under pyinstrument (ingest, prepare, link, screen, store, reports ...)")
     ap.add_argument("--json", type=Path, help="also write the figures here")
+    ap.add_argument("--province", type=int, help="a province of this many counties of --sizes households each: "
+                    "one process, then a local Dask cluster of --dask-workers workers")  # fmt: skip
+    ap.add_argument("--dask-workers", type=int, default=0, help="worker processes of the local Dask cluster (province)")
+    ap.add_argument("--abort-mb", type=int, default=0, help="stop a run when one process passes this RSS")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child process: one size, figures as JSON on stdout
+    ap.add_argument("--folder", type=Path, help=argparse.SUPPRESS)  # child process: this folder
     args = ap.parse_args()
 
-    if args.one:
-        fig = run_one(county(args.one, args.dir, args.seed), not args.no_reports, args.profile)
+    if args.one or args.folder:
+        folder = args.folder or county(args.one, args.dir, args.seed)
+        fig = run_one(folder, not args.no_reports, args.profile, args.dask_workers, args.abort_mb)
         print("FIGURES " + json.dumps(fig))
         return
 
-    figures: dict[int, dict] = {}
-    for size in (int(s) for s in args.sizes.split(",")):
-        county(size, args.dir, args.seed)  # generate outside the measured child
-        cmd = [sys.executable, __file__, "--one", str(size), "--dir", str(args.dir), "--seed", str(args.seed)]
-        cmd += ["--no-reports"] if args.no_reports else []
-        cmd += ["--profile", args.profile] if args.profile else []
-        done = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
-        line = next((l for l in done.stdout.splitlines() if l.startswith("FIGURES ")), None)
-        if done.returncode or line is None:
-            sys.exit(f"size {size} failed (exit {done.returncode})")
-        figures[size] = json.loads(line.removeprefix("FIGURES "))
-        print_one(size, figures[size])
-    print_growth(figures)
+    figures: dict = {}
+    if args.province:
+        size = int(args.sizes.split(",")[0])
+        folder = province(args.province, size, args.dir, args.seed)  # generated outside the measured child
+        label = f"{args.province} counties x {size:,} households"
+        figures["one"] = _child(args, f"--folder\0{folder}")
+        print_one(label + ", one process", figures["one"])
+        workers = args.dask_workers or 2
+        figures["dask"] = _child(args, f"--folder\0{folder}", workers)
+        print_one(label + f", Dask {workers} workers", figures["dask"])
+        print_sides(figures["one"], figures["dask"], workers)
+    else:
+        for size in (int(s) for s in args.sizes.split(",")):
+            county(size, args.dir, args.seed)  # generate outside the measured child
+            figures[size] = _child(args, f"--one\0{size}")
+            print_one(f"{size:,} households", figures[size])
+        print_growth(figures)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
 

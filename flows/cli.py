@@ -77,7 +77,7 @@ def run(
         Optional[str],
         typer.Option("--allow-missing", metavar="表名,...", help="本季度未导出的表，如 linshi,ertong（相关规则记为未筛查）"),
     ] = None,
-    dask: Annotated[bool, typer.Option("--dask", help="在 Dask 集群上分县并行读取文件（需安装 doudi\\[dask]；默认本机 2 个 worker）")] = False,
+    dask: Annotated[bool, typer.Option("--dask", help="在 Dask 集群上分县并行运行（需安装 doudi\\[dask]；默认本机 2 个 worker）")] = False,
     dask_address: Annotated[
         Optional[str],
         typer.Option("--dask-address", metavar="地址", envvar="DOUDI_DASK_ADDRESS", help="Dask 调度器地址，如 tcp://scheduler:8786（隐含 --dask）"),
@@ -117,7 +117,7 @@ def _run_flow(err, plan, policy: Path | None, db: Path, reports: Path, dask_addr
             flow = quarterly_on_dask(dask_address or None)
         except RuntimeError as e:  # the dask extra is not installed
             refuse(str(e), 2)
-        err.print(f"文件读取在 Dask 上并行：{dask_address or '本机 2 个 worker'}", markup=False, highlight=False)
+        err.print(f"文件读取、人员比对与各县清单在 Dask 上并行：{dask_address or '本机 2 个 worker'}", markup=False, highlight=False)
     from prefect.settings import get_current_settings
 
     if not get_current_settings().api.url:  # Prefect starts its temporary server first

@@ -16,15 +16,23 @@ file reads) and leaves a summary artifact.  No personal data passes through Pref
 after the quarter, that folder is read (a deployment points at the root of the quarterly exports).
 
 A province on a Dask cluster (``quarterly_on_dask``, ``doudi run --dask``): the same flow with
-Prefect's ``DaskTaskRunner`` (the ``dask`` extra).  The per-file ``读取与校验`` map - the input folder
-holds one sub-folder per county, every file of every county one task: read, normalise, validate -
-runs on the Dask workers; the stages called directly (combining the tables and learning region
-names across files, identity, rules, the database, the reports) run in the flow's process on the
-joined result, so cross-county checks (one person in two counties, 重复享受
-across counties, a payment in one county to another county's roster) are exactly those of a
-single-process run.  The workers read the files themselves: on a real cluster ``input_dir`` must
-be the same path on every worker (a shared mount).  The prepared frames travel from the workers to
-the flow's process over Dask's connections: on a real cluster use ``tls://`` (personal data).
+Prefect's ``DaskTaskRunner`` (the ``dask`` extra); the executor then cuts the stages that can be cut
+(``cluster_partitions``: ``PARTITIONS_PER_WORKER`` per worker) and maps the parts on the workers:
+
+- ``读取与校验``: the input folder holds one sub-folder per county, every file one task;
+- ``人员比对``: identity's candidate pairs found and scored per hash partition of the blocking keys
+  (``pipeline.link.partitioned``): a person in two counties, a payment in one county to another
+  county's roster, an ID slipped across counties meet in the partition of the key they share;
+- ``生成各县清单``: each county's workbooks a task reading that county's rows (``pipeline.report.by_county``).
+
+The flow's process keeps what needs the whole quarter at once: combining the
+files' tables, anchors and profiles, clustering and persons, the rules (重复享受 across counties
+reads every county's rosters), the database write (one transaction for the quarter), the province
+summary (docs/decisions.md says why).  The result is that of a single-process run.  The workers read
+the files, the database and write the reports themselves: on a real cluster ``input_dir``, the
+database and the reports folder must be the same path on every worker (a shared mount).  Frames
+travel between the workers and the flow's process over Dask's connections: on a real cluster use
+``tls://`` (personal data).
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ from zoneinfo import ZoneInfo
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 
 from flows.preflight import quarter_folder
 from pipeline import privacy
@@ -50,6 +59,9 @@ FILE_READ_RETRIES = 2
 # The Dask scheduler a `doudi run --dask` without an address uses when set (tcp://host:8786).
 DASK_ADDRESS_ENV = "DOUDI_DASK_ADDRESS"
 LOCAL_DASK_WORKERS = 2
+# Identity's pair scoring on a Dask cluster: partitions per worker (smaller parts, a worker that
+# finishes early takes the next one).
+PARTITIONS_PER_WORKER = 4
 TIMEZONE = "Asia/Shanghai"
 # Loggers Prefect writes to (flow and task run loggers send to its API), masked on install.
 PREFECT_LOGGERS = (
@@ -107,10 +119,12 @@ def _masking(fn):
 
 
 class PrefectExecutor:
-    """Runs each stage as a Prefect task of the current flow run."""
+    """Runs each stage as a Prefect task of the current flow run; ``partitions``: see
+    ``pipeline.executor`` (``cluster_partitions``: more than 1 on a Dask cluster)."""
 
-    def __init__(self, progress: Progress | None = None) -> None:
+    def __init__(self, progress: Progress | None = None, partitions: int = 1) -> None:
         self.progress = progress or Progress()
+        self.partitions = partitions
 
     def call(self, stage: str, fn, *args):
         t = task(_masking(fn), name=stage, cache_policy=NO_CACHE, persist_result=False)
@@ -133,6 +147,15 @@ class PrefectExecutor:
                 out.append(future.result())
                 advance(item[1] if isinstance(item, tuple) else "")
             return out
+
+
+def cluster_partitions(task_runner) -> int:
+    """How many parts a stage that can be cut is cut into on ``task_runner``: ``PARTITIONS_PER_WORKER``
+    per worker of a Dask cluster (``DaskTaskRunner``: it has a ``client``), else 1 (one machine)."""
+    client = getattr(task_runner, "client", None)
+    if client is None:
+        return 1
+    return PARTITIONS_PER_WORKER * max(1, len(client.scheduler_info()["workers"]))
 
 
 def current_quarter(today: date | None = None) -> str:
@@ -194,7 +217,7 @@ def quarterly(
             load_policy(policy),
             Path(db),
             Path(reports) if reports else None,
-            executor=PrefectExecutor(current_progress()),
+            executor=PrefectExecutor(current_progress(), cluster_partitions(FlowRunContext.get().task_runner)),
             allow_missing=list(allow_missing or ()),
         )
         create_markdown_artifact(

@@ -5,7 +5,9 @@
   on Dask for a province).
 
 An executor has two methods: ``call(stage, fn, *args)`` runs one stage, ``map(stage, fn, items)``
-runs ``fn`` on each item (the per-file stage) and returns the results in order.  The stages, their
+runs ``fn`` on each item (the per-file stage) and returns the results in order; and ``partitions``:
+how many parts a stage that can be cut (identity's pair scoring, the county reports) is cut into
+for ``map`` (1 here: a county run in one process is not cut).  The stages, their
 order and the database writes live only in ``pipeline.run.run_quarter``.
 """
 
@@ -16,6 +18,8 @@ from pipeline.progress import Progress
 
 class LocalExecutor:
     """Runs stages in this process, one after another, telling ``progress`` what it does."""
+
+    partitions = 1
 
     def __init__(self, progress: Progress | None = None) -> None:
         self.progress = progress or Progress()

@@ -4,12 +4,15 @@
               accepted rows written to the run's build folder (beside the database,
               ``store.build_folder``: the record-level rows wait on disk, not in memory);
 2. 合并各表    the files' tables gathered there; the quarter checked complete (``pipeline.completeness``);
-3. 人员识别    one person across every roster (``pipeline.link``), the quarter's tables assembled;
+3. 人员识别    one person across every roster (``pipeline.link``; on a cluster the candidate pairs
+              are scored per partition on the workers, ``pipeline.link.partitioned``), the
+              quarter's tables assembled;
 4. 筛查规则    the record-level tables checked and moved to the run's build folder, then the
               rules, overlap rates, 销号, the townships' last answers (``pipeline.rules``);
 5. 写入数据库  every table checked against its contract (``pipeline.checks``), the quarter replaced
               in one transaction, the run recorded as finished (``pipeline.runlog``);
-6. 生成乡镇清单 the township workbooks and the county summary, read back from the database.
+6. 生成乡镇清单 the township workbooks and the county summary, read back from the database (on a
+              cluster, each county's folder a task: ``pipeline.report.by_county``).
 
 A usage mistake (no such folder, no table, a missing table, a bad quarter) stops the run before
 anything is written: no database file is created or changed.  Whatever runs the stages (this
@@ -32,12 +35,13 @@ from pipeline.errors import UsageError
 from pipeline.executor import LocalExecutor
 from pipeline.feedback import carry_feedback, latest_feedback
 from pipeline.ingest import list_files
-from pipeline.link import link, load as load_link_settings
+from pipeline.link import load as load_link_settings
+from pipeline.link.partitioned import link_on
 from pipeline.policy import Policy
 from pipeline.prepare import Prepared, combine_files, prepare_file
 from pipeline.previous import accepted_rows_by_table, previous_cases
 from pipeline.quarter import Quarter
-from pipeline.report import write_reports
+from pipeline.report.by_county import write_reports_on
 from pipeline.review import load_decisions
 from pipeline.review.pending import mark_undecided
 from pipeline.rules import create_views, run_rules
@@ -118,7 +122,7 @@ def _link_quarter(executor, quarter: str, prepared: Prepared, policy: Policy, de
     wait in the build folder meanwhile (identity reads only ``records``)."""
     records = records_for_linking(prepared)
     precedence = list(policy["residence_precedence"])
-    linkage = executor.call("人员识别", link, records, load_link_settings(), precedence, decisions)
+    linkage = link_on(executor, records, load_link_settings(), precedence, decisions)
     tables = assemble_quarter(quarter, prepared, records, linkage)
     prepared.tables.clear()  # now in tables (stg_<table>, source_records)
     return tables, {"link_settings": linkage.settings, "link_counts": linkage.counts}
@@ -178,7 +182,7 @@ def run_quarter(
             executor.call("写入数据库", store_quarter, db_path, run_id, quarter, tables, record, build, spooled)
             status, written, locked = "succeeded", [], []
             if reports_dir is not None:  # reads the finished run; rebuilt alone by `doudi report`
-                outcome = executor.call("生成乡镇清单", write_reports, db_path, quarter, reports_dir, policy)
+                outcome = write_reports_on(executor, db_path, quarter, reports_dir, policy)
                 written, locked = outcome.written, outcome.locked
                 status = "reports_incomplete" if locked else status
             with store.connect(db_path) as con:

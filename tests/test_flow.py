@@ -204,43 +204,20 @@ def test_quarterly_flow_under_prefect_leaves_no_id(prefect_harness, tmp_path, ca
 
 
 # ---------------------------------------------------------------------------------------------
-# A province on a Dask cluster: the file reads fan out on two workers, the checks run on the
-# joined result, and the cases are those of the single-process run.
+# A province on a Dask cluster: the file reads, the pair scoring of identity and the county
+# workbooks fan out on two workers, and the cases, persons and overlap rates are those of the
+# single-process run (tests/province_builders.py: three generated counties, persons planted across
+# them).
 
 
-def _province(tmp_path) -> Path:
-    """A province's quarter: one sub-folder per county.  A is the bundled county, B a generated
-    one (60 households, seed 5).  The generator names every county 青岚县 with one county code,
-    so the two share a code: the partition is the sub-folder, not the code.  Planted across the
-    two: a member of a household of A's 低保 roster also in force in a household of B's
-    (重复享受, S7-4; the IDs are the fictional ones of the sample data)."""
-    import shutil
-    import subprocess
-    import sys
-
-    folder = tmp_path / "province" / "2026Q3"
-    shutil.copytree(BUNDLED / "2026Q3", folder / "A")
-    generated = tmp_path / "generated"
-    subprocess.run(
-        [sys.executable, "-m", "sample_data.generate", "--households", "60", "--seed", "5", "--out", str(generated), "--quarters", "2026Q3", "--forms", "csv"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
-    shutil.copytree(generated / "2026Q3", folder / "B")
-    with open(folder / "B" / "青岚县2026年9月农村低保花名册.csv", "a", encoding="utf-8") as f:
-        f.write(f"青岚县,青山镇,石桥社区,魏莉,{IN_TWO_COUNTIES},539921197805313755,之女,城市低保,一类,620.00,1,2024-01,在保,,否,\n")
-    return folder
-
-
-CASE_COLUMNS = ("case_id", "rule_code", "person_key", "detail")
-IN_TWO_COUNTIES = "539921196904190661"  # in A's 低保 roster (household 539921194712191230)
+def _table(db: Path, table: str, columns: str = "*") -> list[tuple]:
+    """A table's rows, sorted (details are deterministic: every list in them is ordered)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return sorted(con.execute(f"SELECT {columns} FROM {table}").fetchall(), key=repr)
 
 
 def _cases(db: Path) -> list[tuple]:
-    """The cases, sorted (details are deterministic: every list in them is ordered)."""
-    with duckdb.connect(str(db), read_only=True) as con:
-        return sorted(con.execute(f"SELECT {', '.join(CASE_COLUMNS)} FROM cases").fetchall())
+    return _table(db, "cases", "case_id, rule_code, person_key, detail")
 
 
 def test_quarterly_flow_on_a_dask_cluster_gives_the_single_process_cases(prefect_harness, tmp_path):
@@ -253,12 +230,13 @@ def test_quarterly_flow_on_a_dask_cluster_gives_the_single_process_cases(prefect
     from pipeline.progress import RichProgress
     from pipeline.policy import load_policy
     from pipeline.run import run_quarter
+    from tests.province_builders import make_province
 
-    folder = _province(tmp_path)
+    folder, planted = make_province(tmp_path)
     files = list_files(folder)
-    assert {name.split("/")[0] for _, name in files} == {"A", "B"}
+    assert {name.split("/")[0] for _, name in files} == {"A", "B", "C"}
 
-    single = run_quarter(folder, "2026Q3", load_policy(None), tmp_path / "single.duckdb")
+    single = run_quarter(folder, "2026Q3", load_policy(None), tmp_path / "single.duckdb", tmp_path / "single-reports")
 
     # Two worker processes, reached by address as a real cluster would be; the progress bars of
     # `doudi run` shown (their console must not travel to the workers with the flow).
@@ -267,7 +245,7 @@ def test_quarterly_flow_on_a_dask_cluster_gives_the_single_process_cases(prefect
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster) as client:
             # as a province's deployment runs it: the flow's dask_address parameter
             state = quarterly(
-                str(folder), "2026Q3", None, str(tmp_path / "dask.duckdb"), None,
+                str(folder), "2026Q3", None, str(tmp_path / "dask.duckdb"), str(tmp_path / "dask-reports"),
                 dask_address=cluster.scheduler_address, return_state=True,
             )  # fmt: skip
             # every file was read on a worker, and both workers read some
@@ -280,15 +258,27 @@ def test_quarterly_flow_on_a_dask_cluster_gives_the_single_process_cases(prefect
 
     result = state.result()
     assert result.counts == single.counts
-    cases = _cases(tmp_path / "dask.duckdb")
-    assert cases and cases == _cases(tmp_path / "single.duckdb")
+    assert "人员比对" in result.stage_seconds  # identity's pairs were scored per partition on the workers
+    dask_db, single_db = tmp_path / "dask.duckdb", tmp_path / "single.duckdb"
+    cases = _cases(dask_db)
+    assert cases and cases == _cases(single_db)
+    for table in ("persons", "overlap_rates", "match_review"):
+        assert _table(dask_db, table) == _table(single_db, table), table
 
-    # the cross-county check came out on the joined result
-    assert ("S7-4", IN_TWO_COUNTIES) in {(rule, person) for _, rule, person, _ in cases}
-    # the joined result holds persons with records in both counties
-    with duckdb.connect(str(tmp_path / "dask.duckdb"), read_only=True) as con:
-        both = con.execute(
-            "SELECT count(*) FROM (SELECT person_key FROM source_records GROUP BY person_key "
-            "HAVING count(DISTINCT split_part(file_name, '/', 1)) = 2)"
-        ).fetchall()[0][0]
-    assert both > 0
+    # the cross-county checks came out: the planted persons are one person across two counties
+    with duckdb.connect(str(dask_db), read_only=True) as con:
+        counties = dict(
+            con.execute(
+                "SELECT p.id_number, count(DISTINCT split_part(s.file_name, '/', 1)) FROM source_records s "
+                "JOIN persons p USING (person_key) GROUP BY 1"
+            ).fetchall()
+        )
+    assert all(counties[planted[k]] == 2 for k in ("IN_TWO", "PAID_ELSEWHERE", "SLIPPED")), planted
+    assert {("S7-4", planted["IN_TWO"]), ("S7-4", planted["SLIPPED"])} <= {(rule, person) for _, rule, person, _ in cases}
+
+    # every county's workbooks, and the province summary, as the single-process run wrote them
+    def written(root: Path) -> list[str]:
+        return sorted(str(p.relative_to(root)) for p in root.rglob("*.xlsx"))
+
+    assert written(tmp_path / "dask-reports") == written(tmp_path / "single-reports")
+    assert {"青岚县", "白岩县", "石门县"} <= {p.split("/")[1] for p in written(tmp_path / "dask-reports") if p.count("/") == 2}

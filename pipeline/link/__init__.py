@@ -33,7 +33,7 @@ from pipeline.link.persons import build_persons
 from pipeline.link.scoring import decide, score_pairs
 from pipeline.link.settings import LinkSettings, load
 
-__all__ = ["link", "Linkage", "LinkSettings", "load", "peak_memory_mb"]
+__all__ = ["link", "Linkage", "LinkSettings", "load", "peak_memory_mb", "score_candidates"]
 
 # The columns ``link`` reads. Optional: ``id_number_raw`` (it tells 15-digit old IDs and Excel's
 # truncated …000 from a scientific number apart) and ``account`` (a payment's 一卡通账号: two payment
@@ -82,9 +82,11 @@ def link(
     settings: LinkSettings | None = None,
     residence_precedence: list[str] | tuple[str, ...] = (),
     decisions: pl.DataFrame | None = None,
+    scorer=None,
 ) -> Linkage:
     """``decisions``: a person's 同一人 / 不是同一人 on record pairs (``link_decisions``, see
-    ``decisions.py``); None links as if there were none."""
+    ``decisions.py``); None links as if there were none.  ``scorer``: how the candidate pairs are
+    found and scored (``score_candidates``, the default, here; ``partitioned.py`` on a cluster)."""
     settings = settings or load()
     precedence = list(residence_precedence)
     missing = [c for c in RECORD_COLUMNS if c not in records.columns]
@@ -97,16 +99,9 @@ def link(
 
     stages = _Stages()
     entities, conflicts = anchor(records, settings, precedence)
-    profile = profiles(entities)
     stages.done("anchors")
-    candidates = candidate_pairs(profile)
-    stages.done("blocking")
-    pairs = record_pairs(candidates, profile)
-    n_candidates = candidates.height
-    del profile, candidates  # memory: the pairs carry what scoring reads (a profile is 1.16M rows x 33 at 200,000 households)
-    stages.done("features")
-    decided = decide(score_pairs(pairs, settings), settings).with_columns(method(settings).alias("match_method"))
-    del pairs
+    # the profile (1.16M rows x 33 at 200,000 households) is the scorer's alone: it lets it go
+    candidates, decided = (scorer or score_candidates)(profiles(entities), settings, stages.done)
     human = entity_pairs(human, entities) if human is not None else None
     decided = apply(decided, human) if human is not None else decided
     stages.done("scoring")
@@ -127,13 +122,28 @@ def link(
     counts = {
         "records": records.height,
         "entities": entities["entity"].n_unique(),
-        "candidate_pairs": n_candidates,
+        "candidate_pairs": candidates.height,
         "links": kept.height,
         "split_links": split.height,
         "review": review.height,
         "persons": persons.height,
     }
     return Linkage(assignments, persons, review, settings.to_dict(), counts, dict(stages))
+
+
+def score_candidates(profile: pl.DataFrame, settings: LinkSettings, done=lambda stage: None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The candidate entity pairs (entity_l, entity_r) of ``profile``, and each one's best
+    record pair with its scores and decision (``decide``), sorted by entity pair.  ``done(stage)``
+    is told when blocking and the pair features are done."""
+    candidates = candidate_pairs(profile)
+    done("blocking")
+    pairs = record_pairs(candidates, profile)
+    del profile  # memory: the pairs carry what scoring reads
+    candidates = candidates.select("entity_l", "entity_r")
+    done("features")
+    decided = decide(score_pairs(pairs, settings), settings).with_columns(method(settings).alias("match_method"))
+    del pairs
+    return candidates, decided
 
 
 def _review(decided, split, conflicts, entities, assignments, settings) -> pl.DataFrame:

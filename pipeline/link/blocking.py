@@ -79,6 +79,15 @@ def candidate_pairs(profile: pl.DataFrame, blocks: tuple[Block, ...] = BLOCKS) -
     )
 
 
+def listed_side(profile: pl.LazyFrame, block: Block) -> pl.LazyFrame:
+    """entity and the keys of an ``in_list`` rule's left side: each value of its list column (or
+    the value of a plain column) as ``keys[0]``."""
+    left = profile.select("entity", pl.col(block.left_list).alias(block.keys[0]), *block.keys[1:])
+    if isinstance(left.collect_schema()[block.keys[0]], pl.List):
+        left = left.explode(block.keys[0])
+    return left.drop_nulls()
+
+
 def _pairs(profile: pl.LazyFrame, block: Block) -> pl.LazyFrame:
     columns = [*([block.typo] if block.typo else []), *block.keys]
     right = profile.select("entity", *columns).drop_nulls().unique().collect().lazy()
@@ -88,12 +97,7 @@ def _pairs(profile: pl.LazyFrame, block: Block) -> pl.LazyFrame:
         else right
     )
     if block.left_list:
-        left = (
-            profile.select("entity", pl.col(block.left_list).alias(block.keys[0]), *block.keys[1:])
-            .pipe(lambda f: f.explode(block.keys[0]) if isinstance(f.collect_schema()[block.keys[0]], pl.List) else f)
-            .drop_nulls()
-            .unique()
-        )
+        left = listed_side(profile, block).unique()
     if block.typo and block.unanchored_only:  # few on the left: the SymSpell index
         on = ["key", *block.keys]
         joined = pl.concat(

@@ -27,11 +27,11 @@ from pathlib import Path
 from pipeline.policy import Policy
 from pipeline.report.departments import department_writers
 from pipeline.report.files import FileLocked
-from pipeline.report.load import ReportData, load
+from pipeline.report.load import ReportData, load, report_counties
 from pipeline.report.terms import UNKNOWN_TOWNSHIP
 from pipeline.report.towns import file_part, townships
 
-__all__ = ["write_reports", "ReportFiles", "township_path", "summary_paths", "unknown_path", "province_path"]
+__all__ = ["write_reports", "write_county_reports", "write_province_reports", "report_counties", "ReportFiles", "township_path", "summary_paths", "unknown_path", "province_path"]
 
 
 TOWNSHIP_SUFFIX = "_九过筛子清单.xlsx"
@@ -154,22 +154,53 @@ def write_reports(
     if len(counties) <= 1:
         _county(data, counties[0] if counties else "", None, policy, reports_dir, workers, out)
     else:
-        from pipeline.report.province import write_province
-        from pipeline.report.workbook import write_township
-
         for county in counties:
             _county(data.for_county(county), county, county, policy, reports_dir, workers, out)
-        nowhere = data.for_county(UNKNOWN_TOWNSHIP)
-        if nowhere.cases.height:
-            path = unknown_path(reports_dir, data.quarter)
-            out.attempt(lambda: write_township(nowhere, UNKNOWN_TOWNSHIP, "", policy, path))
-        out.attempt(lambda: write_province(data, counties, province_path(reports_dir, data.quarter)))
-    for write in department_writers(db_path, data.quarter, reports_dir):  # each department's own errors
+        _province(data, counties, policy, reports_dir, out)
+    return _departments_and_leftovers(db_path, data.quarter, reports_dir, out)
+
+
+def write_county_reports(db_path: Path | str, quarter: str, county: str, reports_dir: Path | str, policy: Policy) -> ReportFiles:
+    """One county's folder of a province's quarter (its township workbooks, its summaries), from its
+    own rows of the database: what ``write_reports`` writes there.  One process (a cluster's worker
+    starts none of its own)."""
+    data = load(db_path, quarter, county).for_county(county)
+    out = ReportFiles()
+    _county(data, county, county, policy, reports_dir, 1, out)
+    return out
+
+
+def write_province_reports(db_path: Path | str, quarter: str, reports_dir: Path | str, policy: Policy, counties: list[ReportFiles]) -> ReportFiles:
+    """After ``write_county_reports`` of every county (``counties``: what each did): the persons of
+    no county, the province summary, the departments' workbooks, old files no longer made removed."""
+    data = load(db_path, quarter)
+    out = ReportFiles()
+    for part in counties:
+        out.written.extend(part.written)
+        out.locked.extend(part.locked)
+        out.messages.extend(part.messages)
+    _province(data, data.counties(), policy, reports_dir, out)
+    return _departments_and_leftovers(db_path, data.quarter, reports_dir, out)
+
+
+def _province(data: ReportData, counties: list[str], policy: Policy, reports_dir, out: ReportFiles) -> None:
+    from pipeline.report.province import write_province
+    from pipeline.report.workbook import write_township
+
+    nowhere = data.for_county(UNKNOWN_TOWNSHIP)
+    if nowhere.cases.height:
+        path = unknown_path(reports_dir, data.quarter)
+        out.attempt(lambda: write_township(nowhere, UNKNOWN_TOWNSHIP, "", policy, path))
+    out.attempt(lambda: write_province(data, counties, province_path(reports_dir, data.quarter)))
+
+
+def _departments_and_leftovers(db_path: Path | str, quarter: str, reports_dir, out: ReportFiles) -> ReportFiles:
+    for write in department_writers(db_path, quarter, reports_dir):  # each department's own errors
         out.attempt(write)
     # A rerun mirrors the database: a report no longer made (a township gone, a county's files now in
     # their own folder) loses its old file; a locked one is left alone.
     keep = set(out.written) | set(out.locked)
-    for old in (Path(reports_dir) / data.quarter).rglob(f"{data.quarter}_*"):
+    for old in (Path(reports_dir) / quarter).rglob(f"{quarter}_*"):
         if old.is_file() and old.name.endswith(OURS) and old not in keep:
             old.unlink()
     return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
 import duckdb
@@ -244,22 +244,38 @@ def _run(con, have, quarter: str, gaps: list[str]) -> RunInfo | None:
     )
 
 
-def load(db_path: Path | str, quarter: str) -> ReportData:
+def _of_county(have: dict[str, set[str]], table: str, where: str, params: list, county: str | None) -> tuple[str, list]:
+    """``where`` narrowed to one county's rows when the table says the county (else as it is: the
+    caller's ``for_county`` narrows the frame)."""
+    if county is None or "county" not in have.get(table, set()):
+        return where, params
+    return (f"{where} AND county = ?" if where else "WHERE county = ?"), [*params, county]
+
+
+def load(db_path: Path | str, quarter: str, county: str | None = None) -> ReportData:
+    """The quarter's report data; with ``county``, only that county's rows of the large tables are
+    read (``load(db, q, county).for_county(county)`` is ``load(db, q).for_county(county)``)."""
     quarter = str(Quarter.parse(quarter))
     gaps: list[str] = []
     with duckdb.connect(str(db_path), read_only=True) as con:
         have = _columns(con)
         where = "WHERE quarter = ?"
-        cases = _read(con, have, "cases", CASES, gaps, where, [quarter], required=("quarter", "sieve"))
-        overlap = _read(con, have, "overlap_rates", OVERLAP, gaps, where, [quarter], required=("quarter",))
-        persons = _read(con, have, "persons", PERSONS, gaps, where, [quarter], required=("quarter", "person_key"))
-        facts = _read(con, have, "person_facts", FACTS, gaps, where, [quarter], required=("quarter", "person_key"))
+        mine = partial(_of_county, have, county=county)
+        cases = _read(con, have, "cases", CASES, gaps, *mine("cases", where, [quarter]), required=("quarter", "sieve"))
+        overlap = _read(con, have, "overlap_rates", OVERLAP, gaps, *mine("overlap_rates", where, [quarter]), required=("quarter",))
+        persons = _read(con, have, "persons", PERSONS, gaps, *mine("persons", where, [quarter]), required=("quarter", "person_key"))
+        of_persons = (  # one county's facts: those of its persons
+            (f"{where} AND person_key IN (SELECT person_key FROM persons {mine('persons', where, [quarter])[0]})", [quarter, *mine("persons", where, [quarter])[1]])
+            if county is not None and "person_key" in have.get("persons", set())
+            else (where, [quarter])
+        )
+        facts = _read(con, have, "person_facts", FACTS, gaps, *of_persons, required=("quarter", "person_key"))
         run = _run(con, have, quarter, gaps)
-        history = _read(con, have, "cases", CASES, [], required=("quarter", "sieve"))
-        history_overlap = _read(con, have, "overlap_rates", OVERLAP, [], "WHERE level = '县'", required=("quarter", "level"))
+        history = _read(con, have, "cases", CASES, [], *mine("cases", "", []), required=("quarter", "sieve"))
+        history_overlap = _read(con, have, "overlap_rates", OVERLAP, [], *mine("overlap_rates", "WHERE level = '县'", []), required=("quarter", "level"))
         previous_q = str(Quarter.parse(quarter).previous())
-        resolved = _read(con, have, "resolved_cases", RESOLVED, [], where, [quarter], required=("quarter",))
-        previous = _read(con, have, "cases", CASES, [], where, [previous_q], required=("quarter", "sieve"))
+        resolved = _read(con, have, "resolved_cases", RESOLVED, [], *mine("resolved_cases", where, [quarter]), required=("quarter",))
+        previous = _read(con, have, "cases", CASES, [], *mine("cases", where, [previous_q]), required=("quarter", "sieve"))
         feedback = _read(con, have, "case_feedback", FEEDBACK, [], where, [previous_q], required=("quarter", "case_id"))
         rejected = _read(con, have, "rejected_rows", REJECTED, [], where, [quarter], required=("quarter",))
     cases = cases if cases is not None else _empty(CASES)
@@ -293,6 +309,20 @@ def load(db_path: Path | str, quarter: str) -> ReportData:
         feedback=feedback if feedback is not None else _empty(FEEDBACK),
         rejected=rejected if rejected is not None else _empty(REJECTED),
     )
+
+
+def report_counties(db_path: Path | str, quarter: str) -> list[str]:
+    """``load(db_path, quarter).counties()``, read without loading the quarter."""
+    quarter = str(Quarter.parse(quarter))
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        have = _columns(con)
+        tables = [t for t in ("cases", "persons") if {"quarter", "county"} <= have.get(t, set())]
+        names = {
+            name
+            for t in tables
+            for (name,) in con.execute(f'SELECT DISTINCT county FROM "{t}" WHERE quarter = ? AND county IS NOT NULL', [quarter]).fetchall()
+        }
+    return sorted(names - {UNKNOWN_TOWNSHIP})
 
 
 def _residence(frame: pl.DataFrame) -> pl.DataFrame:

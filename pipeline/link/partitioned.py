@@ -1,0 +1,123 @@
+"""Identity on a cluster: the candidate pairs found and scored per hash partition of the blocking keys.
+
+The heavy part of ``link`` - blocking, the record pairs' features, scoring - runs on the executor's
+workers, one task per partition (``executor.map``); anchors and profiles before it, and clustering,
+persons and review after it, run once in the calling process (on entities and on the decided
+pairs, which are few).  The result is the single-process ``link``'s, exactly:
+
+- routing: for each blocking rule (``blocking.BLOCKS``), an entity goes, with all its records, to
+  partition hash(rule, key) mod n for each key of its records the rule joins on - only keys that
+  could pair it (a key on the rule's left side held by two entities or more).  Two entities a rule
+  pairs share a key, so they meet, with all their records, in that key's partition.  A rule whose
+  IDs must be a typo apart (the SymSpell index) joins on the ID too: its records are routed by the
+  rule's keys and each of three segments of the ID's 17 body digits (``ID_SEGMENTS``: one digit
+  or two adjacent digits apart leaves one of them equal);
+- a partition runs ``score_candidates`` on its entities' records, with the names of the members of
+  their households (``co_members``); a pair found there is a pair of the full run, scored on the
+  same records, so a pair found in two partitions is scored the same in both: duplicates are
+  dropped;
+- a county run (``LocalExecutor``, ``partitions`` 1) does not partition at all.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import polars as pl
+
+from pipeline.link import link, score_candidates
+from pipeline.link.blocking import BLOCKS, Block, listed_side
+from pipeline.link.settings import LinkSettings
+
+# The 17 body digits are four segments: region (6), year (4), month and day (4), sequence (3).  A
+# slip of one digit, or of two adjacent ones, changes two at most: one of the last three is equal.
+# (Not the region: in a county or a province it is nearly one value, and would route together
+# every record of a name.)
+ID_SEGMENTS = ((6, 4), (10, 4), (14, 3))
+_STAGE = "人员识别"
+_MAP_STAGE = "人员比对"
+
+
+def link_on(executor, records: pl.DataFrame, settings: LinkSettings, precedence: list[str], decisions=None):
+    """``link`` through ``executor``: in one stage where it has one partition (``partitions``, 1
+    when not said), else with the pairs scored per partition on its workers (``executor.map``)."""
+    partitions = getattr(executor, "partitions", 1)
+    if partitions <= 1:
+        return executor.call(_STAGE, link, records, settings, precedence, decisions)
+    # not a stage of the executor's own: its pair scoring is (a task does not start tasks)
+    scorer = functools.partial(score_partitioned, executor, partitions)
+    with executor.progress.stage(_STAGE):
+        return link(records, settings, precedence, decisions, scorer)
+
+
+def score_partitioned(executor, partitions: int, profile: pl.DataFrame, settings: LinkSettings, done=lambda stage: None):
+    """``score_candidates``'s result, the pairs found and scored per partition on ``executor``."""
+    shares = partition(profile, partitions)
+    parts = [(part, f"{i + 1}/{len(shares)}", members, settings) for i, (part, members) in enumerate(shares)]
+    done("blocking")
+    if not parts:
+        return score_candidates(profile.clear(), settings)
+    scored = executor.map(_MAP_STAGE, score_partition, parts)
+    pair = ["entity_l", "entity_r"]
+    candidates = pl.concat([c for c, _ in scored]).unique(pair).sort(pair)
+    decided = pl.concat([d for _, d in scored]).unique(pair, keep="first").sort(pair)
+    done("features")
+    return candidates, decided
+
+
+def score_partition(item: tuple) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """One partition's candidate pairs (entity_l, entity_r) and decided pairs.  ``item``: its
+    entities' records, a label, the members of their households, the settings.  The members' rows
+    have no entity: blocking and the record pairs never take them (a null entity joins nothing),
+    ``co_members`` reads their names."""
+    part, _, members, settings = item
+    candidates, decided = score_candidates(pl.concat([part, members], how="diagonal"), settings)
+    return candidates.select("entity_l", "entity_r"), decided
+
+
+def partition(profile: pl.DataFrame, partitions: int) -> list[tuple[pl.DataFrame, pl.DataFrame]]:
+    """(the records of the partition's entities, the other members of their households: household_key
+    and name_pinyin_fuzzy only) for each partition that holds an entity."""
+    routed = pl.concat([routes(profile, block, i, partitions) for i, block in enumerate(BLOCKS)]).unique().collect()
+    members = profile.select("record_id", "household_key", "name_pinyin_fuzzy").drop_nulls("household_key")
+    out = []
+    for (_,), entities in sorted(routed.partition_by("partition", as_dict=True).items()):
+        part = profile.join(entities.select("entity"), on="entity", how="semi")
+        theirs = members.join(part.select("household_key").unique(), on="household_key", how="semi").join(
+            part.select("record_id"), on="record_id", how="anti"
+        )
+        out.append((part, theirs.drop("record_id")))
+    return out
+
+
+def routes(profile: pl.DataFrame, block: Block, index: int, partitions: int) -> pl.LazyFrame:
+    """entity, partition: where ``block`` sends each entity that holds a key it could be paired on."""
+    columns = [*([block.typo] if block.typo else []), *block.keys]
+    right = profile.lazy().select("entity", *columns).drop_nulls()
+    if block.left_list:
+        left = listed_side(profile.lazy(), block)
+    else:
+        left = profile.lazy().filter(~pl.col("anchored")).select("entity", *columns).drop_nulls() if block.unanchored_only else right
+    on = list(block.keys)
+    if block.typo and block.unanchored_only:  # joined on the ID's keys too: route by a segment of it
+        left, right, on = _segments(left, block.typo), _segments(right, block.typo), [*on, "_segment"]
+    sides = pl.concat([left.select("entity", *on), right.select("entity", *on)]).unique()
+    shared = (
+        sides.join(left.select(on).unique(), on=on, how="semi")
+        .group_by(on)
+        .agg(pl.col("entity").n_unique().alias("_n"))
+        .filter(pl.col("_n") >= 2)
+        .drop("_n")
+    )
+    hashed = pl.struct(pl.lit(index).alias("_block"), *on).hash(seed=0) % partitions
+    return sides.join(shared, on=on, how="semi").select("entity", hashed.cast(pl.Int64).alias("partition"))
+
+
+def _segments(frame: pl.LazyFrame, column: str) -> pl.LazyFrame:
+    """Each row three times, with one segment of its ID's body (tagged with its place)."""
+    return pl.concat(
+        [
+            frame.with_columns((pl.lit(f"{i}:") + pl.col(column).str.slice(start, length)).alias("_segment"))
+            for i, (start, length) in enumerate(ID_SEGMENTS)
+        ]
+    )

@@ -1,0 +1,154 @@
+"""Identity with the pairs scored per hash partition of the blocking keys equals the single-process link.
+
+The records are those the real stages make of a generated three-county province (tests/province_builders.py:
+a person on two counties' 低保 rosters, a payment in one county to another's roster, an ID slipped in
+one digit across counties), with a person's decisions on two pairs.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import polars as pl
+import pytest
+
+from pipeline.executor import LocalExecutor
+from pipeline.ingest import list_files
+from pipeline.link import link, load
+from pipeline.link.partitioned import link_on, partition
+from pipeline.policy import load_policy
+from pipeline.prepare import combine_files, prepare_file
+from pipeline.assemble import record_rows, records_for_linking
+from pipeline.quarter import Quarter
+from pipeline.review.keys import KEY_COLUMNS
+from tests.province_builders import make_province, slip
+
+
+class Partitioned(LocalExecutor):
+    def __init__(self, partitions: int) -> None:
+        super().__init__()
+        self.partitions = partitions
+        self.mapped: list[int] = []
+
+    def map(self, stage, fn, items):
+        self.mapped.append(len(items))
+        return super().map(stage, fn, items)
+
+
+@pytest.fixture(scope="module")
+def province(tmp_path_factory):
+    folder, planted = make_province(tmp_path_factory.mktemp("province"), households=60)
+    day = Quarter.parse("2026Q3").reference_date
+    prepared = combine_files([prepare_file((path, name, day)) for path, name in list_files(folder)])
+    county = record_rows(prepared).select("record_id", pl.col("file_name").str.split("/").list.first().alias("county")).collect()
+    return records_for_linking(prepared), planted, county
+
+
+def _decisions(records: pl.DataFrame, pairs: pl.DataFrame, answers: list[str]) -> pl.DataFrame:
+    """``link_decisions`` rows on the record pairs: each side by its cross-quarter key."""
+    keys = records.select("record_id", *KEY_COLUMNS)
+    sides = [
+        pairs.select(pl.col(f"record_id_{s}").alias("record_id")).join(keys, on="record_id", maintain_order="left")
+        .select(*[pl.col(c).alias(f"{c}_{s}") for c in KEY_COLUMNS])
+        for s in ("l", "r")
+    ]
+    return pl.concat([*sides, pl.DataFrame({"decision": answers, "decided_at": [datetime(2026, 7, 1, 9, k) for k in range(len(answers))]})], how="horizontal")
+
+
+def _same(a, b) -> None:
+    assert a.counts == b.counts
+    for name in ("assignments", "persons", "review"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert x.columns == y.columns and x.dtypes == y.dtypes, name
+        key = x.columns[:2] if name == "review" else x.columns[:1]
+        assert x.sort(key).equals(y.sort(key)), name
+
+
+@pytest.mark.parametrize("partitions", [2, 7])
+def test_partitioned_link_is_the_single_process_link(province, partitions):
+    records, planted, county = province
+    settings, precedence = load(), list(load_policy()["residence_precedence"])
+    # a person's answers on two pairs: 不是同一人 on the slipped ID and the ID it slipped from (two
+    # counties), 同一人 on two records of two persons
+    of = lambda pid: records.filter(pl.col("id_number") == pid)["record_id"].min()  # noqa: E731
+    plain = link(records, settings, precedence)
+    first = plain.assignments.group_by("person_key").agg(pl.col("record_id").min()).sort("record_id")
+    pairs = pl.DataFrame(
+        {"record_id_l": [of(planted["SLIPPED"]), first["record_id"][0]], "record_id_r": [of(slip(planted["SLIPPED"])), first["record_id"][1]]}
+    )
+    decisions = _decisions(records, pairs, ["不是同一人", "同一人"])
+    for given in (None, decisions):
+        single = link(records, settings, precedence, given)
+        executor = Partitioned(partitions)
+        split = link_on(executor, records, settings, precedence, given)
+        assert executor.mapped and executor.mapped[0] > 1  # the pairs were scored in several partitions
+        _same(split, single)
+    # the decisions changed the persons (so both paths were compared on them)
+    person = dict(single.assignments.select("record_id", "person_key").iter_rows())
+    assert person[pairs["record_id_l"][0]] != person[pairs["record_id_r"][0]]
+    assert person[pairs["record_id_l"][1]] == person[pairs["record_id_r"][1]]
+
+    # the cross-county persons are among them
+    counties = plain.assignments.join(county, on="record_id")
+    spread = counties.group_by("person_key").agg(pl.col("county").n_unique().alias("n"))
+    persons = plain.persons.join(spread, on="person_key")
+    for what in ("IN_TWO", "PAID_ELSEWHERE", "SLIPPED"):
+        assert persons.filter(pl.col("id_number") == planted[what])["n"].to_list() == [2], what
+
+
+def test_a_partition_holds_a_share_of_the_entities(province):
+    """Only entities a rule could pair are routed at all, each to its keys' partitions: no
+    partition holds the province."""
+    from pipeline.link.anchors import anchor
+    from pipeline.link.features import profiles
+
+    records, _, _ = province
+    settings = load()
+    entities, _ = anchor(records.with_columns(pl.lit(None, pl.Utf8).alias("account")), settings, [])
+    profile = profiles(entities)
+    parts = partition(profile, 8)
+    assert len(parts) > 1
+    largest = max(part.height for part, _ in parts)
+    assert largest < profile.height / 2, (largest, profile.height)
+
+
+def test_partitioned_link_on_the_spec_dirt_mix():
+    """The synthetic county of the benchmarks (every ID and name dirt of the spec, twins, namesakes,
+    files without region columns): every blocking rule finds pairs, and the partitions give the
+    single-process persons and review."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from linkage_synthetic import synthesize
+
+    records = synthesize(6000)
+    settings, precedence = load(), list(load_policy()["residence_precedence"])
+    single = link(records, settings, precedence)
+    assert single.counts["review"] > 0 and single.counts["links"] > 100, single.counts
+    _same(link_on(Partitioned(5), records, settings, precedence), single)
+
+
+def test_an_id_one_slip_apart_meets_its_original_in_a_partition():
+    """The typo rule joins on the ID's SymSpell keys: a slip at any of the 17 body digits, or two
+    adjacent digits swapped, routes both records to one partition (by an equal segment)."""
+    from pipeline.link.blocking import BLOCKS
+    from pipeline.link.partitioned import routes
+
+    index, block = next((i, b) for i, b in enumerate(BLOCKS) if b.typo == "id_digits18")
+    original = "53038119671231458"  # every two adjacent digits differ: each swap is a change
+    slips = [original[:k] + str((int(original[k]) + 1) % 10) + original[k + 1 :] for k in range(17)]
+    swaps = [original[:k] + original[k + 1] + original[k] + original[k + 2 :] for k in range(16) if original[k] != original[k + 1]]
+    others = [*slips, *swaps]
+    profile = pl.DataFrame(
+        {
+            "entity": list(range(len(others) + 1)),
+            "anchored": [True] + [False] * len(others),
+            "id_digits18": [original + "X", *(o + "X" for o in others)],
+            "name_first": ["王"] * (len(others) + 1),
+        }
+    )
+    where = routes(profile, block, index, 97).collect()
+    home = set(where.filter(pl.col("entity") == 0)["partition"])
+    for e, other in enumerate(others, start=1):
+        assert home & set(where.filter(pl.col("entity") == e)["partition"]), other
