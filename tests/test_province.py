@@ -6,45 +6,23 @@ from one list, so both counties have a 青山镇, a 白水乡 ...: each must get
 county's folder, and the province summary one line per county.
 """
 
-import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
 
 from pipeline.policy import load_policy
 from pipeline.run import run_quarter
-from tests.conftest import BUNDLED, ROOT
+from sample_data.province import COUNTIES, generate_county
+from tests.conftest import BUNDLED
 
-A, B = "青岚县", "白岩县"
-REGION_CODE = re.compile(r"(?<![0-9])539921(\d{6})(?![0-9])")  # 12 digits: a region code, never an 18-digit ID
-
-
-def _county_b(tmp_path: Path, folder: Path) -> None:
-    generated = tmp_path / "generated"
-    subprocess.run(
-        [sys.executable, "-m", "sample_data.generate", "--households", "80", "--seed", "9", "--out", str(generated),
-         "--quarters", "2026Q3", "--forms", "csv", "--hazards", "none"],
-        cwd=ROOT, check=True, capture_output=True,
-    )  # fmt: skip
-    folder.mkdir(parents=True)
-    for path in (generated / "2026Q3").iterdir():
-        data = path.read_bytes()
-        encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            encoding, text = "gb18030", data.decode("gb18030")
-        text = REGION_CODE.sub(r"539922\1", text.replace(A, B))
-        (folder / path.name.replace(A, B)).write_bytes(text.encode(encoding))
+A, B = COUNTIES[0][0], COUNTIES[1][0]  # 青岚县 (the bundled county) and 白岩县, generated
 
 
 def test_two_counties_with_the_same_township_names_get_their_own_workbooks(tmp_path):
     province = tmp_path / "province" / "2026Q3"
     shutil.copytree(BUNDLED / "2026Q3", province / A)
-    _county_b(tmp_path, province / B)
+    generate_county(province / B, 1, households=80, seed=9)
     reports = tmp_path / "reports"
     result = run_quarter(province, "2026Q3", load_policy(), tmp_path / "province.duckdb", reports)
     assert result.status == "succeeded"
