@@ -91,7 +91,8 @@ def test_an_unknown_table_name_is_refused(bundled_copy, tmp_path):
 def test_a_table_falling_by_more_than_a_third_is_flagged():
     def prepared(rows: dict[str, int]) -> Prepared:
         tables = {name: pl.DataFrame({"x": range(n)}) for name, n in rows.items()}
-        return Prepared(tables, pl.DataFrame(), pl.DataFrame())
+        run_files = pl.DataFrame({"source_table": list(rows), "accepted_rows": list(rows.values())})
+        return Prepared(tables, pl.DataFrame(), run_files)
 
     drops = volume_drops(prepared({"dibao": 66, "fupin": 67, "tekun": 30}), {"dibao": 100, "fupin": 100, "tekun": 30, "linshi": 3})
     assert drops == [{"table": "dibao", "previous": 100, "current": 66}, {"table": "linshi", "previous": 3, "current": 0}]
