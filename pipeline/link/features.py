@@ -9,8 +9,9 @@ person's ID and the other record is in a household of that person).
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from pipeline.normalise.ids import adjacent_swap, body_differences
 
@@ -229,10 +230,10 @@ def name_village_unique() -> pl.Expr:
 
 def name_ratio(a: pl.Series, b: pl.Series) -> pl.Series:
     """rapidfuzz ratio (0-100) of two name columns, null where either is null."""
-    return pl.Series(
-        [None if x is None or y is None else fuzz.ratio(x, y) for x, y in zip(a.to_list(), b.to_list())],
-        dtype=pl.Float64,
-    )
+    if not len(a):
+        return pl.Series(a.name, [], dtype=pl.Float64)
+    ratios = pl.Series(process.cpdist(a.fill_null("").to_list(), b.fill_null("").to_list(), scorer=fuzz.ratio, dtype=np.float64))
+    return pl.select(pl.when(a.is_not_null() & b.is_not_null()).then(ratios)).to_series().cast(pl.Float64)
 
 
 def id_relation() -> pl.Expr:
