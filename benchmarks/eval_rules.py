@@ -29,13 +29,18 @@ from pipeline.policy import load_policy  # noqa: E402
 from pipeline.run import run_quarter  # noqa: E402
 
 
+def rows_with_truth(con: duckdb.DuckDBPyConnection, truth: pl.DataFrame, quarter: str) -> pl.DataFrame:
+    """The quarter's source rows (person_key, name, provenance) beside their true person_uid."""
+    rows = con.sql(
+        "SELECT person_key, name, file_name, sheet_name, row_number FROM source_records WHERE quarter = ?", params=[quarter]
+    ).pl()
+    return rows.join(truth, on=["file_name", "sheet_name", "row_number"])
+
+
 def person_uids(con: duckdb.DuckDBPyConnection, truth: pl.DataFrame, quarter: str) -> pl.DataFrame:
     """person_key -> the true person_uid most of its source rows belong to."""
-    rows = con.sql(
-        "SELECT person_key, file_name, sheet_name, row_number FROM source_records WHERE quarter = ?", params=[quarter]
-    ).pl()
     return (
-        rows.join(truth, on=["file_name", "sheet_name", "row_number"])
+        rows_with_truth(con, truth, quarter)
         .group_by("person_key", "person_uid")
         .len()
         .sort("len", descending=True)
@@ -46,11 +51,8 @@ def person_uids(con: duckdb.DuckDBPyConnection, truth: pl.DataFrame, quarter: st
 
 def false_merges(con: duckdb.DuckDBPyConnection, truth: pl.DataFrame, quarter: str) -> pl.DataFrame:
     """person_key, person_uids, names: every person_key whose source rows belong to two or more true persons."""
-    rows = con.sql(
-        "SELECT person_key, file_name, sheet_name, row_number, name FROM source_records WHERE quarter = ?", params=[quarter]
-    ).pl()
     return (
-        rows.join(truth, on=["file_name", "sheet_name", "row_number"])
+        rows_with_truth(con, truth, quarter)
         .group_by("person_key")
         .agg(pl.col("person_uid").unique().sort().alias("person_uids"), pl.col("name").unique().sort().alias("names"))
         .filter(pl.col("person_uids").list.len() > 1)
