@@ -28,7 +28,7 @@ from pipeline.link.blocking import candidate_pairs
 from pipeline.link.cluster import cluster
 from pipeline.link.decisions import DIFFERENT, SAME, apply, decided_pairs, entity_pairs, noted, undecided
 from pipeline.link.explain import method, reasons
-from pipeline.link.features import profiles, record_pairs, pairs_of_records
+from pipeline.link.features import pairs_of_records, profiles, record_pairs, unlent_profiles
 from pipeline.link.persons import build_persons
 from pipeline.link.scoring import decide, score_pairs
 from pipeline.link.settings import LinkSettings, load
@@ -100,8 +100,10 @@ def link(
     stages = _Stages()
     entities, conflicts = anchor(records, settings, precedence)
     stages.done("anchors")
-    # the profile (1.16M rows x 33 at 200,000 households) is the scorer's alone: it lets it go
-    candidates, decided = (scorer or score_candidates)(profiles(entities), settings, stages.done)
+    # the profile (1.16M rows x 34 at 200,000 households) is the scorer's alone: it lets it go
+    profile = [profiles(entities)]
+    detached = _detached_review(profile[0], entities, conflicts, settings)
+    candidates, decided = (scorer or score_candidates)(profile.pop(), settings, stages.done)
     human = entity_pairs(human, entities) if human is not None else None
     decided = apply(decided, human) if human is not None else decided
     stages.done("scoring")
@@ -116,7 +118,7 @@ def link(
     assignments, persons = build_persons(entities, membership, kept, precedence)
     assignments = noted(assignments, human) if human is not None else assignments
     stages.done("persons")
-    review = _review(decided, split, conflicts, entities, assignments, settings)
+    review = _review(decided, split, detached, assignments, settings)
     review = undecided(review, human, entities) if human is not None else review
     stages.done("review")
     counts = {
@@ -146,15 +148,23 @@ def score_candidates(profile: pl.DataFrame, settings: LinkSettings, done=lambda 
     return candidates, decided
 
 
-def _review(decided, split, conflicts, entities, assignments, settings) -> pl.DataFrame:
-    columns = ["record_id_l", "record_id_r", "score", "reasons"]
+REVIEW_COLUMNS = ["record_id_l", "record_id_r", "score", "reasons"]
+
+
+def _detached_review(profile, entities, conflicts, settings) -> pl.DataFrame:
+    """Each detached record paired with a record of its ID's owner, scored on the record's own ID
+    (``unlent_profiles``), with the reasons: the match_review rows of ``conflicts``."""
+    if not conflicts.height:
+        return pl.DataFrame(schema={"record_id_l": pl.Int64, "record_id_r": pl.Int64, "score": pl.Float64, "reasons": pl.Utf8})
+    ids = pl.concat([conflicts["record_id_l"], conflicts["record_id_r"]])
+    pairs = score_pairs(pairs_of_records(conflicts, unlent_profiles(profile, entities, ids), households=profile), settings)
+    return pairs.with_columns(reasons(settings).alias("reasons")).select(REVIEW_COLUMNS)
+
+
+def _review(decided, split, detached, assignments, settings) -> pl.DataFrame:
+    columns = REVIEW_COLUMNS
     uncertain = decided.filter(pl.col("decision") == "review").with_columns(pl.lit(None, pl.Utf8).alias("conflict"))
     fuzzy = pl.concat([uncertain, split.select(uncertain.columns)], how="diagonal_relaxed").with_columns(reasons(settings).alias("reasons"))
-    detached = pl.DataFrame(schema={"record_id_l": pl.Int64, "record_id_r": pl.Int64, "score": pl.Float64, "reasons": pl.Utf8})
-    if conflicts.height:
-        own = profiles(entities.with_columns(pl.lit(False).alias("detached")))
-        pairs = score_pairs(pairs_of_records(conflicts, own), settings)
-        detached = pairs.with_columns(reasons(settings).alias("reasons")).select(columns)
     person = assignments.select("record_id", "person_key")
     low, high = pl.min_horizontal("record_id_l", "record_id_r"), pl.max_horizontal("record_id_l", "record_id_r")
     rows = (

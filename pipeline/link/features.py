@@ -54,6 +54,10 @@ PROFILE = (
 )
 
 
+# What a detached record's ID says: not its own, blanked in its profile.
+LENT = ("birth_date", "gender", "id_full", "id_prefix15", "id_round15", "id_short", "id_zeros")
+
+
 def profiles(anchored_records: pl.DataFrame) -> pl.DataFrame:
     """One row per record: what comparisons see. A detached record's ID, and the birth date and
     gender read from it, are not its own: they are blanked; it gets instead ``owner_households``,
@@ -75,14 +79,27 @@ def profiles(anchored_records: pl.DataFrame) -> pl.DataFrame:
         .hstack(village_namesakes(anchored_records))
         .with_columns(pl.col("name").str.slice(0, 1).alias("name_first"), pl.coalesce("id_full", "id_zeros").alias("id_digits18"))
         .select(
-            *[
-                pl.when(own).then(pl.col(c)).alias(c)
-                if c in ("birth_date", "gender", "id_full", "id_prefix15", "id_round15", "id_short", "id_zeros", "id_digits18")
-                else pl.col(c)
-                for c in PROFILE
-                if c != "valid"
-            ],
+            *[pl.when(own).then(pl.col(c)).alias(c) if c in (*LENT, "id_digits18") else pl.col(c) for c in PROFILE if c != "valid"],
             (pl.col("valid") & own).alias("valid"),
+        )
+        .select(PROFILE)
+    )
+
+
+def unlent_profiles(profile: pl.DataFrame, anchored_records: pl.DataFrame, record_ids: pl.Series) -> pl.DataFrame:
+    """The rows of ``record_ids`` as ``profiles`` would give them if no record were detached: a
+    detached record keeps its own ID and what it says (``LENT``), and no record has
+    ``owner_households`` (what a detached record's pair with the ID's owner is scored on, for
+    match_review).  Read from ``profile``: the whole-quarter counts are not computed twice."""
+    wanted = pl.col("record_id").is_in(record_ids.implode())
+    own = anchored_records.filter(wanted).select("record_id", *LENT, "valid")
+    return (
+        profile.filter(wanted)
+        .drop(*LENT, "valid", "id_digits18", "owner_households")
+        .join(own, on="record_id", how="left")
+        .with_columns(
+            pl.coalesce("id_full", "id_zeros").alias("id_digits18"),
+            pl.lit(None, profile.schema["owner_households"]).alias("owner_households"),
         )
         .select(PROFILE)
     )
@@ -327,12 +344,14 @@ def record_pairs(entity_pairs: pl.DataFrame, profile: pl.DataFrame) -> pl.DataFr
     return _pairs(entity_pairs.select("entity_l", "entity_r"), profile, "entity")
 
 
-def pairs_of_records(record_ids: pl.DataFrame, profile: pl.DataFrame) -> pl.DataFrame:
-    """The given record pairs (record_id_l, record_id_r, any further columns), with the pair features."""
-    return _pairs(record_ids, profile, "record_id")
+def pairs_of_records(record_ids: pl.DataFrame, profile: pl.DataFrame, households: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The given record pairs (record_id_l, record_id_r, any further columns), with the pair
+    features; ``households``: the whole profile the households' members are read from, when
+    ``profile`` holds only the pairs' rows."""
+    return _pairs(record_ids, profile, "record_id", households)
 
 
-def _pairs(keys: pl.DataFrame, profile: pl.DataFrame, on: str) -> pl.DataFrame:
+def _pairs(keys: pl.DataFrame, profile: pl.DataFrame, on: str, households: pl.DataFrame | None = None) -> pl.DataFrame:
     left = profile.rename({c: f"{c}_l" for c in PROFILE})
     right = profile.rename({c: f"{c}_r" for c in PROFILE})
     pairs = (
@@ -341,7 +360,7 @@ def _pairs(keys: pl.DataFrame, profile: pl.DataFrame, on: str) -> pl.DataFrame:
         .with_row_index("pair")
         .with_columns(id_relation(), owner_household(), same_head(), name_village_unique(), relation_conflict())
     )
-    return _with_co_members(_with_name_ratio(pairs), profile)
+    return _with_co_members(_with_name_ratio(pairs), profile if households is None else households)
 
 
 def _with_name_ratio(pairs: pl.DataFrame) -> pl.DataFrame:
