@@ -13,6 +13,7 @@ import numpy as np
 import polars as pl
 from rapidfuzz import fuzz, process
 
+from pipeline.link.anchors import with_lookup
 from pipeline.normalise.ids import adjacent_swap, body_differences
 
 # The columns of one record a comparison may read.
@@ -75,7 +76,7 @@ def profiles(anchored_records: pl.DataFrame) -> pl.DataFrame:
     anchored_records = with_residence(anchored_records)
     anchored_records = anchored_records.with_columns(prefix_holders(anchored_records))
     return (
-        anchored_records.join(owners, on="record_id", how="left", maintain_order="left")
+        with_lookup(anchored_records, owners, "record_id")  # memory: a join would copy every column
         .hstack(village_namesakes(anchored_records))
         .with_columns(pl.col("name").str.slice(0, 1).alias("name_first"), pl.coalesce("id_full", "id_zeros").alias("id_digits18"))
         .select(
