@@ -108,8 +108,12 @@ def link(
     decided = apply(decided, human) if human is not None else decided
     stages.done("scoring")
     links = decided.filter(pl.col("decision") == "link")
-    entity_table = entities.filter(pl.col("anchored")).group_by("entity").agg(
-        pl.col("anchored", "id_full", "valid", "id_prefix15", "id_round15", "id_short", "id_zeros").first()
+    entity_table = (  # lazy: only these columns of the anchored records are copied
+        entities.lazy()
+        .filter(pl.col("anchored"))
+        .group_by("entity")
+        .agg(pl.col("anchored", "id_full", "valid", "id_prefix15", "id_round15", "id_short", "id_zeros").first())
+        .collect()
     )
     cannot, must = (None, None) if human is None else (human.filter(pl.col("decision") == DIFFERENT), human.filter(pl.col("decision") == SAME))
     membership, split = cluster(entity_table, links, cannot, must)

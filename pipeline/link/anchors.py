@@ -86,10 +86,12 @@ def with_relation_columns(r: pl.DataFrame) -> pl.DataFrame:
     contradicts that (``_suspect``: the ID is the 户主's, or born too early)."""
     # The 户主's ID of a row's household: 低保 keys carry it (户主身份证号); other rosters (防返贫 户编号)
     # have it on the household's own 户主 row.
-    roster_heads = (
-        r.filter(pl.col("valid") & pl.col("relation").is_in(HEAD_RELATIONS) & pl.col("household_key").is_not_null())
+    roster_heads = (  # lazy: only the columns read are filtered (an eager filter copies every column)
+        r.lazy()
+        .filter(pl.col("valid") & pl.col("relation").is_in(HEAD_RELATIONS) & pl.col("household_key").is_not_null())
         .group_by("household_key")
         .agg(pl.col("id_full").sort().first().alias("_roster_head"))
+        .collect()
     )
     r = with_lookup(r, roster_heads, "household_key")
     head_id = pl.coalesce(
@@ -119,7 +121,8 @@ def anchor(records: pl.DataFrame, settings: LinkSettings, residence_precedence: 
     # The owner's name of each valid ID: the name most records carry, names on suspect rows last
     # (ties: the higher-precedence table, the first record).
     owners = (
-        r.filter(pl.col("valid") & pl.col("name").is_not_null())
+        r.lazy()
+        .filter(pl.col("valid") & pl.col("name").is_not_null())
         .group_by("id_full", "name")
         .agg(
             pl.col("_suspect").all(),
@@ -133,6 +136,7 @@ def anchor(records: pl.DataFrame, settings: LinkSettings, residence_precedence: 
         .group_by("id_full", maintain_order=True)
         .first()
         .select("id_full", pl.col("name").alias("owner_name"), "owner_pinyin", "owner_fuzzy", "owner_record")
+        .collect()
     )
     r = with_lookup(r, owners, "id_full")
     fits = (
@@ -147,7 +151,7 @@ def anchor(records: pl.DataFrame, settings: LinkSettings, residence_precedence: 
     detached = pl.col("valid") & ~anchored
     r = r.with_columns(anchored.alias("anchored"), detached.alias("detached"))
     # Entity numbers: anchored records by ID (dense rank), every other record on its own after them.
-    n_ids = r.filter(pl.col("anchored"))["id_full"].n_unique()
+    n_ids = r.select(pl.col("id_full").filter(pl.col("anchored")).n_unique()).item()
     r = r.with_columns(
         pl.when(pl.col("anchored"))
         .then(pl.col("id_full").rank("dense").over("anchored").cast(pl.Int64) - 1)

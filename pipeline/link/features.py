@@ -110,8 +110,8 @@ def with_residence(records: pl.DataFrame) -> pl.DataFrame:
     """A record of a person with a valid ID that says no village (a file without region columns)
     takes the village and township the person's other records say most often: one ID, one person,
     one residence."""
-    anchored_with = records.filter(pl.col("anchored") & pl.col("village").is_not_null())
-    if anchored_with.height == records.filter(pl.col("anchored")).height:
+    anchored_with = records.lazy().filter(pl.col("anchored") & pl.col("village").is_not_null())
+    if not records.select((pl.col("anchored") & pl.col("village").is_null()).any()).item():
         return records
     residence = (
         anchored_with.group_by("entity", "village", "township")
@@ -120,6 +120,7 @@ def with_residence(records: pl.DataFrame) -> pl.DataFrame:
         .group_by("entity", maintain_order=True)
         .first()
         .select("entity", pl.col("village").alias("_village"), pl.col("township").alias("_township"))
+        .collect()
     )
     filled = records.select("entity", "anchored").join(residence, on="entity", how="left", maintain_order="left")
     fill = filled["anchored"] & records["village"].is_null()
@@ -132,10 +133,15 @@ def with_residence(records: pl.DataFrame) -> pl.DataFrame:
 def prefix_holders(records: pl.DataFrame) -> pl.Series:
     """How many persons with a valid ID share the record's 15 digits Excel keeps (truncated or
     rounded): 2 for twins, whose sequence codes differ after the 15th digit."""
-    anchored = records.filter(pl.col("anchored"))
     counts = []
     for key in ("id_prefix15", "id_round15"):
-        held = anchored.filter(pl.col(key).is_not_null()).group_by(key).agg(pl.col("entity").n_unique().alias("_n"))
+        held = (
+            records.lazy()
+            .filter(pl.col("anchored") & pl.col(key).is_not_null())
+            .group_by(key)
+            .agg(pl.col("entity").n_unique().alias("_n"))
+            .collect()
+        )
         counts.append(records.select(key).join(held, on=key, how="left", maintain_order="left")["_n"].fill_null(0))
     return pl.max_horizontal(counts).cast(pl.Int64).alias("prefix_holders") if counts else None
 
@@ -371,7 +377,7 @@ def _with_name_ratio(pairs: pl.DataFrame) -> pl.DataFrame:
         & (pl.col("name_pinyin_fuzzy_l") != pl.col("name_pinyin_fuzzy_r")).fill_null(True)
     ).select("pair", "name_l", "name_r")
     ratio = undecided.select("pair", name_ratio(undecided["name_l"], undecided["name_r"]).alias("name_ratio"))
-    return pairs.join(ratio, on="pair", how="left")
+    return with_lookup(pairs, ratio, "pair")  # memory: a join would copy the pairs' 76 columns
 
 
 def _with_co_members(pairs: pl.DataFrame, profile: pl.DataFrame) -> pl.DataFrame:
@@ -392,4 +398,4 @@ def _with_co_members(pairs: pl.DataFrame, profile: pl.DataFrame) -> pl.DataFrame
         .group_by("pair")
         .agg(pl.len().cast(pl.Int64).alias("co_members"))
     )
-    return pairs.join(shared, on="pair", how="left").with_columns(pl.col("co_members").fill_null(0))
+    return with_lookup(pairs, shared, "pair").with_columns(pl.col("co_members").fill_null(0))

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import polars as pl
 
 from pipeline.normalise.cells import PLACEHOLDERS, WHITE
@@ -97,25 +98,39 @@ def with_check(body17: str) -> str:
     return body17 + check_character(body17)
 
 
-def _digit(side: pl.Expr, i: int) -> pl.Expr:
-    return side.str.slice(i, 1)
-
-
 def body_differences(left: pl.Expr, right: pl.Expr) -> pl.Expr:
-    """How many of the 17 body digits of two 18-character IDs differ."""
-    return pl.sum_horizontal([(_digit(left, i) != _digit(right, i)).cast(pl.Int32) for i in range(17)])
+    """How many of the 17 body digits of two 18-character IDs differ (0 where either is null)."""
+    return pl.map_batches([left, right], _differences, return_dtype=pl.Int32)
+
+
+def _differences(sides: list[pl.Series]) -> pl.Series:
+    left, right = sides
+    count = (_body_chars(left) != _body_chars(right)).sum(axis=1, dtype=np.int32)
+    known = (left.is_not_null() & right.is_not_null()).to_numpy()
+    return pl.Series(left.name, np.where(known, count, 0).astype(np.int32))
 
 
 def adjacent_swap(left: pl.Expr, right: pl.Expr) -> pl.Expr:
-    """Two adjacent body digits of one ID are the other's, swapped (with body_differences == 2)."""
-    return pl.any_horizontal(
-        [
-            (_digit(left, i) != _digit(right, i))
-            & (_digit(left, i) == _digit(right, i + 1))
-            & (_digit(left, i + 1) == _digit(right, i))
-            for i in range(16)
-        ]
-    )
+    """Two adjacent body digits of one ID are the other's, swapped (with body_differences == 2);
+    null where either side is null.  On the body characters as a matrix: comparing each of
+    16 positions with its neighbour in polars slices 96 string columns (0.9 s per 400,000 pairs);
+    a matrix of their characters takes a fraction of it."""
+    return pl.map_batches([left, right], _swapped, return_dtype=pl.Boolean)
+
+
+def _body_chars(ids: pl.Series) -> np.ndarray:
+    """(rows, 17) code points of each value's first 17 characters, padded with spaces (a null: all
+    spaces): UTF-32 gives every character the same width."""
+    text = ids.str.slice(0, 17).str.pad_end(17, " ").fill_null(" " * 17)
+    return np.frombuffer("".join(text.to_list()).encode("utf-32-le"), dtype=np.uint32).reshape(-1, 17)
+
+
+def _swapped(sides: list[pl.Series]) -> pl.Series:
+    left, right = sides
+    a, b = _body_chars(left), _body_chars(right)
+    cross = (a[:, :16] != b[:, :16]) & (a[:, :16] == b[:, 1:]) & (a[:, 1:] == b[:, :16])
+    known = (left.is_not_null() & right.is_not_null()).to_numpy()
+    return pl.Series(left.name, cross.any(axis=1), pl.Boolean).set(pl.Series(~known), None)
 
 
 def id_slip(left: pl.Expr, right: pl.Expr) -> pl.Expr:

@@ -6,6 +6,8 @@ from datetime import date
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from normalise_builders import REFERENCE, make_id
 from pipeline.normalise.ids import add_id_columns, with_check
@@ -219,6 +221,29 @@ def test_id_slip_is_one_body_digit_or_one_adjacent_swap():
     got = frame.select(id_slip(pl.col("a"), pl.col("b")))["a"].to_list()
     assert got[:4] == [True, True, False, False]
     assert not swap or got[4] is True
+
+
+def _by_character(a: str | None, b: str | None) -> tuple[int, bool | None]:
+    """body_differences and adjacent_swap read one pair at a time, character by character."""
+    if a is None or b is None:
+        return 0, None
+    x, y = a[:17].ljust(17), b[:17].ljust(17)
+    differ = sum(p != q for p, q in zip(x, y))
+    swapped = any(x[i] != y[i] and x[i] == y[i + 1] and x[i + 1] == y[i] for i in range(16))
+    return differ, swapped
+
+
+_ID_TEXT = st.one_of(st.none(), st.text(alphabet="0123456789X中国", min_size=0, max_size=19))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_ID_TEXT, _ID_TEXT), max_size=40))
+def test_body_differences_and_adjacent_swap_read_each_character(pairs):
+    from pipeline.normalise.ids import adjacent_swap, body_differences
+
+    frame = pl.DataFrame({"a": [a for a, _ in pairs], "b": [b for _, b in pairs]}, schema={"a": pl.Utf8, "b": pl.Utf8})
+    got = frame.select(body_differences(pl.col("a"), pl.col("b")).alias("d"), adjacent_swap(pl.col("a"), pl.col("b")).alias("s"))
+    assert list(zip(got["d"].to_list(), got["s"].to_list())) == [_by_character(a, b) for a, b in pairs]
 
 
 def test_check_digit_of_published_numbers():
