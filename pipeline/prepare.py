@@ -25,6 +25,7 @@ import polars as pl
 from contracts.outputs import RejectedRows, dtypes
 from contracts.sources import TABLES, Table
 from pipeline.ingest import FileProblem, FileRead, read_file
+from pipeline.limits import compact
 from pipeline.normalise import RegionNames, normalise
 from pipeline.store import spool
 from pipeline.validate import accept_or_reject
@@ -91,15 +92,17 @@ def _skipped_row(read: FileRead, sheet_name: str, why: str) -> dict:
 
 
 def _rejected_rows(read: FileRead, sheet_name: str, table: str | None, rows: pl.DataFrame, reason) -> pl.DataFrame:
+    """The rows of a sheet not used, kept to the run's end: compacted (``limits.compact``), so that
+    they do not hold the whole sheet's cells."""
     reason_expr = reason if isinstance(reason, pl.Expr) else pl.lit(reason)
-    return rows.select(
+    return compact(rows.select(
         pl.lit(read.file_name).alias("file_name"),
         pl.lit(sheet_name).alias("sheet_name"),
         pl.col("row_number").cast(pl.Int64),
         pl.lit(table, dtype=pl.Utf8).alias("source_table"),
         reason_expr.cast(pl.Utf8).alias("reason"),
         pl.col("raw").alias("raw_values"),
-    )
+    ))
 
 
 def _rejected_whole(read: FileRead, problem: FileProblem) -> pl.DataFrame:
