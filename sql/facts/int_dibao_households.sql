@@ -2,7 +2,8 @@
 -- household_key = 'dibao:' || normalised 户主身份证号.  The 户主 (the 低保金 payee) is the person
 -- whose 身份证号 is the 户主身份证号: an in-force row of the household, else any person with that
 -- ID, else the row that says 户主, else the household's first row.  Amount and 分类施保类别 are the
--- 户主 row's, else the household's highest / first.
+-- 户主 row's, else the household's highest / first.  head_id_shown: the 户主身份证号 as the household
+-- is known by, for the lists (the normalised ID, else the cell as Excel left it: 5.33129E+17, …000).
 WITH rows AS (
     SELECT d.*, coalesce(d.household_key, 'dibao:' || d.head_id_number) AS hh
     FROM stg_dibao AS d
@@ -33,7 +34,7 @@ head_by_id AS (
     SELECT id_number, min(person_key) AS person_key FROM persons WHERE id_number IS NOT NULL GROUP BY id_number
 )
 SELECT
-    h.household_key, h.head_id_number,
+    h.household_key, h.head_id_number, coalesce(h.head_id_number, substr(h.household_key, 7)) AS head_id_shown,
     coalesce(h.head_by_row, p.person_key, h.head_by_relation, h.first_member) AS head_person_key,
     h.head_record_id, h.household_monthly_amount, h.category, h.start_month, h.in_gradual_exit,
     h.member_count, h.member_keys, h.record_ids

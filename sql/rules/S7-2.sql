@@ -5,7 +5,7 @@
 -- 12 x standard: start 渐退 of gradual_exit_months.  The registry income is that of the registry
 -- household(s) of its members; with several, the lowest must exceed.  One case on the 低保 户主.
 WITH dibao_registry AS (
-    SELECT h.household_key, h.head_person_key, h.head_id_number, h.record_ids AS dibao_record_ids,
+    SELECT h.household_key, h.head_person_key, h.head_id_shown, h.record_ids AS dibao_record_ids,
            min(g.income_per_capita)                          AS income_per_capita,
            string_agg(DISTINCT g.household_number, '、' ORDER BY g.household_number)      AS registry_households,
            flatten(list(g.record_ids))                       AS registry_record_ids
@@ -19,7 +19,7 @@ WITH dibao_registry AS (
 SELECT
     r.head_person_key AS person_key,
     format('低保户（户主身份证号 {}）在防返贫监测系统（户编号 {}）人均纯收入 {} 元，高于 {} 元（{} × {} × {} 元）：收入超标，应启动 {} 个月渐退',
-           r.head_id_number, r.registry_households, yuan(r.income_per_capita),
+           r.head_id_shown, r.registry_households, yuan(r.income_per_capita),
            yuan($exit_income_multiple * d.months_per_year * $dibao_monthly_standard),
            $exit_income_multiple, d.months_per_year, yuan($dibao_monthly_standard), $gradual_exit_months) AS detail,
     NULL::DOUBLE AS amount,

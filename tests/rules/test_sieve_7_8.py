@@ -36,6 +36,16 @@ def test_s7_2_income_above_standard_on_dibao_head():
     assert "12 个月渐退" in cases["detail"][0]
 
 
+def test_s7_2_household_known_only_by_a_damaged_head_id_still_says_which():
+    # the 户主身份证号 cell was an Excel number: no normalised ID, the household keyed by the cell
+    b = Build()
+    head = b.person("收五")
+    b.add("dibao", head, head_id_number=None, household_key="dibao:5.33129E+17", relation="户主")
+    b.add("fupin", head, household_number="H9", income_per_capita=8000.0)
+    case = b.fired("S7-2", head)
+    assert case and "户主身份证号 5.33129E+17" in case["detail"]
+
+
 def test_s7_2_near_miss_in_gradual_exit_or_at_standard():
     b = Build()
     exiting, equal = b.person("收三"), b.person("收四")
