@@ -24,8 +24,9 @@ _V1 = list("石杨李柳竹梨桃枫松荷花茶麻田河岭沟湾坪坝岗塘�
 _V2 = ["桥", "林", "家", "树", "园", "溪", "山", "坡", "口", "头", "边", "脚", "营", "庄", "寨", "湾"]
 
 
-def build_geography(n_households: int) -> pl.DataFrame:
-    """One row per village: township and village names and the 12-digit 统计用区划代码."""
+def build_geography(n_households: int, county_code: str = COUNTY_CODE) -> pl.DataFrame:
+    """One row per village: township and village names and the 12-digit 统计用区划代码 (under
+    ``county_code``)."""
     n_town = min(60, max(3, -(-n_households // 25_000)))
     per_town = min(99, max(2, -(-n_households // (n_town * 400))))
     rows = []
@@ -41,13 +42,14 @@ def build_geography(n_households: int) -> pl.DataFrame:
     geo = pl.DataFrame(rows).with_row_index("village_idx")
     return geo.with_columns(
         county=pl.lit(COUNTY_NAME),
-        region_code=pl.lit(COUNTY_CODE) + pl.col("township_code") + pl.col("village_code"),
+        region_code=pl.lit(county_code) + pl.col("township_code") + pl.col("village_code"),
         village_idx=pl.col("village_idx").cast(pl.Int32),
     )
 
 
-def build_households(n: int, geo: pl.DataFrame, streams: Streams, ref: date) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Households and persons.  Ages are drawn at ``ref`` and turned into birth dates."""
+def build_households(n: int, geo: pl.DataFrame, streams: Streams, ref: date, county_code: str = COUNTY_CODE) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Households and persons.  Ages are drawn at ``ref`` and turned into birth dates; most were
+    born in the county (ID birthplace ``county_code``), some elsewhere in the province."""
     rng = streams("households")
     nv = geo.height
     village = np.sort(rng.integers(0, nv, n)).astype(np.int32)
@@ -102,7 +104,7 @@ def build_households(n: int, geo: pl.DataFrame, streams: Streams, ref: date) -> 
     )
     ref64 = np.datetime64(ref, "D")
     birth = ref64 - (np.round(age * 365.25).astype(np.int64) + r.integers(1, 365, m)).astype("timedelta64[D]")
-    prefix = np.where(r.random(m) < 0.06, np.array(OTHER_BIRTH_PREFIXES)[r.integers(0, 4, m)], COUNTY_CODE)
+    prefix = np.where(r.random(m) < 0.06, np.array(OTHER_BIRTH_PREFIXES)[r.integers(0, 4, m)], county_code)
     persons = pl.DataFrame(
         {
             "uid": np.arange(m, dtype=np.int64),

@@ -20,7 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from .background import add_background
-from .county import COUNTY_NAME, build_geography, build_households
+from .county import COUNTY_CODE, COUNTY_NAME, build_geography, build_households
 from .dirt import Rates
 from .events import LINSHI_SCHEMA, SETTLEMENT_SCHEMA, background_deaths, background_linshi, background_settlements, frame
 from .layout import Hazards, plan_quarter
@@ -54,9 +54,10 @@ class Clock:
 
 def generate(households: int, seed: int, out: Path, quarters: list[str] | None = None, forms: str = "mixed",
              rates: Rates | None = None, instances: int | None = None, quiet: bool = False,
-             hazards: Hazards = Hazards()) -> dict:
+             hazards: Hazards = Hazards(), county_code: str = COUNTY_CODE) -> dict:
     """``hazards``: the real world's worst (an HTML .xls, a blank ID, a cut-short file), none by
-    default here; the command line puts them all in unless told otherwise."""
+    default here; the command line puts them all in unless told otherwise.  ``county_code``: the
+    county's 6-digit code (its region codes, and the birthplace in most of its people's IDs)."""
     rates = rates or Rates()
     qs = [Q.parse(q) for q in (quarters or ["2026Q2", "2026Q3"])]
     last = qs[-1]
@@ -64,8 +65,8 @@ def generate(households: int, seed: int, out: Path, quarters: list[str] | None =
     clock = Clock(quiet)
     log = (lambda *_: None) if quiet else print
 
-    geo = build_geography(households)
-    H, P = build_households(households, geo, S, last.ref)
+    geo = build_geography(households, county_code)
+    H, P = build_households(households, geo, S, last.ref, county_code)
     clock(f"county: {geo.height} villages, {H.height} households, {P.height} persons")
     H, P = add_background(H, P, S, last.ref)
     clock("background programmes")
@@ -250,10 +251,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--hazards", default="all",
                     help="all (default), none, or a comma list of html (临时救助 as an HTML .xls), blank_id (a dibao row "
                          "with a blank 身份证号), truncated (an extra workbook cut short in the last quarter)")
+    ap.add_argument("--county-code", default=COUNTY_CODE,
+                    help=f"the county's 6-digit code: its region codes and most of its people's ID birthplace (default {COUNTY_CODE})")
     a = ap.parse_args(argv)
     rates = Rates(id=a.id_dirt, name=a.name_dirt, date=a.date_dirt, reject=a.reject_rate)
     generate(a.households, a.seed, a.out, [q.strip() for q in a.quarters.split(",") if q.strip()], a.forms, rates, a.instances,
-             hazards=Hazards.parse(a.hazards))
+             hazards=Hazards.parse(a.hazards), county_code=a.county_code)
 
 
 if __name__ == "__main__":
