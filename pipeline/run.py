@@ -116,13 +116,13 @@ def store_quarter(
         runlog.finish_run(con, run_id, "succeeded", **record)
 
 
-def _link_quarter(executor, quarter: str, prepared: Prepared, policy: Policy, decisions) -> tuple[dict, dict]:
+def _link_quarter(executor, quarter: str, prepared: Prepared, policy: Policy, decisions, build: Path) -> tuple[dict, dict]:
     """Identity resolution (with a person's decisions on doubtful pairs), then the quarter's
     record-level tables; returns them and what `runs` keeps of the linkage.  The prepared tables
     wait in the build folder meanwhile (identity reads only ``records``)."""
     records = records_for_linking(prepared)
     precedence = list(policy["residence_precedence"])
-    linkage = link_on(executor, records, load_link_settings(), precedence, decisions)
+    linkage = link_on(executor, records, load_link_settings(), precedence, decisions, build)
     tables = assemble_quarter(quarter, prepared, records, linkage)
     prepared.tables.clear()  # now in tables (stg_<table>, source_records)
     return tables, {"link_settings": linkage.settings, "link_counts": linkage.counts}
@@ -165,7 +165,7 @@ def run_quarter(
         with store.connect(db_path) as con:
             runlog.start_run(con, run_id, quarter, input_dir, policy, started)
         try:
-            tables, linkage = _link_quarter(executor, quarter, prepared, policy, load_decisions(db_path))
+            tables, linkage = _link_quarter(executor, quarter, prepared, policy, load_decisions(db_path), build)
             previous = previous_cases(db_path, str(q.previous()))
             feedback = latest_feedback(db_path, quarter)
             counts, spooled = {name: height(frame) for name, frame in tables.items()}, spooled_tables(tables)

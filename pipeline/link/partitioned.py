@@ -16,12 +16,19 @@ pairs, which are few).  The result is the single-process ``link``'s, exactly:
   their households (``co_members``); a pair found there is a pair of the full run, scored on the
   same records, so a pair found in two partitions is scored the same in both: duplicates are
   dropped;
+- the partitions travel as Parquet files in a folder (the run's build folder; a shared mount on a
+  real cluster, as the input and the database are): the calling process writes one partition at a
+  time and lets it go, and a task carries two paths, not the frames (which Dask would copy into its
+  task graph: 0.9 GB at 200,000 households);
 - a county run (``LocalExecutor``, ``partitions`` 1) does not partition at all.
 """
 
 from __future__ import annotations
 
 import functools
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
 
 import polars as pl
 
@@ -38,25 +45,30 @@ _STAGE = "人员识别"
 _MAP_STAGE = "人员比对"
 
 
-def link_on(executor, records: pl.DataFrame, settings: LinkSettings, precedence: list[str], decisions=None):
+def link_on(executor, records: pl.DataFrame, settings: LinkSettings, precedence: list[str], decisions=None, folder: Path | None = None):
     """``link`` through ``executor``: in one stage where it has one partition (``partitions``, 1
-    when not said), else with the pairs scored per partition on its workers (``executor.map``)."""
+    when not said), else with the pairs scored per partition on its workers (``executor.map``),
+    the partitions written to ``folder`` (a temporary folder when not given)."""
     partitions = getattr(executor, "partitions", 1)
     if partitions <= 1:
         return executor.call(_STAGE, link, records, settings, precedence, decisions)
-    # not a stage of the executor's own: its pair scoring is (a task does not start tasks)
-    scorer = functools.partial(score_partitioned, executor, partitions)
-    with executor.progress.stage(_STAGE):
-        return link(records, settings, precedence, decisions, scorer)
+    with ExitStack() as stack:
+        folder = Path(folder) if folder is not None else Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="doudi_partitions_")))
+        # not a stage of the executor's own: its pair scoring is (a task does not start tasks)
+        scorer = functools.partial(score_partitioned, executor, partitions, folder)
+        with executor.progress.stage(_STAGE):
+            return link(records, settings, precedence, decisions, scorer)
 
 
-def score_partitioned(executor, partitions: int, profile: pl.DataFrame, settings: LinkSettings, done=lambda stage: None):
-    """``score_candidates``'s result, the pairs found and scored per partition on ``executor``."""
-    shares = partition(profile, partitions)
-    parts = [(part, f"{i + 1}/{len(shares)}", members, settings) for i, (part, members) in enumerate(shares)]
+def score_partitioned(executor, partitions: int, folder: Path, profile: pl.DataFrame, settings: LinkSettings, done=lambda stage: None):
+    """``score_candidates``'s result, the pairs found and scored per partition on ``executor``
+    (each partition's records and household members written to ``folder`` first)."""
+    files = write_partitions(profile, partitions, Path(folder) / "partitions")
+    parts = [(part, f"{i + 1}/{len(files)}", members, settings) for i, (part, members) in enumerate(files)]
     done("blocking")
     if not parts:
         return score_candidates(profile.clear(), settings)
+    del profile  # memory: the workers read their partitions from the files
     scored = executor.map(_MAP_STAGE, score_partition, parts)
     pair = ["entity_l", "entity_r"]
     candidates = pl.concat([c for c, _ in scored]).unique(pair).sort(pair)
@@ -66,28 +78,38 @@ def score_partitioned(executor, partitions: int, profile: pl.DataFrame, settings
 
 
 def score_partition(item: tuple) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """One partition's candidate pairs (entity_l, entity_r) and decided pairs.  ``item``: its
-    entities' records, a label, the members of their households, the settings.  The members' rows
-    have no entity: blocking and the record pairs never take them (a null entity joins nothing),
-    ``co_members`` reads their names."""
+    """One partition's candidate pairs (entity_l, entity_r) and decided pairs.  ``item``: the files
+    of its entities' records and of the members of their households, a label, the settings.  The
+    members' rows have no entity: blocking and the record pairs never take them (a null entity
+    joins nothing), ``co_members`` reads their names."""
     part, _, members, settings = item
-    candidates, decided = score_candidates(pl.concat([part, members], how="diagonal"), settings)
+    candidates, decided = score_candidates(pl.concat([pl.read_parquet(part), pl.read_parquet(members)], how="diagonal"), settings)
     return candidates.select("entity_l", "entity_r"), decided
 
 
-def partition(profile: pl.DataFrame, partitions: int) -> list[tuple[pl.DataFrame, pl.DataFrame]]:
+def write_partitions(profile: pl.DataFrame, partitions: int, folder: Path) -> list[tuple[Path, Path]]:
+    """``partition``'s parts written to ``folder`` one at a time: (records file, members file) each."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for i, (part, members) in enumerate(partition(profile, partitions)):
+        paths = folder / f"{i}.parquet", folder / f"{i}.members.parquet"
+        part.write_parquet(paths[0])
+        members.write_parquet(paths[1])
+        files.append(paths)
+    return files
+
+
+def partition(profile: pl.DataFrame, partitions: int):
     """(the records of the partition's entities, the other members of their households: household_key
-    and name_pinyin_fuzzy only) for each partition that holds an entity."""
+    and name_pinyin_fuzzy only) for each partition that holds an entity, one at a time."""
     routed = pl.concat([routes(profile, block, i, partitions) for i, block in enumerate(BLOCKS)]).unique().collect()
     members = profile.select("record_id", "household_key", "name_pinyin_fuzzy").drop_nulls("household_key")
-    out = []
     for (_,), entities in sorted(routed.partition_by("partition", as_dict=True).items()):
         part = profile.join(entities.select("entity"), on="entity", how="semi")
         theirs = members.join(part.select("household_key").unique(), on="household_key", how="semi").join(
             part.select("record_id"), on="record_id", how="anti"
         )
-        out.append((part, theirs.drop("record_id")))
-    return out
+        yield part, theirs.drop("record_id")
 
 
 def routes(profile: pl.DataFrame, block: Block, index: int, partitions: int) -> pl.LazyFrame:

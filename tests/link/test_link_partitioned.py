@@ -8,6 +8,7 @@ one digit across counties), with a person's decisions on two pairs.
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -29,9 +30,11 @@ class Partitioned(LocalExecutor):
         super().__init__()
         self.partitions = partitions
         self.mapped: list[int] = []
+        self.items: list = []
 
     def map(self, stage, fn, items):
         self.mapped.append(len(items))
+        self.items.extend(items)
         return super().map(stage, fn, items)
 
 
@@ -82,6 +85,8 @@ def test_partitioned_link_is_the_single_process_link(province, partitions):
         executor = Partitioned(partitions)
         split = link_on(executor, records, settings, precedence, given)
         assert executor.mapped and executor.mapped[0] > 1  # the pairs were scored in several partitions
+        # a task carries the files of its partition, not the frames (a cluster would copy them into its graph)
+        assert all(isinstance(part, Path) and isinstance(members, Path) for part, _, members, _ in executor.items)
         _same(split, single)
     # the decisions changed the persons (so both paths were compared on them)
     person = dict(single.assignments.select("record_id", "person_key").iter_rows())
@@ -106,7 +111,7 @@ def test_a_partition_holds_a_share_of_the_entities(province):
     settings = load()
     entities, _ = anchor(records.with_columns(pl.lit(None, pl.Utf8).alias("account")), settings, [])
     profile = profiles(entities)
-    parts = partition(profile, 8)
+    parts = list(partition(profile, 8))
     assert len(parts) > 1
     largest = max(part.height for part, _ in parts)
     assert largest < profile.height / 2, (largest, profile.height)
