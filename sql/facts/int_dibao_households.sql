@@ -34,7 +34,7 @@ head_by_id AS (
     SELECT id_number, min(person_key) AS person_key FROM persons WHERE id_number IS NOT NULL GROUP BY id_number
 )
 SELECT
-    h.household_key, h.head_id_number, coalesce(h.head_id_number, substr(h.household_key, 7)) AS head_id_shown,
+    h.household_key, h.head_id_number, coalesce(h.head_id_number, replace(h.household_key, 'dibao:', '')) AS head_id_shown,
     coalesce(h.head_by_row, p.person_key, h.head_by_relation, h.first_member) AS head_person_key,
     h.head_record_id, h.household_monthly_amount, h.category, h.start_month, h.in_gradual_exit,
     h.member_count, h.member_keys, h.record_ids

@@ -8,7 +8,7 @@ WITH members AS (
     FROM stg_fupin WHERE household_number IS NOT NULL AND person_key IS NOT NULL
     UNION ALL
     SELECT coalesce(household_key, 'dibao:' || head_id_number),
-           '户主身份证号 ' || substr(coalesce(household_key, 'dibao:' || head_id_number), 7), person_key, relation, record_id
+           '户主身份证号 ' || replace(coalesce(household_key, 'dibao:' || head_id_number), 'dibao:', ''), person_key, relation, record_id
     FROM stg_dibao WHERE coalesce(household_key, head_id_number) IS NOT NULL AND person_key IS NOT NULL
 ),
 parents AS (
