@@ -27,7 +27,9 @@ from pathlib import Path
 
 import polars as pl
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from contracts.sources import TABLES, alias_index, header_key
 from pipeline import store
@@ -156,31 +158,40 @@ def findings(db_path: Path | str, quarter: str, tables: list[str]) -> pl.DataFra
 
 
 def write_department(frame: pl.DataFrame, quarter: str, department: str, path: Path) -> Path:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "需核实的数据"
-    ws["A1"] = f"{quarter} {department} 数据核实清单（比对结果反馈有关部门核实）"
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"] = (
+    """The department's workbook, written row by row (openpyxl's write-only mode): a province's
+    department may have hundreds of thousands of rows to correct, and a workbook held whole costs
+    about a kilobyte a cell."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("需核实的数据")
+    for j, w in enumerate(WIDTHS, 1):
+        ws.column_dimensions[get_column_letter(j)].width = w
+    ws.freeze_panes = "A4"
+    note = (
         f"以下 {frame.height} 行为贵部门导出数据中需要核实更正的行（文件、工作表、行号为导出文件中的位置）。"
         "请核实后在“核实结果”栏填写，并在本系统中更正。" if frame.height else "本季度比对未发现贵部门数据中需要核实更正的行。"
     )
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(HEADERS))
-    ws.append(list(HEADERS))
-    for c in ws[3]:
-        c.font = Font(bold=True)
+    ws.append([_styled(ws, f"{quarter} {department} 数据核实清单（比对结果反馈有关部门核实）", font=Font(bold=True, size=14))])
+    ws.append([note])
+    ws.merged_cells.add(f"A2:{get_column_letter(len(HEADERS))}2")
+    ws.append([_styled(ws, h, font=Font(bold=True)) for h in HEADERS])
     titles = {t.name: t.title for t in TABLES.values()}
+    wrap = Alignment(wrap_text=True, vertical="top")
     for i, r in enumerate(frame.iter_rows(named=True), 1):
         ws.append([
-            i, r["category"], r["what"], titles.get(r["source_table"], r["source_table"]), r["file_name"],
+            i, r["category"], _styled(ws, r["what"], alignment=wrap), titles.get(r["source_table"], r["source_table"]), r["file_name"],
             r["sheet_name"] or "（CSV）", r["row_number"], r["name"], r["id_number_raw"], r["township"], r["village"], None, None,
         ])  # fmt: skip
-        ws.cell(i + 3, 3).alignment = Alignment(wrap_text=True, vertical="top")
-    for j, w in enumerate(WIDTHS, 1):
-        ws.column_dimensions[ws.cell(3, j).column_letter].width = w
-    ws.freeze_panes = "A4"
     wb.properties.keywords = f"doudi {quarter} {department}"
     return save_workbook(wb, path)
+
+
+def _styled(ws, value, font: Font | None = None, alignment: Alignment | None = None) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=value)
+    if font is not None:
+        cell.font = font
+    if alignment is not None:
+        cell.alignment = alignment
+    return cell
 
 
 def department_writers(db_path: Path | str, quarter: str, reports_dir: Path | str) -> list[Callable[[], Path]]:

@@ -65,3 +65,24 @@ def test_department_workbooks(bundled_run, tmp_path):
     everything = pl.concat([s45.select(WHERE), rejected.select(WHERE), dead.select(WHERE)]).unique()
     assert set(everything.iter_rows()) <= seen
 
+
+
+def test_a_department_workbook_written_row_by_row_keeps_its_layout(tmp_path):
+    # written in openpyxl's write-only mode (a province's list may be hundreds of thousands of
+    # rows): title, the merged note, the bold header, frozen panes, widths, the wrapped 内容 column
+    import openpyxl
+
+    from pipeline.report.departments import WIDTHS, write_department
+
+    frame = pl.DataFrame({
+        "file_name": ["a.csv"], "sheet_name": [""], "row_number": [3], "source_table": ["dibao"], "name": ["张三"],
+        "id_number_raw": ["5.33E+17"], "township": ["城关镇"], "village": [None], "category": ["身份证号无效"], "what": ["很长的说明" * 10],
+    })  # fmt: skip
+    ws = openpyxl.load_workbook(write_department(frame, "2026Q3", "民政", tmp_path / "民政.xlsx")).active
+    assert ws.title == "需核实的数据" and ws["A1"].font.b and ws["A1"].font.sz == 14
+    assert "以下 1 行" in ws["A2"].value and [str(r) for r in ws.merged_cells.ranges] == [f"A2:{openpyxl.utils.get_column_letter(len(HEADERS))}2"]
+    assert [c.value for c in ws[3]] == list(HEADERS) and all(c.font.b for c in ws[3])
+    assert ws.freeze_panes == "A4"
+    assert [ws.column_dimensions[openpyxl.utils.get_column_letter(j)].width for j in range(1, len(WIDTHS) + 1)] == list(WIDTHS)
+    row = [c.value for c in ws[4]]
+    assert row[:3] == [1, "身份证号无效", "很长的说明" * 10] and row[5] == "（CSV）" and ws["C4"].alignment.wrap_text
