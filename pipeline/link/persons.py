@@ -22,19 +22,20 @@ _BUILD_COLUMNS = (
 )  # fmt: skip
 
 
-def _most_frequent(frame: pl.DataFrame, value: str | list[str], alias: str | None = None) -> pl.DataFrame:
+def _most_frequent(frame: pl.DataFrame | pl.LazyFrame, value: str | list[str], alias: str | None = None) -> pl.DataFrame:
     """person, value: the most frequent non-null value per person (ties: higher-precedence table,
-    then the earliest record)."""
+    then the earliest record).  Lazy: only the columns it reads are filtered and sorted."""
     cols = [value] if isinstance(value, str) else value
     counted = (
-        frame.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in cols))
+        frame.lazy()
+        .filter(pl.any_horizontal(pl.col(c).is_not_null() for c in cols))
         .group_by("person", *cols)
         .agg(pl.len().alias("_n"), pl.col("_rank").min(), pl.col("record_id").min().alias("_first"))
         .sort(["person", "_n", "_rank", "_first"], descending=[False, True, False, False])
         .group_by("person", maintain_order=True)
         .first()
     )
-    out = counted.select("person", *cols)
+    out = counted.select("person", *cols).collect()
     return out.rename({value: alias}) if alias and isinstance(value, str) else out
 
 
@@ -53,15 +54,16 @@ def build_persons(
         pl.coalesce("cluster", pl.col("entity") + 10**15).alias("person"),  # never a real entity number
         precedence_rank(residence_precedence).alias("_rank"),
     )
-    canonical = _most_frequent(r.filter(pl.col("anchored")), "id_full", "canonical_id")
+    canonical = _most_frequent(r.lazy().filter(pl.col("anchored")), "id_full", "canonical_id")
     # Persons without a canonical ID: the name from every record (a detached row's name is its own),
-    # birth date, gender and ID prefix only from records whose ID is their own.
-    nameless_id = r.join(canonical, on="person", how="anti")
+    # birth date, gender and ID prefix only from records whose ID is their own.  (Lazy, as the
+    # residence below: an eager filter or sort would copy every column of 6M records.)
+    nameless_id = r.lazy().join(canonical.lazy(), on="person", how="anti")
     # A birth date read from a mistyped ID may be far off: one that a record's 与户主关系 of the same
     # person rules out (born before a child of its 户主 can be) is not the person's.
     too_early = (
         (pl.col("birth_date") < pl.col("born_after").max().over("person")).fill_null(False)
-        if "born_after" in nameless_id.columns
+        if "born_after" in r.columns
         else pl.lit(False)
     )
     # Nor one read from an 18-character ID that fails its check: one of its digits is wrong, maybe a
@@ -73,12 +75,14 @@ def build_persons(
         .filter(~pl.col("detached"))
     )
     residence = (
-        r.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in RESIDENCE))
+        r.lazy()
+        .filter(pl.any_horizontal(pl.col(c).is_not_null() for c in RESIDENCE))
         .with_columns(pl.len().over("person", *RESIDENCE).alias("_freq"))
         .sort(["person", "_rank", "_freq", "record_id"], descending=[False, False, True, False])
         .group_by("person", maintain_order=True)
         .first()
         .select("person", *RESIDENCE)
+        .collect()
     )
     persons = (
         r.group_by("person")
@@ -88,7 +92,7 @@ def build_persons(
             pl.col("record_id").min().alias("_first"),
         )
         .join(canonical, on="person", how="left")
-        .join(_most_frequent(r.with_columns(pl.coalesce("name_display", "name").alias("_d")), "_d", "name"), on="person", how="left")
+        .join(_most_frequent(r.lazy().with_columns(pl.coalesce("name_display", "name").alias("_d")), "_d", "name"), on="person", how="left")
         .join(_most_frequent(nameless_id, "name", "_match_name"), on="person", how="left")
         .join(_most_frequent(no_id, "gender", "_g1"), on="person", how="left")
         .join(_most_frequent(no_id, "birth_date", "_b1"), on="person", how="left")
