@@ -111,19 +111,27 @@ def _create_staging(con: duckdb.DuckDBPyConnection, table: str) -> None:
         con.execute(statement)
 
 
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """The statements of the block in one transaction: committed together, or rolled back together
+    when the block raises (a kill included)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
 def _execute_at_once(con: duckdb.DuckDBPyConnection, statements: list[str]) -> None:
     """Run ``statements`` in one transaction: one commit to the file instead of one each (the
     comments alone are some hundreds)."""
     if not statements:
         return
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for statement in statements:
             con.execute(statement)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -221,8 +229,7 @@ def write_quarter(
         (other,) = con.execute("SELECT count(*) FROM read_parquet(?) WHERE quarter IS DISTINCT FROM ?", [path, quarter]).fetchone()
         if other:
             raise ValueError(f"{name}: every row must carry quarter = {quarter}")
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for name in [*tables, *spooled]:
             if name.startswith("stg_"):
                 _create_staging(con, name.removeprefix("stg_"))
@@ -232,10 +239,6 @@ def write_quarter(
             _insert(con, name, tables.pop(name) if release else tables[name])
         for name, path in spooled.items():
             con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM read_parquet(?)', [path])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 @contextmanager
@@ -308,16 +311,11 @@ def replace_history(con: duckdb.DuckDBPyConnection, name: str, rows: pl.DataFram
     if not rows.height:
         return
     columns = ", ".join(f'"{k}"' for k in key)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.register("_incoming", rows)
         con.execute(f'DELETE FROM "{name}" WHERE ({columns}) IN (SELECT ({columns}) FROM _incoming)')
         con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM _incoming')
         con.unregister("_incoming")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def append(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
