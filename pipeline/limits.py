@@ -51,8 +51,8 @@ def release_freed_memory() -> None:
 def compact(frame):
     """``frame`` with its text columns copied into buffers of their own.  A text column filtered or
     gathered from a larger one still points into the larger one's buffers (polars' string views):
-    the few rejected rows a run keeps to its end would hold every row's raw cells (about 1.5 GB at
-    1,000,000 households), the persons every record's names and IDs."""
+    a file's few rejected rows, kept while the other files are read, would hold every row's raw
+    cells (about 1.5 GB at 1,000,000 households)."""
     import polars as pl  # not at the top: this module sets the allocator up before polars loads
 
     return frame.with_columns(pl.col(pl.String) + "")

@@ -217,3 +217,27 @@ def test_decide_takes_the_rows_a_sort_of_whole_rows_would():
     decided = decide(scored, settings)
     assert_frame_equal(decided.drop("decision"), whole.drop("_linkable"))
     assert decided["record_id_l"].to_list() == [2, 7, 9]
+
+
+def _text_held(frame: pl.DataFrame) -> int:
+    """Bytes of the text buffers ``frame``'s string columns point into (shared ones whole)."""
+    return sum(
+        frame[c].to_arrow(compat_level=pl.CompatLevel.newest()).get_total_buffer_size()
+        for c, dtype in frame.schema.items()
+        if dtype == pl.String
+    )
+
+
+def test_a_files_rejected_rows_hold_only_their_own_text():
+    """A few rows cut from a large frame keep pointing into its text buffers (polars' string
+    views) unless compacted (``limits.compact``): a file's rejected rows, waiting for the other
+    files to be read, would hold every row's raw cells."""
+    from pipeline.ingest import list_files
+
+    big = pl.select((pl.lit("a long raw cell, more than twelve bytes ") + pl.int_range(0, 50_000).cast(pl.Utf8)).alias("s"))
+    few = big.filter(pl.int_range(pl.len()) % 1000 == 0)
+    assert _text_held(few) > 100 * _text_held(limits.compact(few))  # what compact is for
+    rejected = [r for path, name in list_files(BUNDLED) for r in prepare_file((path, name, date(2026, 9, 30))).rejected if r.height]
+    assert len(rejected) >= 3
+    for frame in rejected:
+        assert _text_held(frame) <= _text_held(limits.compact(frame)), frame["file_name"][0]

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 import polars as pl
 import psutil
 
-from pipeline.limits import compact
 from pipeline.link.anchors import anchor
 from pipeline.link.blocking import candidate_pairs
 from pipeline.link.cluster import cluster
@@ -135,9 +134,7 @@ def link(
         "review": review.height,
         "persons": persons.height,
     }
-    # the persons' names and IDs were gathered from the records' columns: given their own buffers,
-    # they no longer hold every record's once the records are let go
-    return Linkage(assignments, compact(persons), review, settings.to_dict(), counts, dict(stages))
+    return Linkage(assignments, persons, review, settings.to_dict(), counts, dict(stages))
 
 
 def score_candidates(profile: pl.DataFrame, settings: LinkSettings, done=lambda stage: None) -> tuple[pl.DataFrame, pl.DataFrame]:
