@@ -55,6 +55,21 @@ def test_s3_2_near_miss_already_in_ertong():
     assert b.fired("S3-2", child) is None
 
 
+def test_s3_2_dibao_household_known_only_by_a_damaged_head_id_names_it_as_written():
+    # the 户主身份证号 cell was an Excel number: the household is keyed by the cell and named so
+    b = Build()
+    father, mother = b.person("父三"), b.person("母三", female=True)
+    child = b.person("子三", birth="2015-05-05")
+    key = {"head_id_number": None, "household_key": "dibao:5.33129E+17"}
+    b.add("dibao", father, relation="户主", **key)
+    b.add("dibao", mother, relation="配偶", **key)
+    b.add("dibao", child, relation="之子", **key)
+    b.add("siwang", father, death_date="2026-03-01")
+    b.add("canlian", mother, disability_grade=1, disability_category="精神")
+    case = b.fired("S3-2", child)
+    assert case and "户主身份证号 5.33129E+17" in case["detail"]
+
+
 def test_s3_2_near_miss_household_without_spouse():
     b = Build()
     father, child = b.person("父二"), b.person("子二", birth="2015-05-05")
