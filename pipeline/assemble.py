@@ -3,7 +3,7 @@
 ``record_rows``: every accepted record with the columns of ``source_records`` it brings
 (``contracts.staging.RECORD_COLUMNS``, provenance, raw cells), lazily, in ``record_id`` order.
 ``records_for_linking``: the same records with only the columns identity resolution reads
-(``pipeline.link.RECORD_COLUMNS``), in memory.
+(``pipeline.link.RECORD_COLUMNS``), lazily: identity reads them into memory.
 ``assemble_quarter``: ``source_records``, ``stg_<table>``, ``persons``, ``match_review`` and
 ``rejected_rows`` of the quarter, each carrying ``quarter``.  The records are in ``record_id``
 order and identity assigns each exactly once, so person keys are added by position: no column of
@@ -63,20 +63,21 @@ def record_rows(prepared: Prepared) -> pl.LazyFrame:
     return pl.LazyFrame(schema={**schema, "file_name": pl.Utf8, "sheet_name": pl.Utf8, "row_number": pl.Int64, "raw_values": pl.Utf8})
 
 
-def records_for_linking(prepared: Prepared) -> pl.DataFrame:
-    """Every accepted record with only the columns identity resolution reads, in memory (in a run
-    the only record-level frame memory holds while identity is resolved)."""
+def records_for_linking(prepared: Prepared) -> pl.LazyFrame:
+    """Every accepted record with only the columns identity resolution reads, lazily: ``link``
+    reads them into memory (in a run the only record-level frame memory holds while identity is
+    resolved) and lets each column go when it is done with it."""
     if prepared.tables:
-        return pl.concat([_record_columns(f, _LINKING) for f in prepared.tables.values()]).collect()
-    return record_rows(prepared).select(*_IDENTITY, *(n for n in RECORD_COLUMNS if n in _LINKING)).collect()
+        return pl.concat([_record_columns(f, _LINKING) for f in prepared.tables.values()])
+    return record_rows(prepared).select(*_IDENTITY, *(n for n in RECORD_COLUMNS if n in _LINKING))
 
 
-def assemble_quarter(quarter: str, prepared: Prepared, records: pl.DataFrame, linkage) -> dict[str, Frame]:
+def assemble_quarter(quarter: str, prepared: Prepared, records: Frame, linkage) -> dict[str, Frame]:
     """The quarter's rows of every record-level table (see the module doc); ``source_records`` is
     lazy, and ``stg_<table>`` is when its prepared table is."""
     q = pl.lit(quarter).alias("quarter")
     assigned = linkage.assignments.select("record_id", "person_key", "match_method", "match_score").sort("record_id")
-    if not assigned.get_column("record_id").equals(records.get_column("record_id")):
+    if not assigned.get_column("record_id").equals(records.lazy().select("record_id").collect().get_column("record_id")):
         raise AssertionError("identity resolution must assign every record exactly once")
     source_records = pl.concat([record_rows(prepared), assigned.drop("record_id").lazy()], how="horizontal")
     out = {

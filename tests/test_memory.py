@@ -45,9 +45,10 @@ def test_record_ids_run_in_table_file_sheet_row_order(prepared):
 def test_outputs_add_person_keys_by_position_as_a_join_would(prepared):
     from pipeline.link import link
 
-    records = records_for_linking(prepared)
+    records = records_for_linking(prepared)  # lazy: identity reads it into memory
     linkage = link(records)
     out = assemble_quarter("2026Q3", prepared, records, linkage)
+    records = records.collect()
     keys = linkage.assignments.select("record_id", "person_key")
     for name, frame in prepared.tables.items():
         joined = frame.select("record_id").join(keys, on="record_id", how="left", maintain_order="left")

@@ -28,10 +28,14 @@ from pipeline.link.blocking import candidate_pairs
 from pipeline.link.cluster import cluster
 from pipeline.link.decisions import DIFFERENT, SAME, apply, decided_pairs, entity_pairs, noted, undecided
 from pipeline.link.explain import method, reasons
-from pipeline.link.features import pairs_of_records, profiles, record_pairs, unlent_profiles
+from pipeline.link.features import household_members, pair_slices, pairs_of_records, profiles, record_pairs, unlent_profiles
 from pipeline.link.persons import build_persons
 from pipeline.link.scoring import decide, score_pairs
 from pipeline.link.settings import LinkSettings, load
+
+# Record pairs built and scored at once (a slice of the candidate entity pairs): at 1,000,000
+# households about 0.5 GB of pairs a slice.
+PAIRS_AT_ONCE = 1_000_000
 
 __all__ = ["link", "Linkage", "LinkSettings", "load", "peak_memory_mb", "score_candidates"]
 
@@ -78,27 +82,26 @@ class _Stages(dict):
 
 
 def link(
-    records: pl.DataFrame,
+    records: pl.DataFrame | pl.LazyFrame,
     settings: LinkSettings | None = None,
     residence_precedence: list[str] | tuple[str, ...] = (),
     decisions: pl.DataFrame | None = None,
     scorer=None,
 ) -> Linkage:
-    """``decisions``: a person's 同一人 / 不是同一人 on record pairs (``link_decisions``, see
-    ``decisions.py``); None links as if there were none.  ``scorer``: how the candidate pairs are
-    found and scored (``score_candidates``, the default, here; ``partitioned.py`` on a cluster)."""
+    """``records``: a frame, or a lazy one (a run's: then identity alone holds the records, and
+    lets each column go once nothing after it reads it).  ``decisions``: a person's 同一人 /
+    不是同一人 on record pairs (``link_decisions``, see ``decisions.py``); None links as if there
+    were none.  ``scorer``: how the candidate pairs are found and scored (``score_candidates``,
+    the default, here; ``partitioned.py`` on a cluster)."""
     settings = settings or load()
     precedence = list(residence_precedence)
-    missing = [c for c in RECORD_COLUMNS if c not in records.columns]
-    if missing:
-        raise ValueError(f"link: records lack column(s) {', '.join(missing)}")
+    records = _linking_columns(records)
     human = decided_pairs(records, decisions) if decisions is not None else None
-    records = records.select(*RECORD_COLUMNS, *(["id_number_raw"] if "id_number_raw" in records.columns else [])).with_columns(
-        (records["account"].cast(pl.Utf8) if "account" in records.columns else pl.lit(None, pl.Utf8)).alias("account")
-    )
+    n_records = records.height
 
     stages = _Stages()
     entities, conflicts = anchor(records, settings, precedence)
+    del records  # memory: the entities hold the columns still read
     stages.done("anchors")
     # the profile (1.16M rows x 34 at 200,000 households) is the scorer's alone: it lets it go
     profile = [profiles(entities)]
@@ -106,6 +109,8 @@ def link(
     candidates, decided = (scorer or score_candidates)(profile.pop(), settings, stages.done)
     human = entity_pairs(human, entities) if human is not None else None
     decided = apply(decided, human) if human is not None else decided
+    decided = decided.filter(pl.col("decision") != "none")  # memory: only links and doubts are read on
+    entities = entities.select(c for c in AFTER_SCORING if c in entities.columns)  # memory: the profile's own columns go
     stages.done("scoring")
     links = decided.filter(pl.col("decision") == "link")
     entity_table = (  # lazy: only these columns of the anchored records are copied
@@ -117,6 +122,7 @@ def link(
     )
     cannot, must = (None, None) if human is None else (human.filter(pl.col("decision") == DIFFERENT), human.filter(pl.col("decision") == SAME))
     membership, split = cluster(entity_table, links, cannot, must)
+    del entity_table
     kept = links.join(split, on=["entity_l", "entity_r"], how="anti")
     stages.done("cluster")
     assignments, persons = build_persons(entities, membership, kept, precedence)
@@ -126,7 +132,7 @@ def link(
     review = undecided(review, human, entities) if human is not None else review
     stages.done("review")
     counts = {
-        "records": records.height,
+        "records": n_records,
         "entities": entities["entity"].n_unique(),
         "candidate_pairs": candidates.height,
         "links": kept.height,
@@ -137,19 +143,50 @@ def link(
     return Linkage(assignments, persons, review, settings.to_dict(), counts, dict(stages))
 
 
+# What clustering, persons and review read of the entities (``build_persons``' columns, the
+# cluster's entity table); the rest were the profile's.
+AFTER_SCORING = (
+    "record_id", "entity", "anchored", "detached", "valid", "id_full", "id_prefix15", "id_round15", "id_short",
+    "id_zeros", "entity_records", "id_number_raw", "source_table", "name", "name_display", "gender", "birth_date",
+    "id_prefix", "born_after", "county", "township", "village",
+)  # fmt: skip
+
+
+def _linking_columns(records: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """The columns ``link`` reads, in memory, each in one piece (``id_number_raw`` when present,
+    ``account`` as text or null)."""
+    names = records.collect_schema().names()
+    missing = [c for c in RECORD_COLUMNS if c not in names]
+    if missing:
+        raise ValueError(f"link: records lack column(s) {', '.join(missing)}")
+    account = pl.col("account").cast(pl.Utf8) if "account" in names else pl.lit(None, pl.Utf8)
+    columns = [*RECORD_COLUMNS, *(["id_number_raw"] if "id_number_raw" in names else []), account.alias("account")]
+    # One piece per column: identity adds columns beside these (``anchors.with_lookup``), and a
+    # column added beside columns read in pieces (one per file and row group) makes polars copy
+    # them all into one (+2.1 GB at 1,000,000 households, against +0.6 GB in one piece).
+    return records.lazy().select(columns).collect().rechunk()
+
+
 def score_candidates(profile: pl.DataFrame, settings: LinkSettings, done=lambda stage: None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The candidate entity pairs (entity_l, entity_r) of ``profile``, and each one's best
     record pair with its scores and decision (``decide``), sorted by entity pair.  ``done(stage)``
-    is told when blocking and the pair features are done."""
+    is told when blocking and the pair features are done.
+
+    The record pairs are built and scored a slice of entity pairs at a time (``PAIRS_AT_ONCE``
+    record pairs at most, unless one entity pair has more): a pair's features read only its two
+    records and their households' members, so the slices give the whole's decisions, and only one
+    slice's pairs (76 columns each) are in memory at once."""
     candidates = candidate_pairs(profile)
     done("blocking")
-    pairs = record_pairs(candidates, profile)
-    del profile  # memory: the pairs carry what scoring reads
-    candidates = candidates.select("entity_l", "entity_r")
+    members = household_members(profile)
+    decided = pl.concat(
+        [
+            decide(score_pairs(record_pairs(part, profile, members), settings), settings).with_columns(method(settings).alias("match_method"))
+            for part in pair_slices(candidates, profile, PAIRS_AT_ONCE)
+        ]
+    )
     done("features")
-    decided = decide(score_pairs(pairs, settings), settings).with_columns(method(settings).alias("match_method"))
-    del pairs
-    return candidates, decided
+    return candidates.select("entity_l", "entity_r"), decided
 
 
 REVIEW_COLUMNS = ["record_id_l", "record_id_r", "score", "reasons"]

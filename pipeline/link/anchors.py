@@ -33,8 +33,8 @@ def precedence_rank(residence_precedence: list[str]) -> pl.Expr:
 
 
 def id_columns(raw_known: bool = True) -> list[pl.Expr]:
-    """id_full: an 18-char ID with all digits known; id_prefix15: the first 15 digits when known;
-    id_round15: the 15 digits of a full ID rounded as a float keeps them (else id_prefix15);
+    """id_full: an 18-char ID with all digits known; id_prefix15: the first 15 digits when known
+    (a number, as id_round15); id_round15: the 15 digits of a full ID rounded as a float keeps them (else id_prefix15);
     id_short: the digits of an Excel prefix too short to pad to 15 (5.33129E+17 -> 533129).
     With ``raw_known`` (records carry ``id_number_raw``) only a scientific cell is read as rounded:
     ``…000`` is 15 digits Excel truncated, its id_round15 null."""
@@ -56,7 +56,10 @@ def id_columns(raw_known: bool = True) -> list[pl.Expr]:
     # Excel holds the number as a double (the nearest one is up to 64 off an 18-digit number), and its
     # 15 digits are the double's, rounded: …123495 is held as …123520 and written …124.
     held = digits18.cast(pl.Float64).cast(pl.Int64)
-    rounded = ((held + 500) // 1000).cast(pl.Utf8)  # a region code never starts with 0
+    rounded = (held + 500) // 1000
+    # The 15 digits are compared as a number (a region code never starts with 0): 8 bytes a record,
+    # not the 31 of a text (two such columns on every record of a province's quarter).
+    prefix15 = prefix15.cast(pl.Int64, strict=False)
     truncated = pl.col("id_number_raw").str.contains("[eE]").not_().fill_null(False) if raw_known else pl.lit(False)
     round15 = pl.when(full).then(pl.coalesce(rounded, prefix15)).when(~truncated).then(prefix15)
     # a text …000: the 18 characters as written (two of them one slip apart are one number mistyped)

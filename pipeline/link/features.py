@@ -346,19 +346,44 @@ def owner_household() -> pl.Expr:
     ).alias("owner_household")
 
 
-def record_pairs(entity_pairs: pl.DataFrame, profile: pl.DataFrame) -> pl.DataFrame:
-    """Every record pair of each candidate entity pair (entity_l, entity_r), with the pair features."""
-    return _pairs(entity_pairs.select("entity_l", "entity_r"), profile, "entity")
+def record_pairs(entity_pairs: pl.DataFrame, profile: pl.DataFrame, members: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Every record pair of each candidate entity pair (entity_l, entity_r), with the pair features;
+    ``members``: ``household_members`` of the whole profile, when already read."""
+    members = household_members(profile) if members is None else members
+    return _pairs(entity_pairs.select("entity_l", "entity_r"), profile, "entity", members)
 
 
 def pairs_of_records(record_ids: pl.DataFrame, profile: pl.DataFrame, households: pl.DataFrame | None = None) -> pl.DataFrame:
     """The given record pairs (record_id_l, record_id_r, any further columns), with the pair
     features; ``households``: the whole profile the households' members are read from, when
     ``profile`` holds only the pairs' rows."""
-    return _pairs(record_ids, profile, "record_id", households)
+    return _pairs(record_ids, profile, "record_id", household_members(profile if households is None else households))
 
 
-def _pairs(keys: pl.DataFrame, profile: pl.DataFrame, on: str, households: pl.DataFrame | None = None) -> pl.DataFrame:
+def household_members(profile: pl.DataFrame) -> pl.DataFrame:
+    """household_key, name_pinyin_fuzzy: who is in each roster household (``co_members`` reads it)."""
+    return profile.select("household_key", "name_pinyin_fuzzy").drop_nulls().unique()
+
+
+def pair_slices(entity_pairs: pl.DataFrame, profile: pl.DataFrame, at_once: int):
+    """``entity_pairs`` in consecutive slices of about ``at_once`` record pairs (the product of the
+    two entities' records in ``profile``), one at a time; one slice when there are none."""
+    if entity_pairs.height == 0:
+        yield entity_pairs
+        return
+    sizes = profile.group_by("entity").agg(pl.len().cast(pl.Int64).alias("_n"))
+    cost = (
+        entity_pairs.select("entity_l", "entity_r")
+        .join(sizes.rename({"entity": "entity_l", "_n": "_nl"}), on="entity_l", how="left", maintain_order="left")
+        .join(sizes.rename({"entity": "entity_r", "_n": "_nr"}), on="entity_r", how="left", maintain_order="left")
+        .select((pl.col("_nl").fill_null(0) * pl.col("_nr").fill_null(0)).cum_sum() // max(at_once, 1))
+        .to_series()
+    )
+    for part in entity_pairs.with_columns(cost.alias("_slice")).partition_by("_slice", maintain_order=True):
+        yield part.drop("_slice")
+
+
+def _pairs(keys: pl.DataFrame, profile: pl.DataFrame, on: str, members: pl.DataFrame) -> pl.DataFrame:
     left = profile.rename({c: f"{c}_l" for c in PROFILE})
     right = profile.rename({c: f"{c}_r" for c in PROFILE})
     pairs = (
@@ -367,7 +392,7 @@ def _pairs(keys: pl.DataFrame, profile: pl.DataFrame, on: str, households: pl.Da
         .with_row_index("pair")
         .with_columns(id_relation(), owner_household(), same_head(), name_village_unique(), relation_conflict())
     )
-    return _with_co_members(_with_name_ratio(pairs), profile if households is None else households)
+    return _with_co_members(_with_name_ratio(pairs), members)
 
 
 def _with_name_ratio(pairs: pl.DataFrame) -> pl.DataFrame:
@@ -380,8 +405,7 @@ def _with_name_ratio(pairs: pl.DataFrame) -> pl.DataFrame:
     return with_lookup(pairs, ratio, "pair")  # memory: a join would copy the pairs' 76 columns
 
 
-def _with_co_members(pairs: pl.DataFrame, profile: pl.DataFrame) -> pl.DataFrame:
-    members = profile.select("household_key", "name_pinyin_fuzzy").drop_nulls().unique()
+def _with_co_members(pairs: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:
     shared = (
         pairs.filter(pl.col("household_key_l") != pl.col("household_key_r"))
         .select("pair", "household_key_l", "household_key_r", "name_pinyin_fuzzy_l", "name_pinyin_fuzzy_r")

@@ -44,7 +44,7 @@ def province(tmp_path_factory):
     day = Quarter.parse("2026Q3").reference_date
     prepared = combine_files([prepare_file((path, name, day)) for path, name in list_files(folder)])
     county = record_rows(prepared).select("record_id", pl.col("file_name").str.split("/").list.first().alias("county")).collect()
-    return records_for_linking(prepared), planted, county
+    return records_for_linking(prepared).collect(), planted, county
 
 
 def _decisions(records: pl.DataFrame, pairs: pl.DataFrame, answers: list[str]) -> pl.DataFrame:
