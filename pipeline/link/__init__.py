@@ -29,13 +29,13 @@ from pipeline.link.cluster import cluster
 from pipeline.link.decisions import DIFFERENT, SAME, apply, decided_pairs, entity_pairs, noted, undecided
 from pipeline.link.explain import method, reasons
 from pipeline.link.features import household_members, pair_slices, pairs_of_records, profiles, record_pairs, unlent_profiles
-from pipeline.link.persons import build_persons
+from pipeline.link.persons import READS, build_persons
 from pipeline.link.scoring import decide, score_pairs
 from pipeline.link.settings import LinkSettings, load
 
 # Record pairs built and scored at once (a slice of the candidate entity pairs): at 1,000,000
 # households about 0.5 GB of pairs a slice.
-PAIRS_AT_ONCE = 1_000_000
+PAIRS_AT_ONCE = 250_000
 
 __all__ = ["link", "Linkage", "LinkSettings", "load", "peak_memory_mb", "score_candidates"]
 
@@ -113,17 +113,22 @@ def link(
     entities = entities.select(c for c in AFTER_SCORING if c in entities.columns)  # memory: the profile's own columns go
     stages.done("scoring")
     links = decided.filter(pl.col("decision") == "link")
-    entity_table = (  # lazy: only these columns of the anchored records are copied
+    entity_table = (  # the first record of each anchored entity (one ID: the same ID columns), and only these columns
         entities.lazy()
-        .filter(pl.col("anchored"))
-        .group_by("entity")
-        .agg(pl.col("anchored", "id_full", "valid", "id_prefix15", "id_round15", "id_short", "id_zeros").first())
+        .filter(pl.col("anchored") & pl.col("entity").is_first_distinct())
+        .select("entity", "anchored", "id_full", "valid", "id_prefix15", "id_round15", "id_short", "id_zeros")
         .collect()
     )
     cannot, must = (None, None) if human is None else (human.filter(pl.col("decision") == DIFFERENT), human.filter(pl.col("decision") == SAME))
-    membership, split = cluster(entity_table, links, cannot, must)
-    del entity_table
-    kept = links.join(split, on=["entity_l", "entity_r"], how="anti")
+    pair = ["entity_l", "entity_r"]
+    membership, cut = cluster(entity_table, links.select(*pair, "score"), cannot, must)
+    # memory: clustering read three columns of the links; the links it took away get the rest back
+    # (review reads them), the kept ones keep what persons read, and of the other pairs only the doubts stay
+    split = cut.select(*pair, "conflict").join(links, on=pair, how="left", maintain_order="left").select(*links.columns, "conflict")
+    kept = links.select(*pair, "score", "match_method").join(cut, on=pair, how="anti")
+    decided = decided.filter(pl.col("decision") == "review")
+    del entity_table, links, cut
+    entities = entities.select(c for c in READS if c in entities.columns)
     stages.done("cluster")
     assignments, persons = build_persons(entities, membership, kept, precedence)
     assignments = noted(assignments, human) if human is not None else assignments
@@ -168,8 +173,9 @@ def _linking_columns(records: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
 
 
 def score_candidates(profile: pl.DataFrame, settings: LinkSettings, done=lambda stage: None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The candidate entity pairs (entity_l, entity_r) of ``profile``, and each one's best
-    record pair with its scores and decision (``decide``), sorted by entity pair.  ``done(stage)``
+    """The candidate entity pairs (entity_l, entity_r) of ``profile``, and the best record pair,
+    with its scores and decision (``decide``), of each one that links or is doubtful (a pair that
+    does not is read no further: a person's 同一人 on it adds the link anew), sorted by entity pair.  ``done(stage)``
     is told when blocking and the pair features are done.
 
     The record pairs are built and scored a slice of entity pairs at a time (``PAIRS_AT_ONCE``
@@ -181,7 +187,9 @@ def score_candidates(profile: pl.DataFrame, settings: LinkSettings, done=lambda 
     members = household_members(profile)
     decided = pl.concat(
         [
-            decide(score_pairs(record_pairs(part, profile, members), settings), settings).with_columns(method(settings).alias("match_method"))
+            decide(score_pairs(record_pairs(part, profile, members), settings), settings)
+            .filter(pl.col("decision") != "none")
+            .with_columns(method(settings).alias("match_method"))
             for part in pair_slices(candidates, profile, PAIRS_AT_ONCE)
         ]
     )

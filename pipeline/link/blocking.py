@@ -68,10 +68,12 @@ BLOCKS = (
 
 
 def candidate_pairs(profile: pl.DataFrame, blocks: tuple[Block, ...] = BLOCKS) -> pl.DataFrame:
-    """entity_l, entity_r (entity_l < entity_r), blocks: the rules that found the pair."""
-    found = [_pairs(profile.lazy(), b).with_columns(pl.lit(b.name).alias("block")) for b in blocks]
+    """entity_l, entity_r (entity_l < entity_r), blocks: the rules that found the pair.  One rule
+    at a time: its sides (up to every record's keys) are let go before the next rule reads its own."""
+    found = [_pairs(profile.lazy(), b).with_columns(pl.lit(b.name).alias("block")).collect() for b in blocks]
     return (
         pl.concat(found)
+        .lazy()
         .group_by("entity_l", "entity_r")
         .agg(pl.col("block").unique().sort().alias("blocks"))
         .sort("entity_l", "entity_r")

@@ -16,7 +16,8 @@ from pipeline.link.anchors import precedence_rank, with_lookup
 from pipeline.link.explain import ALONE, EXACT_ID, OLD_ID
 
 RESIDENCE = ("county", "township", "village")
-_BUILD_COLUMNS = (
+# The columns of the anchored records build_persons reads.
+READS = (
     "record_id", "entity", "anchored", "detached", "id_full", "entity_records", "id_number_raw", "source_table",
     "name", "name_display", "gender", "birth_date", "id_prefix", "born_after", *RESIDENCE,
 )  # fmt: skip
@@ -49,7 +50,7 @@ def build_persons(
     ``membership``: entity, cluster; ``entity_links``: kept links with score, match_method."""
     # Only the columns persons and assignments read (a join copies every column it carries, and
     # at a province's size each of the 6M records' columns counts).
-    needed = [c for c in _BUILD_COLUMNS if c in anchored.columns]
+    needed = [c for c in READS if c in anchored.columns]
     r = with_lookup(anchored.select(needed), membership, "entity").with_columns(
         pl.coalesce("cluster", pl.col("entity") + 10**15).alias("person"),  # never a real entity number
         precedence_rank(residence_precedence).alias("_rank"),
