@@ -26,6 +26,7 @@ import psutil
 from pipeline.link.anchors import anchor
 from pipeline.link.blocking import candidate_pairs
 from pipeline.link.cluster import cluster
+from pipeline.link.comparisons import COMPARISONS
 from pipeline.link.decisions import DIFFERENT, SAME, apply, decided_pairs, entity_pairs, noted, undecided
 from pipeline.link.explain import method, reasons
 from pipeline.link.features import household_members, pair_slices, pairs_of_records, profiles, record_pairs, unlent_profiles
@@ -172,6 +173,14 @@ def _linking_columns(records: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     return records.lazy().select(columns).collect().rechunk()
 
 
+# What is read on of a scored entity pair: its pair of records, score, decision and the words its
+# levels and hard rule give (``explain``); not the two records' 70 profile columns.
+DECIDED = (
+    "entity_l", "entity_r", "record_id_l", "record_id_r", "score", "bits", "corroborations", "refused", "decision",
+    *(c.column for c in COMPARISONS),
+)  # fmt: skip
+
+
 def score_candidates(profile: pl.DataFrame, settings: LinkSettings, done=lambda stage: None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The candidate entity pairs (entity_l, entity_r) of ``profile``, and the best record pair,
     with its scores and decision (``decide``), of each one that links or is doubtful (a pair that
@@ -189,7 +198,7 @@ def score_candidates(profile: pl.DataFrame, settings: LinkSettings, done=lambda 
         [
             decide(score_pairs(record_pairs(part, profile, members), settings), settings)
             .filter(pl.col("decision") != "none")
-            .with_columns(method(settings).alias("match_method"))
+            .select(*DECIDED, method(settings).alias("match_method"))
             for part in pair_slices(candidates, profile, PAIRS_AT_ONCE)
         ]
     )

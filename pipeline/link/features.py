@@ -152,24 +152,32 @@ def _holders(flagged: pl.DataFrame, key: str) -> tuple[pl.Series, pl.Series, pl.
     and seen in its village only through an Excel number whose 15 digits no valid ID holds
     (``damaged``: one person per distinct 15 digits, the record's own not counted). Null for a
     record without a village."""
-    anchored = flagged.filter(pl.col("anchored") & pl.col(key).is_not_null())
+    # Lazy: each count reads only its columns of the anchored rows (an eager filter copied all
+    # nine columns of 5.8M records: +1 GB at 1,000,000 households).
+    anchored = flagged.lazy().filter(pl.col("anchored") & pl.col(key).is_not_null())
     in_village = (
         anchored.filter(pl.col("village").is_not_null())
         .group_by("village", key)
         .agg(pl.col("entity").n_unique().cast(pl.Int64).alias("_here"))
+        .collect()
     )
-    nowhere = anchored.filter(pl.col("homeless")).group_by(key).agg(pl.col("entity").n_unique().cast(pl.Int64).alias("_nowhere"))
+    nowhere = anchored.filter(pl.col("homeless")).group_by(key).agg(pl.col("entity").n_unique().cast(pl.Int64).alias("_nowhere")).collect()
     unmatched = ~pl.col("anchored") & pl.col("id_full").is_null() & pl.col("id_prefix15").is_not_null() & (pl.col("prefix_holders") == 0)
     damaged = (
-        flagged.filter(unmatched & pl.col("village").is_not_null() & pl.col(key).is_not_null())
+        flagged.lazy()
+        .filter(unmatched & pl.col("village").is_not_null() & pl.col(key).is_not_null())
         .group_by("village", key)
         .agg(pl.col("id_prefix15").n_unique().cast(pl.Int64).alias("_damaged"))
+        .collect()
     )
     counted = (
-        flagged.select("village", key, unmatched.alias("_own"))
-        .join(in_village, on=["village", key], how="left", maintain_order="left")
-        .join(nowhere, on=key, how="left", maintain_order="left")
-        .join(damaged, on=["village", key], how="left", maintain_order="left")
+        flagged.lazy()
+        .select("village", key, unmatched.alias("_own"))
+        .join(in_village.lazy(), on=["village", key], how="left", maintain_order="left")
+        .join(nowhere.lazy(), on=key, how="left", maintain_order="left")
+        .join(damaged.lazy(), on=["village", key], how="left", maintain_order="left")
+        .select("village", "_here", "_nowhere", "_damaged", "_own")
+        .collect()
     )
     known = pl.col("village").is_not_null()
     return tuple(
