@@ -36,7 +36,7 @@ from pipeline.link.settings import LinkSettings, load
 
 # Record pairs built and scored at once (a slice of the candidate entity pairs): at 1,000,000
 # households about 0.5 GB of pairs a slice.
-PAIRS_AT_ONCE = 250_000
+PAIRS_AT_ONCE = 100_000
 
 __all__ = ["link", "Linkage", "LinkSettings", "load", "peak_memory_mb", "score_candidates"]
 
@@ -107,6 +107,7 @@ def link(
     # the profile (1.16M rows x 34 at 200,000 households) is the scorer's alone: it lets it go
     profile = [profiles(entities)]
     detached = _detached_review(profile[0], entities, conflicts, settings)
+    entities = entities.drop("id_number", "id_valid", "relation")  # memory: read by anchors and profiles only
     candidates, decided = (scorer or score_candidates)(profile.pop(), settings, stages.done)
     human = entity_pairs(human, entities) if human is not None else None
     decided = apply(decided, human) if human is not None else decided
@@ -170,7 +171,11 @@ def _linking_columns(records: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     # One piece per column: identity adds columns beside these (``anchors.with_lookup``), and a
     # column added beside columns read in pieces (one per file and row group) makes polars copy
     # them all into one (+2.1 GB at 1,000,000 households, against +0.6 GB in one piece).
-    return records.lazy().select(columns).collect().rechunk()
+    pieces = records.lazy().select(columns).collect().get_columns()
+    for i, column in enumerate(pieces):  # a column at a time: never every column twice
+        pieces[i] = column.rechunk()
+        del column
+    return pl.DataFrame(pieces)
 
 
 # What is read on of a scored entity pair: its pair of records, score, decision and the words its
