@@ -51,7 +51,8 @@ def build_persons(
     # Only the columns persons and assignments read (a join copies every column it carries, and
     # at a province's size each of the 6M records' columns counts).
     needed = [c for c in READS if c in anchored.columns]
-    r = with_lookup(anchored.select(needed), membership, "entity").with_columns(
+    text = [pl.col(c).cast(pl.Utf8) for c in needed if anchored.schema[c] == pl.Categorical]  # persons hold text
+    r = with_lookup(anchored.select(needed).with_columns(text), membership, "entity").with_columns(
         pl.coalesce("cluster", pl.col("entity") + 10**15).alias("person"),  # never a real entity number
         precedence_rank(residence_precedence).alias("_rank"),
     )
