@@ -54,8 +54,9 @@ class Clock:
 
 def generate(households: int, seed: int, out: Path, quarters: list[str] | None = None, forms: str = "mixed",
              rates: Rates | None = None, instances: int | None = None, quiet: bool = False,
-             hazards: Hazards = Hazards(), county_code: str = COUNTY_CODE) -> dict:
-    """``hazards``: the real world's worst (an HTML .xls, a blank ID, a cut-short file), none by
+             hazards: Hazards = Hazards(), county_code: str = COUNTY_CODE, rule_truth: bool = True) -> dict:
+    """``rule_truth``: False skips the expected cases (truth/cases.csv; a benchmark's county, whose
+    exports alone are read, saves most of the generator's time).  ``hazards``: the real world's worst (an HTML .xls, a blank ID, a cut-short file), none by
     default here; the command line puts them all in unless told otherwise.  ``county_code``: the
     county's 6-digit code (its region codes, and the birthplace in most of its people's IDs)."""
     rates = rates or Rates()
@@ -158,8 +159,9 @@ def generate(households: int, seed: int, out: Path, quarters: list[str] | None =
 
     write_truth(truth_dir, file_rows, planted.rows, last_world, seen_uids, last)
     clock("truth written")
-    n_cases = write_rule_truth(out, [str(q) for q in qs])
-    clock(f"rule truth: {n_cases} cases computed over the written rows")
+    if rule_truth:
+        n_cases = write_rule_truth(out, [str(q) for q in qs])
+        clock(f"rule truth: {n_cases} cases computed over the written rows")
     return {"households": households, "persons": Pall.height}
 
 
@@ -253,10 +255,12 @@ def main(argv: list[str] | None = None) -> None:
                          "with a blank 身份证号), truncated (an extra workbook cut short in the last quarter)")
     ap.add_argument("--county-code", default=COUNTY_CODE,
                     help=f"the county's 6-digit code: its region codes and most of its people's ID birthplace (default {COUNTY_CODE})")
+    ap.add_argument("--no-rule-truth", action="store_true",
+                    help="skip the expected cases (truth/cases.csv): for a benchmark's county, of which only the exports are read")
     a = ap.parse_args(argv)
     rates = Rates(id=a.id_dirt, name=a.name_dirt, date=a.date_dirt, reject=a.reject_rate)
     generate(a.households, a.seed, a.out, [q.strip() for q in a.quarters.split(",") if q.strip()], a.forms, rates, a.instances,
-             hazards=Hazards.parse(a.hazards), county_code=a.county_code)
+             hazards=Hazards.parse(a.hazards), county_code=a.county_code, rule_truth=not a.no_rule_truth)
 
 
 if __name__ == "__main__":

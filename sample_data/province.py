@@ -3,8 +3,8 @@
 The generator names every county 青岚县; ``generate_county`` generates one county (its own process,
 ``sample_data.generate --forms csv --county-code``) under ``COUNTIES[i]``'s 6-digit code (its region
 codes, and the birthplace of most of its people's IDs: two counties' people do not share ID numbers
-by chance) and renames it in its CSV cells and file names.  A province is never generated in one
-process.
+by chance) and renames it in its CSV cells and file names (its exports only: no expected cases are computed).
+A province is never generated in one process.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def generate_county(folder: Path, index: int, households: int, seed: int, quarte
     out = folder.parent / f".generated-{folder.name}"
     subprocess.run(
         [sys.executable, "-m", "sample_data.generate", "--households", str(households), "--seed", str(seed),
-         "--out", str(out), "--quarters", quarter, "--forms", "csv", "--hazards", "none", "--county-code", code, *extra],
+         "--out", str(out), "--quarters", quarter, "--forms", "csv", "--hazards", "none", "--county-code", code, "--no-rule-truth", *extra],
         cwd=ROOT, check=True, capture_output=True,
     )  # fmt: skip
     folder.mkdir(parents=True)
