@@ -116,10 +116,7 @@ def link(
     stages.done("scoring")
     links = decided.filter(pl.col("decision") == "link")
     entity_table = (  # the first record of each anchored entity (one ID: the same ID columns), and only these columns
-        entities.lazy()
-        .filter(pl.col("anchored") & pl.col("entity").is_first_distinct())
-        .select("entity", "anchored", "id_full", "valid", "id_prefix15", "id_round15", "id_short", "id_zeros")
-        .collect()
+        entities.lazy().filter(pl.col("anchored") & pl.col("entity").is_first_distinct()).select("entity", *ENTITY_IDS).collect()
     )
     cannot, must = (None, None) if human is None else (human.filter(pl.col("decision") == DIFFERENT), human.filter(pl.col("decision") == SAME))
     pair = ["entity_l", "entity_r"]
@@ -150,13 +147,10 @@ def link(
     return Linkage(assignments, persons, review, settings.to_dict(), counts, dict(stages))
 
 
-# What clustering, persons and review read of the entities (``build_persons``' columns, the
-# cluster's entity table); the rest were the profile's.
-AFTER_SCORING = (
-    "record_id", "entity", "anchored", "detached", "valid", "id_full", "id_prefix15", "id_round15", "id_short",
-    "id_zeros", "entity_records", "id_number_raw", "source_table", "name", "name_display", "gender", "birth_date",
-    "id_prefix", "born_after", "county", "township", "village",
-)  # fmt: skip
+# What clustering reads of an anchored entity (``cluster``), and what clustering, persons and
+# review read of the entities after scoring (the rest were the profile's).
+ENTITY_IDS = ("anchored", "id_full", "valid", "id_prefix15", "id_round15", "id_short", "id_zeros")
+AFTER_SCORING = tuple(dict.fromkeys((*READS, *ENTITY_IDS)))
 
 
 # Columns of few values, held as codes while identity runs (4 bytes a record, not 16 as text);

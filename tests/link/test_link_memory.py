@@ -74,3 +74,26 @@ def test_link_reads_a_lazy_frame_in_one_piece_with_few_valued_columns_as_codes(r
     assert from_lazy.persons.schema["source_tables"] == pl.List(pl.Utf8)
     assert_frame_equal(from_lazy.persons, from_frame.persons)
     assert_frame_equal(from_lazy.assignments, from_frame.assignments)
+
+
+def test_persons_without_an_id_are_numbered_among_themselves_by_their_first_record():
+    """Two persons without an ID on one hash (name, birth date, village) get X… and X…-2 in record
+    order; a person with a canonical ID is keyed by it, whatever the others' hashes."""
+    import hashlib
+    from datetime import date
+
+    from pipeline.link.persons import _with_person_key
+
+    persons = pl.DataFrame({
+        "person": [1, 2, 3, 4],
+        "canonical_id": [None, "530381196712314583", None, None],
+        "_match_name": ["张伟", "张伟", "张伟", "李娜"],
+        "birth_date": [date(1967, 12, 31)] * 3 + [None],
+        "_prefix": [None, None, None, "530381"],
+        "village": ["石门村"] * 4,
+        "_first": [30, 5, 10, 7],
+    })  # fmt: skip
+    hashed = "X" + hashlib.blake2b("张伟|1967-12-31|石门村".encode(), digest_size=8).hexdigest().upper()
+    other = "X" + hashlib.blake2b("李娜|530381|石门村".encode(), digest_size=8).hexdigest().upper()
+    keys = _with_person_key(persons).sort("person")["person_key"].to_list()
+    assert keys == [f"{hashed}-2", "530381196712314583", hashed, other]
