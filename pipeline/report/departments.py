@@ -51,6 +51,9 @@ STILL = {
 }  # fmt: skip
 HEADERS = ("序号", "问题类别", "需核实更正的内容", "名册", "文件", "工作表", "行号", "姓名", "身份证号（原件）", "乡镇", "村", "核实结果", "备注")
 WIDTHS = (6, 14, 48, 18, 30, 10, 6, 10, 20, 10, 10, 14, 14)
+# A person held more than once in a roster: the first rows of theirs named in the words (a row in
+# the workbook for each of them anyway).
+ROWS_LISTED = 10
 
 
 def department_tables() -> dict[str, list[str]]:
@@ -85,18 +88,24 @@ FROM person_facts WHERE quarter = $q AND is_dead
 
 
 def _duplicates(con, quarter: str, tables: list[str]) -> pl.DataFrame:
+    """Each row of a person held more than once in a roster that should hold them once, with the
+    rows of their group: counted and listed once per group (a group of n rows costs n, not n x n),
+    the first ``ROWS_LISTED`` rows named."""
     parts = []
     existing = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     for t in tables:
         if t not in ONCE_PER or f"stg_{t}" not in existing:
             continue
-        by = ", ".join(["person_key", *ONCE_PER[t]])
+        by = ["person_key", *ONCE_PER[t]]
+        same = " AND ".join(f"s.{c} IS NOT DISTINCT FROM g.{c}" for c in by)
         parts.append(con.sql(f"""
-            SELECT record_id, '名册内重复' AS category,
-                   format('同一人在本名册中出现 {{}} 次（第 {{}} 行）', n, array_to_string(rows, '、')) AS what
-            FROM (SELECT record_id, count(*) OVER w AS n, list(row_number ORDER BY row_number) OVER w AS rows
-                  FROM stg_{t} WHERE quarter = $q AND person_key IS NOT NULL WINDOW w AS (PARTITION BY {by}))
-            WHERE n > 1""", params={"q": quarter}).pl())  # fmt: skip
+            WITH g AS (
+                SELECT {", ".join(by)}, count(*) AS n, list(row_number ORDER BY row_number)[:$listed] AS rows
+                FROM stg_{t} WHERE quarter = $q AND person_key IS NOT NULL GROUP BY ALL HAVING count(*) > 1)
+            SELECT s.record_id, '名册内重复' AS category,
+                   format('同一人在本名册中出现 {{}} 次（第 {{}} 行{{}}）', g.n, array_to_string(g.rows, '、'),
+                          CASE WHEN g.n > $listed THEN '等' ELSE '' END) AS what
+            FROM stg_{t} s JOIN g ON {same} WHERE s.quarter = $q""", params={"q": quarter, "listed": ROWS_LISTED}).pl())  # fmt: skip
     return pl.concat(parts) if parts else pl.DataFrame(schema={"record_id": pl.Int64, "category": pl.Utf8, "what": pl.Utf8})
 
 
@@ -122,9 +131,11 @@ def findings(db_path: Path | str, quarter: str, tables: list[str]) -> pl.DataFra
             + [_duplicates(con, quarter, tables)],
             how="diagonal_relaxed",
         )
-        records = con.sql(
+        con.register("found_records", found.select("record_id").unique())
+        records = con.sql(  # only the rows found: not every row of the department's exports
             "SELECT record_id, source_table, file_name, sheet_name, row_number, coalesce(name_display, name_raw) AS name, "
-            "id_number_raw, township, village FROM source_records WHERE quarter = $q AND source_table IN (SELECT unnest($t))",
+            "id_number_raw, township, village FROM source_records WHERE quarter = $q AND source_table IN (SELECT unnest($t)) "
+            "AND record_id IN (SELECT record_id FROM found_records)",
             params={"q": quarter, "t": tables},
         ).pl()
         rejected = con.sql(

@@ -86,3 +86,28 @@ def test_a_department_workbook_written_row_by_row_keeps_its_layout(tmp_path):
     assert [ws.column_dimensions[openpyxl.utils.get_column_letter(j)].width for j in range(1, len(WIDTHS) + 1)] == list(WIDTHS)
     row = [c.value for c in ws[4]]
     assert row[:3] == [1, "身份证号无效", "很长的说明" * 10] and row[5] == "（CSV）" and ws["C4"].alignment.wrap_text
+
+
+def test_a_person_held_many_times_in_a_roster_is_listed_once_per_group():
+    """名册内重复: each row of the group is found, with the group's count and its first rows named
+    (a group is counted once, not once per row: a glued person of thousands of rows stays cheap);
+    a grain column left blank still groups its rows (年度 missing on both)."""
+    import duckdb
+
+    from pipeline.report.departments import ROWS_LISTED, _duplicates
+
+    con = duckdb.connect()
+    many = ROWS_LISTED + 2
+    con.execute("CREATE TABLE stg_dibao (quarter VARCHAR, record_id BIGINT, person_key VARCHAR, row_number BIGINT)")
+    con.execute("INSERT INTO stg_dibao SELECT '2026Q3', i, 'p1', i + 1 FROM range(?) t(i)", [many])
+    con.execute("INSERT INTO stg_dibao VALUES ('2026Q3', 100, 'p2', 7), ('2026Q3', 101, 'p2', 3), ('2026Q3', 102, 'p3', 9), ('2026Q3', 103, NULL, 4), ('2026Q3', 104, NULL, 5)")
+    con.execute("CREATE TABLE stg_yibao_canbao (quarter VARCHAR, record_id BIGINT, person_key VARCHAR, insurance_year VARCHAR, row_number BIGINT)")
+    con.execute("INSERT INTO stg_yibao_canbao VALUES ('2026Q3', 200, 'p1', NULL, 2), ('2026Q3', 201, 'p1', NULL, 6), ('2026Q3', 202, 'p1', '2026', 8)")
+    found = _duplicates(con, "2026Q3", ["dibao", "yibao_canbao"]).sort("record_id")
+    words = dict(found.select("record_id", "what").iter_rows())
+    assert sorted(words) == [*range(many), 100, 101, 200, 201]
+    listed = "、".join(str(i) for i in range(1, ROWS_LISTED + 1))
+    assert words[0] == words[many - 1] == f"同一人在本名册中出现 {many} 次（第 {listed} 行等）"
+    assert words[100] == words[101] == "同一人在本名册中出现 2 次（第 3、7 行）"
+    assert words[200] == "同一人在本名册中出现 2 次（第 2、6 行）"
+    assert set(found["category"]) == {"名册内重复"}
