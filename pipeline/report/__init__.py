@@ -69,6 +69,7 @@ class ReportFiles:
     written: list[Path] = field(default_factory=list)
     locked: list[Path] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)  # one per locked file: 请关闭 … 后运行 doudi report
+    lines: list = field(default_factory=list)  # the counties' lines of the province summary (``province.CountyLine``)
 
     def attempt(self, write: Callable[[], Path]) -> None:
         try:
@@ -129,6 +130,7 @@ def _raise_or(result: Path | FileLocked) -> Path:
 
 def _county(data: ReportData, county: str, folder_county: str | None, policy: Policy, reports_dir, workers, out: ReportFiles) -> None:
     from pipeline.report.html import write_html
+    from pipeline.report.province import county_line
     from pipeline.report.summary import write_summary
     from pipeline.report.workbook import write_township
 
@@ -139,59 +141,66 @@ def _county(data: ReportData, county: str, folder_county: str | None, policy: Po
     xlsx, html = summary_paths(reports_dir, data.quarter, folder_county)
     out.attempt(lambda: write_summary(data, county, xlsx))
     out.attempt(lambda: write_html(data, county, html))
+    out.lines.append(county_line(data, county))
 
 
 def write_reports(
     db_path: Path | str, quarter: str, reports_dir: Path | str, policy: Policy, workers: int | None = None
 ) -> ReportFiles:
-    """Write every township workbook and the summaries (see the module doc).
+    """Write every township workbook and the summaries (see the module doc).  A quarter of more than
+    one county is written a county at a time (``write_county_reports``, then
+    ``write_province_reports``): no more of the province is held at once than one county.
 
     ``workers``: processes for the township workbooks (default: one per core for a county of
     ``PARALLEL_MIN_PERSONS`` or more, else 1)."""
+    counties = report_counties(db_path, quarter)
+    if len(counties) > 1:
+        parts = [write_county_reports(db_path, quarter, county, reports_dir, policy, workers) for county in counties]
+        return write_province_reports(db_path, quarter, reports_dir, policy, parts)
     data: ReportData = load(db_path, quarter)
     out = ReportFiles()
-    counties = data.counties()
-    if len(counties) <= 1:
-        _county(data, counties[0] if counties else "", None, policy, reports_dir, workers, out)
-    else:
-        for county in counties:
-            _county(data.for_county(county), county, county, policy, reports_dir, workers, out)
-        _province(data, counties, policy, reports_dir, out)
+    _county(data, counties[0] if counties else "", None, policy, reports_dir, workers, out)
     return _departments_and_leftovers(db_path, data.quarter, reports_dir, out)
 
 
-def write_county_reports(db_path: Path | str, quarter: str, county: str, reports_dir: Path | str, policy: Policy) -> ReportFiles:
-    """One county's folder of a province's quarter (its township workbooks, its summaries), from its
-    own rows of the database: what ``write_reports`` writes there.  One process (a cluster's worker
-    starts none of its own)."""
+def write_county_reports(
+    db_path: Path | str, quarter: str, county: str, reports_dir: Path | str, policy: Policy, workers: int | None = 1
+) -> ReportFiles:
+    """One county's folder of a province's quarter (its township workbooks, its summaries, its line
+    of the province summary in ``lines``), from its own rows of the database.  ``workers``: as
+    ``write_reports``'s; 1 by default (a cluster's worker starts no processes of its own)."""
     data = load(db_path, quarter, county).for_county(county)
     out = ReportFiles()
-    _county(data, county, county, policy, reports_dir, 1, out)
+    _county(data, county, county, policy, reports_dir, workers, out)
     return out
 
 
 def write_province_reports(db_path: Path | str, quarter: str, reports_dir: Path | str, policy: Policy, counties: list[ReportFiles]) -> ReportFiles:
-    """After ``write_county_reports`` of every county (``counties``: what each did): the persons of
-    no county, the province summary, the departments' workbooks, old files no longer made removed."""
-    data = load(db_path, quarter)
+    """After ``write_county_reports`` of every county (``counties``: what each did, in the
+    province summary's order): the persons of no county, the province summary (from the counties'
+    lines: no county's rows are read again), the departments' workbooks, old files no longer made
+    removed."""
+    nowhere = load(db_path, quarter, UNKNOWN_TOWNSHIP).for_county(UNKNOWN_TOWNSHIP)
     out = ReportFiles()
     for part in counties:
         out.written.extend(part.written)
         out.locked.extend(part.locked)
         out.messages.extend(part.messages)
-    _province(data, data.counties(), policy, reports_dir, out)
-    return _departments_and_leftovers(db_path, data.quarter, reports_dir, out)
+        out.lines.extend(part.lines)
+    _province(nowhere, policy, reports_dir, out)
+    return _departments_and_leftovers(db_path, nowhere.quarter, reports_dir, out)
 
 
-def _province(data: ReportData, counties: list[str], policy: Policy, reports_dir, out: ReportFiles) -> None:
+def _province(nowhere: ReportData, policy: Policy, reports_dir, out: ReportFiles) -> None:
+    """The list of the persons of no county (``nowhere``: their part of the quarter), and the
+    province summary of the counties' lines (``out.lines``)."""
     from pipeline.report.province import write_province
     from pipeline.report.workbook import write_township
 
-    nowhere = data.for_county(UNKNOWN_TOWNSHIP)
     if nowhere.cases.height:
-        path = unknown_path(reports_dir, data.quarter)
+        path = unknown_path(reports_dir, nowhere.quarter)
         out.attempt(lambda: write_township(nowhere, UNKNOWN_TOWNSHIP, "", policy, path))
-    out.attempt(lambda: write_province(data, counties, province_path(reports_dir, data.quarter)))
+    out.attempt(lambda: write_province(nowhere.quarter, out.lines, nowhere, province_path(reports_dir, nowhere.quarter)))
 
 
 def _departments_and_leftovers(db_path: Path | str, quarter: str, reports_dir, out: ReportFiles) -> ReportFiles:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import polars as pl
 
@@ -184,6 +184,16 @@ class Progress:
         return self.resolved / self.previous if self.previous else None
 
 
+MONEY = ("recover", "overpaid", "underpaid")
+
+
+def added(rows: list[Progress], unit: str) -> Progress:
+    """The ``Progress`` of the places of ``rows`` together (a province's counties): every count
+    and sum added."""
+    values = {f.name: sum(getattr(r, f.name) for r in rows) for f in fields(Progress) if f.name != "unit"}
+    return Progress(unit, **{k: round(v, 2) if k in MONEY else v for k, v in values.items()})
+
+
 def _counts_by(frame: pl.DataFrame, expr: pl.Expr | None = None) -> dict[str, int]:
     part = frame if expr is None else frame.filter(expr)
     return dict(part.group_by("township").len().iter_rows())
@@ -214,10 +224,9 @@ def progress(data: ReportData, towns: list[str]) -> list[Progress]:
         "overpaid": _sums_by(money, diff.clip(lower_bound=0).fill_null(0)),
         "underpaid": _sums_by(money, (-diff).clip(lower_bound=0).fill_null(0)),
     }
-    money = ("recover", "overpaid", "underpaid")
 
     def row(unit: str, values: dict[str, float]) -> Progress:
-        return Progress(unit, **{k: round(float(v or 0), 2) if k in money else int(v or 0) for k, v in values.items()})
+        return Progress(unit, **{k: round(float(v or 0), 2) if k in MONEY else int(v or 0) for k, v in values.items()})
 
     units = list(towns)
     if any(UNKNOWN_TOWNSHIP in v for v in columns.values()):  # persons with no residence: a line of their own

@@ -249,12 +249,14 @@ def _of_county(have: dict[str, set[str]], table: str, where: str, params: list, 
     caller's ``for_county`` narrows the frame)."""
     if county is None or "county" not in have.get(table, set()):
         return where, params
-    return (f"{where} AND county = ?" if where else "WHERE county = ?"), [*params, county]
+    mine = "(county IS NULL OR county = ?)" if county == UNKNOWN_TOWNSHIP else "county = ?"  # no county: as ``_residence`` reads it
+    return (f"{where} AND {mine}" if where else f"WHERE {mine}"), [*params, county]
 
 
 def load(db_path: Path | str, quarter: str, county: str | None = None) -> ReportData:
     """The quarter's report data; with ``county``, only that county's rows of the large tables are
-    read (``load(db, q, county).for_county(county)`` is ``load(db, q).for_county(county)``)."""
+    read (``load(db, q, county).for_county(county)`` is ``load(db, q).for_county(county)``; the
+    persons of no county: ``UNKNOWN_TOWNSHIP``)."""
     quarter = str(Quarter.parse(quarter))
     gaps: list[str] = []
     with duckdb.connect(str(db_path), read_only=True) as con:

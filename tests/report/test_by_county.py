@@ -55,3 +55,32 @@ def test_county_by_county_reports_are_the_whole_quarter_reports(tmp_path):
     assert a.keys() == b.keys() and len(a) > 3
     for name in a:
         assert a[name] == b[name], name
+
+
+def test_the_province_summary_adds_the_county_lines_and_the_cases_of_no_county(tmp_path):
+    """The summary's lines are made by the counties' own tasks and its 合计 is their sum: each line
+    must be the county's 全县 figures and 合计 the whole quarter's, a case of no county included."""
+    import duckdb
+
+    from pipeline.report import province_path
+    from pipeline.report.figures import progress
+    from pipeline.report.load import load
+
+    folder, _ = make_province(tmp_path, households=40)
+    policy = load_policy()
+    db = tmp_path / "province.duckdb"
+    run_quarter(folder, "2026Q3", policy, db)
+    with duckdb.connect(str(db)) as con:  # one case's person of no known county
+        con.execute("UPDATE cases SET county = NULL, township = NULL WHERE case_id = (SELECT min(case_id) FROM cases WHERE quarter = '2026Q3')")
+    parts = write_reports_on(Partitioned(), db, "2026Q3", tmp_path / "parts", policy)
+    assert not parts.locked
+    rows = list(openpyxl.load_workbook(province_path(tmp_path / "parts", "2026Q3"), read_only=True).worksheets[0].iter_rows(values_only=True))
+    by_name = {r[0]: r for r in rows if r and r[0]}
+    whole = load(db, "2026Q3")
+    nowhere = whole.for_county("未知")
+    assert nowhere.cases.height == 1
+    for county in whole.counties():
+        assert by_name[county][2] == progress(whole.for_county(county), [])[-1].total
+    everyone = progress(whole, [])[-1]
+    assert by_name["合计"][2] == everyone.total == sum(by_name[c][2] for c in whole.counties()) + 1
+    assert by_name["合计"][13:16] == (everyone.recover, everyone.overpaid, everyone.underpaid)
