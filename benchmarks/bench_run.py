@@ -3,7 +3,7 @@
     python benchmarks/bench_run.py [--sizes 10000,100000] [--dir /tmp/doudi_bench] [--no-reports]
                                    [--profile STAGE]
     python benchmarks/bench_run.py --province 10 --sizes 20000 --dask-workers 2 --dir /work/bench_province
-                                   [--abort-mb 10000]
+                                   [--abort-mb 10000] [--only one|dask]
 
 A province (``--province N``): N counties of the first size, generated one at a time
 (``sample_data.province``), run once in one process, then on a local Dask cluster of
@@ -337,6 +337,7 @@ def main() -> None:
                     "one process, then a local Dask cluster of --dask-workers workers")  # fmt: skip
     ap.add_argument("--dask-workers", type=int, default=0, help="worker processes of the local Dask cluster (province)")
     ap.add_argument("--abort-mb", type=int, default=0, help="stop a run when one process passes this RSS")
+    ap.add_argument("--only", choices=("one", "dask"), help="a province: run only one side (one process, or Dask)")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child process: one size, figures as JSON on stdout
     ap.add_argument("--folder", type=Path, help=argparse.SUPPRESS)  # child process: this folder
     args = ap.parse_args()
@@ -352,12 +353,15 @@ def main() -> None:
         size = int(args.sizes.split(",")[0])
         folder = province(args.province, size, args.dir, args.seed)  # generated outside the measured child
         label = f"{args.province} counties x {size:,} households"
-        figures["one"] = _child(args, f"--folder\0{folder}")
-        print_one(label + ", one process", figures["one"])
         workers = args.dask_workers or 2
-        figures["dask"] = _child(args, f"--folder\0{folder}", workers)
-        print_one(label + f", Dask {workers} workers", figures["dask"])
-        print_sides(figures["one"], figures["dask"], workers)
+        if args.only != "dask":
+            figures["one"] = _child(args, f"--folder\0{folder}")
+            print_one(label + ", one process", figures["one"])
+        if args.only != "one":
+            figures["dask"] = _child(args, f"--folder\0{folder}", workers)
+            print_one(label + f", Dask {workers} workers", figures["dask"])
+        if not args.only:
+            print_sides(figures["one"], figures["dask"], workers)
     else:
         for size in (int(s) for s in args.sizes.split(",")):
             county(size, args.dir, args.seed)  # generate outside the measured child

@@ -41,6 +41,10 @@ from pipeline.link.settings import LinkSettings
 # (Not the region: in a county or a province it is nearly one value, and would route together
 # every record of a name.)
 ID_SEGMENTS = ((6, 4), (10, 4), (14, 3))
+# A partition's records at most, about one county of 100,000 households (a worker scoring a
+# partition holds its records and their pairs): a province is cut into more partitions than the
+# executor asks for when its records need them.
+RECORDS_PER_PARTITION = 600_000
 _STAGE = "人员识别"
 _MAP_STAGE = "人员比对"
 
@@ -62,7 +66,9 @@ def link_on(executor, records: pl.DataFrame, settings: LinkSettings, precedence:
 
 def score_partitioned(executor, partitions: int, folder: Path, profile: pl.DataFrame, settings: LinkSettings, done=lambda stage: None):
     """``score_candidates``'s result, the pairs found and scored per partition on ``executor``
-    (each partition's records and household members written to ``folder`` first)."""
+    (each partition's records and household members written to ``folder`` first): ``partitions``
+    of them, or more where the records need them (``RECORDS_PER_PARTITION``)."""
+    partitions = max(partitions, -(-profile.height // RECORDS_PER_PARTITION))
     files = write_partitions(profile, partitions, Path(folder) / "partitions")
     parts = [(part, f"{i + 1}/{len(files)}", members, settings) for i, (part, members) in enumerate(files)]
     done("blocking")

@@ -101,6 +101,20 @@ def test_partitioned_link_is_the_single_process_link(province, partitions):
         assert persons.filter(pl.col("id_number") == planted[what])["n"].to_list() == [2], what
 
 
+def test_a_province_too_large_for_the_partitions_asked_for_is_cut_into_more(province, monkeypatch):
+    """The executor asks for 2 partitions; records beyond ``RECORDS_PER_PARTITION`` a partition
+    cut it into more (a worker holds about one county's worth), with the same result."""
+    from pipeline.link import partitioned
+
+    records, _, _ = province
+    settings, precedence = load(), list(load_policy()["residence_precedence"])
+    monkeypatch.setattr(partitioned, "RECORDS_PER_PARTITION", records.height // 6)
+    executor = Partitioned(2)
+    split = link_on(executor, records, settings, precedence)
+    assert executor.mapped[0] > 2
+    _same(split, link(records, settings, precedence))
+
+
 def test_a_partition_holds_a_share_of_the_entities(province):
     """Only entities a rule could pair are routed at all, each to its keys' partitions: no
     partition holds the province."""
