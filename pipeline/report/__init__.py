@@ -180,7 +180,7 @@ def write_province_reports(db_path: Path | str, quarter: str, reports_dir: Path 
     province summary's order): the persons of no county, the province summary (from the counties'
     lines: no county's rows are read again), the departments' workbooks, old files no longer made
     removed."""
-    nowhere = load(db_path, quarter, UNKNOWN_TOWNSHIP).for_county(UNKNOWN_TOWNSHIP)
+    nowhere = load(db_path, quarter, UNKNOWN_TOWNSHIP, named=True).for_county(UNKNOWN_TOWNSHIP)
     out = ReportFiles()
     for part in counties:
         out.written.extend(part.written)

@@ -253,10 +253,12 @@ def _of_county(have: dict[str, set[str]], table: str, where: str, params: list, 
     return (f"{where} AND {mine}" if where else f"WHERE {mine}"), [*params, county]
 
 
-def load(db_path: Path | str, quarter: str, county: str | None = None) -> ReportData:
+def load(db_path: Path | str, quarter: str, county: str | None = None, named: bool = False) -> ReportData:
     """The quarter's report data; with ``county``, only that county's rows of the large tables are
     read (``load(db, q, county).for_county(county)`` is ``load(db, q).for_county(county)``; the
-    persons of no county: ``UNKNOWN_TOWNSHIP``)."""
+    persons of no county: ``UNKNOWN_TOWNSHIP``).  With ``named`` and a county, only the persons its
+    cases name and the 低保 户主 of their households, with their facts: what a list of cases
+    without ledgers reads (the 居住地不详 list), not every resident."""
     quarter = str(Quarter.parse(quarter))
     gaps: list[str] = []
     with duckdb.connect(str(db_path), read_only=True) as con:
@@ -265,9 +267,15 @@ def load(db_path: Path | str, quarter: str, county: str | None = None) -> Report
         mine = partial(_of_county, have, county=county)
         cases = _read(con, have, "cases", CASES, gaps, *mine("cases", where, [quarter]), required=("quarter", "sieve"))
         overlap = _read(con, have, "overlap_rates", OVERLAP, gaps, *mine("overlap_rates", where, [quarter]), required=("quarter",))
-        persons = _read(con, have, "persons", PERSONS, gaps, *mine("persons", where, [quarter]), required=("quarter", "person_key"))
+        of_county = mine("persons", where, [quarter])
+        if named and county is not None and {"person_key"} <= have.get("cases", set()) and "dibao_household" in have.get("person_facts", set()):
+            cases_where, cases_params = mine("cases", where, [quarter])
+            keys = f"(SELECT person_key FROM cases {cases_where})"
+            heads = f"(SELECT dibao_household FROM person_facts WHERE quarter = ? AND person_key IN {keys})"
+            of_county = (f"{of_county[0]} AND (person_key IN {keys} OR id_number IN {heads})", [*of_county[1], *cases_params, quarter, *cases_params])
+        persons = _read(con, have, "persons", PERSONS, gaps, *of_county, required=("quarter", "person_key"))
         of_persons = (  # one county's facts: those of its persons
-            (f"{where} AND person_key IN (SELECT person_key FROM persons {mine('persons', where, [quarter])[0]})", [quarter, *mine("persons", where, [quarter])[1]])
+            (f"{where} AND person_key IN (SELECT person_key FROM persons {of_county[0]})", [quarter, *of_county[1]])
             if county is not None and "person_key" in have.get("persons", set())
             else (where, [quarter])
         )
