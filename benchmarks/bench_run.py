@@ -59,7 +59,7 @@ class Meter:
         self.interval = interval
         self.abort_mb = abort_mb
         self.stages: list[dict] = []
-        self._open: list[list[int]] = []  # per open stage: [peak of the sum, peak of the largest]
+        self._open: list[list[int]] = []  # per open stage: [peak of the sum, of the largest, of the largest child]
         self._names: list[str] = []  # the open stages
         self.run_largest = 0
         self._stop = threading.Event()
@@ -93,12 +93,12 @@ class Meter:
     def _sample(self) -> None:
         while not self._stop.is_set():
             each = self._rss_each()
-            total, largest = sum(each), max(each)
+            total, largest, child = sum(each), max(each), max(each[1:], default=0)
             self.run_largest = max(self.run_largest, largest)
             if self.abort_mb and largest > self.abort_mb * 2**20:
                 self._abort(largest)
             for peaks in list(self._open):
-                peaks[0], peaks[1] = max(peaks[0], total), max(peaks[1], largest)
+                peaks[0], peaks[1], peaks[2] = max(peaks[0], total), max(peaks[1], largest), max(peaks[2], child)
             time.sleep(self.interval)
 
     @contextmanager
@@ -106,7 +106,7 @@ class Meter:
         gc.collect()
         each = self._rss_each()
         start_rss = sum(each)
-        peaks = [start_rss, max(each)]
+        peaks = [start_rss, max(each), max(each[1:], default=0)]
         self._open.append(peaks)
         self._names.append(name)
         profiler = None
@@ -133,7 +133,7 @@ class Meter:
             peak, largest = max(peaks[0], end_rss), max(peaks[1], max(each))
             self.stages.append(
                 {"stage": name, "seconds": round(seconds, 3), "start_mb": round(start_rss / 2**20),
-                 "peak_mb": round(peak / 2**20), "largest_mb": round(largest / 2**20),
+                 "peak_mb": round(peak / 2**20), "largest_mb": round(largest / 2**20), "child_mb": round(peaks[2] / 2**20),
                  "grew_mb": round((end_rss - start_rss) / 2**20)}  # fmt: skip
             )
 
@@ -259,14 +259,14 @@ def print_one(label: str, fig: dict) -> None:
     total = sum(s["seconds"] for s in fig["stages"] if s["stage"] not in NESTED)
     print(f"\n== {label}: {fig['input_rows']:,} input rows -> {fig['accepted']:,} accepted, "
           f"{fig['rejected']:,} rejected, {fig['persons']:,} persons, {fig['cases']:,} cases")  # fmt: skip
-    print(f"{'stage':<18}{'seconds':>10}{'share':>8}{'RSS at start':>14}{'peak RSS MB':>13}{'largest MB':>12}{'RSS +MB':>9}")
+    print(f"{'stage':<18}{'seconds':>10}{'share':>8}{'RSS at start':>14}{'peak RSS MB':>13}{'largest MB':>12}{'child MB':>10}{'RSS +MB':>9}")
     for s in fig["stages"]:
         print(f"{s['stage']:<18}{s['seconds']:>10.2f}{s['seconds'] / total:>8.0%}{s.get('start_mb', 0):>14,}{s['peak_mb']:>13,}"
-              f"{s.get('largest_mb', 0):>12,}{s['grew_mb']:>9,}")  # fmt: skip
+              f"{s.get('largest_mb', 0):>12,}{s.get('child_mb', 0):>10,}{s['grew_mb']:>9,}")  # fmt: skip
     slowest = max(fig["stages"], key=lambda s: s["seconds"])
     peak = max(s["peak_mb"] for s in fig["stages"])
     print(f"{'total':<18}{total:>10.2f}{'':>8}{'':>14}{peak:>13,}{fig.get('largest_mb', 0):>12,}   "
-          "(peak RSS: the process and its worker processes together; the largest single process)")  # fmt: skip
+          "(peak RSS: the process and its worker processes together; the largest single process; child MB: the largest worker process)")  # fmt: skip
     print(f"whole run_quarter, wall: {fig.get('wall_seconds', total):.1f} s (stages + the steps between them)")
     print(f"slowest stage: {slowest['stage']} ({slowest['seconds']:.2f} s)")
 

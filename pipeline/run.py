@@ -72,32 +72,38 @@ def input_files(input_dir: Path, quarter: Quarter) -> list[tuple]:
     return [(path, name, quarter.reference_date) for path, name in files]
 
 
+# The large tables: the record-level ones, the persons, and the rules' person_facts (``screen``):
+# they wait for the write in the build folder.
+LARGE = ("source_records", "persons", "person_facts")
+
+
 def spooled_tables(tables: dict[str, pl.DataFrame]) -> list[str]:
-    """The record-level tables, the large ones: they wait for the write in the build folder."""
-    return [name for name in tables if name == "source_records" or name.startswith("stg_")]
+    """The large tables of ``tables`` (``LARGE`` and every ``stg_<table>``)."""
+    return [name for name in tables if name in LARGE or name.startswith("stg_")]
 
 
-def screen(tables: dict[str, pl.DataFrame], policy: Policy, quarter: str, previous, feedback, unscreened, build: Path) -> dict[str, pl.DataFrame]:
+def screen(tables: dict[str, pl.DataFrame], policy: Policy, quarter: str, previous, feedback, unscreened, build: Path) -> dict[str, pl.DataFrame | pl.LazyFrame]:
     """The rules' stage: cases (with the townships' last answers carried on, and marked where they
     rest on a pair waiting for a person), resolved_cases, overlap_rates and person_facts of the
     quarter; rules in ``unscreened`` are not run.
 
-    The record-level tables are checked against their contracts, then leave ``tables`` for the
-    build folder ``build``, where the rules read them and ``store_quarter`` copies them from.
+    The large tables are checked against their contracts, then leave ``tables`` for the build
+    folder ``build``, where the rules read them and ``store_quarter`` copies them from; the rules
+    write person_facts there too (returned as a lazy scan of its file).
     """
     inputs = {name: tables.pop(name) for name in spooled_tables(tables)}
     for name, frame in inputs.items():  # a lazy frame: only the columns whose values are checked are read
         check_outputs({name: frame})
-    records = store.spool(build, {"source_records": inputs.pop("source_records")})["source_records"]
-    inputs["persons"] = tables["persons"]
-    out = run_rules(inputs, policy, quarter, previous, unscreened, build, release=True)
-    person_of_record = records.select("record_id", "person_key").collect()
+    spooled = store.spool(build, {name: inputs.pop(name) for name in ("source_records", "persons")})
+    out = run_rules({**inputs, "persons": spooled["persons"]}, policy, quarter, previous, unscreened, build, release=True)
+    person_of_record = spooled["source_records"].select("record_id", "person_key").collect()
     cases = mark_undecided(carry_feedback(out["cases"], feedback), tables["match_review"], person_of_record)
+    check_outputs({"person_facts": out["person_facts"]})
     return {
         "cases": cases,
         "resolved_cases": out["resolved_cases"],
         "overlap_rates": out["overlap_rates"],
-        "person_facts": out["person_facts"].with_columns(pl.lit(quarter).alias("quarter")),
+        "person_facts": out["person_facts"],
     }
 
 
@@ -168,11 +174,13 @@ def run_quarter(
             tables, linkage = _link_quarter(executor, quarter, prepared, policy, load_decisions(db_path), build)
             previous = previous_cases(db_path, str(q.previous()))
             feedback = latest_feedback(db_path, quarter)
-            counts, spooled = {name: height(frame) for name, frame in tables.items()}, spooled_tables(tables)
+            counts = {name: height(frame) for name, frame in tables.items()}
             screened = executor.call(
                 "筛查规则", screen, tables, policy, quarter, previous, feedback, complete.unscreened_rules, build
             )
-            tables.update(screened)
+            counts.update({name: height(frame) for name, frame in screened.items()})
+            spooled = [*spooled_tables(counts)]  # in the build folder, not in ``tables``
+            tables.update({name: frame for name, frame in screened.items() if name not in spooled})
             del screened, previous
             table_counts = dict(sorted({**counts, **{name: frame.height for name, frame in tables.items()}}.items()))
             record = {

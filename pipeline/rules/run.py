@@ -143,9 +143,12 @@ def run_rules(
     ``unscreened``: rule codes not run this quarter (a table they read was not exported): their
     previous open cases are carried as 延续, ``not_rechecked``, never 销号.
     Returns ``cases``, ``resolved_cases``, ``overlap_rates``, ``person_facts`` (one row per person
-    with the facts the rules share) and ``rule_hits`` (every row every rule selected, before the
-    dead-person filter and merging).
-    ``build``, ``release``: as for ``connect`` (a run: its build folder, its frames let go).
+    with the facts the rules share, and the quarter) and ``rule_hits`` (every row every rule
+    selected, before the dead-person filter and merging).
+    ``build``, ``release``: as for ``connect`` (a run: its build folder, its frames let go); with
+    ``build``, ``person_facts`` and ``rule_hits`` (a row per person, a row per hit: the large ones)
+    are written there by DuckDB and returned as lazy scans of their files (``store.spool_path``),
+    never held in this process.
     """
     con, values = connect(tables, policy, quarter, previous_cases, unscreened, build, release)
     try:
@@ -154,16 +157,29 @@ def run_rules(
             if rule.code not in unscreened:
                 run_rule(con, rule, values, seq)
         _materialise(con, "cases", sqlfiles.load_mart("cases").sql, values)
+        large = {  # the quarter is a parsed one (2026Q3): written as it is
+            "person_facts": f"SELECT *, '{Quarter.parse(quarter)}' AS quarter FROM fct_person_quarter ORDER BY person_key",
+            "rule_hits": "SELECT * FROM rule_hits ORDER BY seq, person_key",
+        }
         out = {
             "cases": con.sql("SELECT * FROM cases").pl(),
             "resolved_cases": _query(con, sqlfiles.load_mart("resolved_cases").sql, values),
             "overlap_rates": _query(con, sqlfiles.load_mart("overlap_rates").sql, values),
-            "person_facts": con.sql("SELECT * FROM fct_person_quarter ORDER BY person_key").pl(),
-            "rule_hits": con.sql("SELECT * FROM rule_hits ORDER BY seq, person_key").pl(),
+            **{name: _large(con, name, sql, build) for name, sql in large.items()},
         }
     finally:
         con.close()
     return out
+
+
+def _large(con: duckdb.DuckDBPyConnection, name: str, sql: str, build: Path | None) -> pl.DataFrame | pl.LazyFrame:
+    """The rows of ``sql``: in memory, or with ``build`` written to its file there and scanned lazily."""
+    if build is None:
+        return con.sql(sql).pl()
+    path = spool_path(build, name)
+    quoted = path.as_posix().replace("'", "''")
+    con.execute(f"COPY ({sql}) TO '{quoted}' (FORMAT parquet)")
+    return pl.scan_parquet(path)
 
 
 def create_views(con: duckdb.DuckDBPyConnection) -> None:
