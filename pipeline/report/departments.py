@@ -73,7 +73,7 @@ SELECT record_id, '身份证号有误' AS category,
             WHEN id_number IS NULL AND id_prefix IS NOT NULL
                  THEN format('身份证号被 Excel 存成数值（{}），只剩前 {} 位，请改为文本格式并补全', id_number_raw, length(id_prefix))
             ELSE format('身份证号 {} 无效：{}', id_number_raw, coalesce(id_issue, '格式不符')) END AS what
-FROM source_records WHERE quarter = $q AND NOT coalesce(id_valid, false)
+FROM source_records WHERE quarter = $q AND NOT coalesce(id_valid, false) AND source_table IN (SELECT unnest($t))
 """
 _CASE_FINDINGS = """
 SELECT unnest(record_ids) AS record_id, rule_code,
@@ -127,7 +127,8 @@ def findings(db_path: Path | str, quarter: str, tables: list[str]) -> pl.DataFra
     source_table, name, id_number_raw, township, village, category, what (findings joined)."""
     with store.connect(db_path, read_only=True) as con:
         found = pl.concat(
-            [con.sql(sql, params={"q": quarter}).pl() for sql in (_ID_FINDINGS, _CASE_FINDINGS, _DEAD_FINDINGS)]
+            [con.sql(_ID_FINDINGS, params={"q": quarter, "t": tables}).pl()]  # the department's own rows only
+            + [con.sql(sql, params={"q": quarter}).pl() for sql in (_CASE_FINDINGS, _DEAD_FINDINGS)]
             + [_duplicates(con, quarter, tables)],
             how="diagonal_relaxed",
         )
