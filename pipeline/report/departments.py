@@ -33,7 +33,7 @@ from openpyxl.utils import get_column_letter
 
 from contracts.sources import TABLES, alias_index, header_key
 from pipeline import store
-from pipeline.report.files import save_workbook
+from pipeline.report.files import cell_value, save_workbook
 
 FOLDER = "部门核实"
 # Table.system -> the department's name in file names and titles.
@@ -198,7 +198,7 @@ def write_department(frame: pl.DataFrame, quarter: str, department: str, path: P
 
 
 def _styled(ws, value, font: Font | None = None, alignment: Alignment | None = None) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value=value)
+    cell = WriteOnlyCell(ws, value=cell_value(value))
     if font is not None:
         cell.font = font
     if alignment is not None:

@@ -25,6 +25,10 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from pipeline.report.files import cell_value
+
+# Excel's tallest row, in points (a longer text scrolls inside its cell).
+MAX_ROW_HEIGHT = 409
 BODY_FONT = "宋体"
 HEAD_FONT = "黑体"
 BODY_SIZE = 10
@@ -212,6 +216,7 @@ def write_block(
     for r, values in enumerate(rows, start=row + 1):
         lines = 1
         for i, (c, v) in enumerate(zip(columns, values)):
+            v = cell_value(v)
             cell = ws.cell(r, i + 1, v)
             if total_last and r == last_row:
                 _style(cell, bold, c)
@@ -222,7 +227,7 @@ def write_block(
                 cell._style = copy(looks[i])
             if c.wrap:
                 lines = max(lines, _lines(v, widths[i]))
-        ws.row_dimensions[r].height = LINE_HEIGHT * lines + 4
+        ws.row_dimensions[r].height = min(LINE_HEIGHT * lines + 4, MAX_ROW_HEIGHT)
     if rows:
         return row + len(rows)
     if empty_note:

@@ -111,3 +111,30 @@ def test_a_person_held_many_times_in_a_roster_is_listed_once_per_group():
     assert words[100] == words[101] == "同一人在本名册中出现 2 次（第 3、7 行）"
     assert words[200] == "同一人在本名册中出现 2 次（第 2、6 行）"
     assert set(found["category"]) == {"名册内重复"}
+
+
+def test_a_text_longer_than_an_excel_cell_holds_is_cut_and_says_so(tmp_path):
+    """Excel opens no workbook with more than 32,767 characters in a cell: a department's row (an
+    S4-5 case's words over a hundred names on one ID) and a township list's row are cut, saying so."""
+    import openpyxl
+
+    from pipeline.report.files import CUT_WORDS, EXCEL_CELL_CHARS
+    from pipeline.report.layout import Column, write_table
+    from pipeline.report.departments import write_department
+
+    long = "身份证号 532526200809302760 在参保登记中为“某某”；" * 2_000
+    assert len(long) > EXCEL_CELL_CHARS
+    frame = pl.DataFrame({
+        "category": ["人证不符"], "what": [long], "source_table": ["yibao_canbao"], "file_name": ["参保.xlsx"], "sheet_name": ["Sheet1"],
+        "row_number": [5], "name": ["某某"], "id_number_raw": ["532526200809302760"], "township": [None], "village": [None],
+    }, schema_overrides={"township": pl.Utf8, "village": pl.Utf8})  # fmt: skip
+    path = write_department(frame, "2026Q3", "医保", tmp_path / "dept.xlsx")
+    cells = [v for row in openpyxl.load_workbook(path).active.iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    cut = [v for v in cells if v.endswith(CUT_WORDS)]
+    assert len(cut) == 1 and len(cut[0]) == EXCEL_CELL_CHARS and long.startswith(cut[0].removesuffix(CUT_WORDS))
+    wb = openpyxl.Workbook()
+    write_table(wb.active, "清单", [Column("问题", wrap=True)], [[long], ["短"]])
+    assert wb.active.row_dimensions[3].height <= 409  # Excel's tallest row
+    wb.save(tmp_path / "list.xlsx")
+    values = [v for (v,) in openpyxl.load_workbook(tmp_path / "list.xlsx").active.iter_rows(min_row=3, values_only=True)]
+    assert len(values[0]) == EXCEL_CELL_CHARS and values[0].endswith(CUT_WORDS) and values[1] == "短"
