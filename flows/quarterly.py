@@ -21,14 +21,16 @@ Prefect's ``DaskTaskRunner`` (the ``dask`` extra); the executor then cuts the st
 
 - ``读取与校验``: the input folder holds one sub-folder per county, every file one task;
 - ``人员比对``: identity's candidate pairs found and scored per hash partition of the blocking keys
-  (``pipeline.link.partitioned``): a person in two counties, a payment in one county to another
-  county's roster, an ID slipped across counties meet in the partition of the key they share;
-- ``生成各县清单``: each county's workbooks a task reading that county's rows (``pipeline.report.by_county``).
+  (``pipeline.link.partitioned``; more partitions than the executor's when the records need them,
+  about a county each): a person in two counties, a payment in one county to another county's
+  roster, an ID slipped across counties meet in the partition of the key they share;
+- ``生成各县清单``: each county's workbooks a task reading that county's rows, returning its line of
+  the province summary (``pipeline.report.by_county``).
 
 The flow's process keeps what needs the whole quarter at once: combining the
 files' tables, anchors and profiles, clustering and persons, the rules (重复享受 across counties
 reads every county's rosters), the database write (one transaction for the quarter), the province
-summary (docs/decisions.md says why).  The result is that of a single-process run.  The workers read
+summary from the counties' lines (docs/decisions.md says why).  The result is that of a single-process run.  The workers read
 the files, the database and write the reports themselves: on a real cluster ``input_dir``, the
 database and the reports folder must be the same path on every worker (a shared mount).  Frames
 travel between the workers and the flow's process over Dask's connections: on a real cluster use
