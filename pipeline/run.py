@@ -179,10 +179,10 @@ def run_quarter(
                 "筛查规则", screen, tables, policy, quarter, previous, feedback, complete.unscreened_rules, build
             )
             counts.update({name: height(frame) for name, frame in screened.items()})
-            spooled = [*spooled_tables(counts)]  # in the build folder, not in ``tables``
+            spooled = spooled_tables(counts)  # in the build folder, not in ``tables``
             tables.update({name: frame for name, frame in screened.items() if name not in spooled})
             del screened, previous
-            table_counts = dict(sorted({**counts, **{name: frame.height for name, frame in tables.items()}}.items()))
+            table_counts = dict(sorted(counts.items()))
             record = {
                 "files": runlog.files_summary(prepared.run_files), "run_files": prepared.run_files,
                 "counts": table_counts, "completeness": complete.to_dict(), **linkage,

@@ -60,7 +60,8 @@ def duck_type(dtype: pl.DataType) -> str:
     raise TypeError(f"no DuckDB type for {dtype}")
 
 
-def _sql_text(s: str) -> str:
+def sql_text(s: str) -> str:
+    """``s`` as an SQL string literal (a path in ``read_parquet`` or ``COPY … TO``, a comment)."""
     return "'" + s.replace("'", "''") + "'"
 
 
@@ -89,9 +90,9 @@ def _table_statements(catalog, name: str, columns: list[tuple[str, str, str | No
         # a file written by an older doudi: widen the table, keep its rows
         out += [f'ALTER TABLE "{name}" ADD COLUMN "{c}" {t}' for c, t in missing]
     if tables.get(name) != title:
-        out.append(f'COMMENT ON TABLE "{name}" IS {_sql_text(title)}')
+        out.append(f'COMMENT ON TABLE "{name}" IS {sql_text(title)}')
     out += [
-        f'COMMENT ON COLUMN "{name}"."{c}" IS {_sql_text(comment)}'
+        f'COMMENT ON COLUMN "{name}"."{c}" IS {sql_text(comment)}'
         for c, _, comment in columns
         if comment and existing.get((name, c)) != comment
     ]
@@ -330,7 +331,7 @@ def comment_view_columns(con: duckdb.DuckDBPyConnection, base: str = "cases") ->
     comments = {c: comment for (t, c), comment in columns.items() if t == base and comment is not None}
     views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main'").fetchall()}
     _execute_at_once(con, [
-        f'COMMENT ON COLUMN "{view}"."{column}" IS {_sql_text(comments[column])}'
+        f'COMMENT ON COLUMN "{view}"."{column}" IS {sql_text(comments[column])}'
         for (view, column), comment in columns.items()
         if view in views and column in comments and comment != comments[column]
     ])  # fmt: skip

@@ -268,7 +268,7 @@ def load(db_path: Path | str, quarter: str, county: str | None = None, named: bo
         cases = _read(con, have, "cases", CASES, gaps, *mine("cases", where, [quarter]), required=("quarter", "sieve"))
         overlap = _read(con, have, "overlap_rates", OVERLAP, gaps, *mine("overlap_rates", where, [quarter]), required=("quarter",))
         of_county = mine("persons", where, [quarter])
-        if named and county is not None and {"person_key"} <= have.get("cases", set()) and "dibao_household" in have.get("person_facts", set()):
+        if named and county is not None and "person_key" in have.get("cases", set()) and "dibao_household" in have.get("person_facts", set()):
             cases_where, cases_params = mine("cases", where, [quarter])
             keys = f"(SELECT person_key FROM cases {cases_where})"
             heads = f"(SELECT dibao_household FROM person_facts WHERE quarter = ? AND person_key IN {keys})"

@@ -31,7 +31,7 @@ from pipeline.quarter import Quarter
 from pipeline.rules import sqlfiles
 from pipeline.rules.policy_tables import policy_tables
 from pipeline.rules.staging import extra_persons_sql, staging_inputs
-from pipeline.store import load_frame, spool, spool_path
+from pipeline.store import load_frame, spool, spool_path, sql_text
 
 # The columns of ``cases`` the rules make (the contract less the townships' feedback, which
 # pipeline/feedback adds after the rules).
@@ -94,8 +94,7 @@ def connect(
             load_frame(con, name, frame.collect() if isinstance(frame, pl.LazyFrame) else frame)
         else:
             spool(build, {name: frame})
-            path = spool_path(build, name).as_posix().replace("'", "''")
-            con.execute(f"CREATE VIEW \"{name}\" AS SELECT * FROM read_parquet('{path}')")
+            con.execute(f"CREATE VIEW \"{name}\" AS SELECT * FROM read_parquet({sql_text(spool_path(build, name).as_posix())})")
         del frame  # memory: only DuckDB's copy (or the Parquet file) is kept
     con.execute(extra_persons_sql())
     titles = pl.DataFrame({"source_table": list(TABLES), "title": [t.title for t in TABLES.values()]})
@@ -177,8 +176,7 @@ def _large(con: duckdb.DuckDBPyConnection, name: str, sql: str, build: Path | No
     if build is None:
         return con.sql(sql).pl()
     path = spool_path(build, name)
-    quoted = path.as_posix().replace("'", "''")
-    con.execute(f"COPY ({sql}) TO '{quoted}' (FORMAT parquet)")
+    con.execute(f"COPY ({sql}) TO {sql_text(path.as_posix())} (FORMAT parquet)")
     return pl.scan_parquet(path)
 
 
