@@ -10,30 +10,36 @@
 --     them; records it kept on one person differ only in spelling when their matching form is
 --     equal (繁简, separators, spaces folded), their fuzzy pinyin is equal (homophones such as
 --     张/章, 陈/程) or all but one character agree (similar shapes such as 林/材, 斌/赋).
+--     The words name each different name once, by table: an ID under a hundred names is a hundred
+--     names in the detail, not every pair of them.
 WITH certificate_mismatch AS (
-    SELECT person_key, record_id,
+    SELECT person_key,
            format('残疾人证号 {} 所含身份证号 {} 与本人身份证号 {} 不一致', certificate_number, cert_id_number, own_id) AS what,
            [record_id] AS record_ids
     FROM (SELECT c.*, coalesce(p.id_number, c.id_number) AS own_id
           FROM stg_canlian AS c LEFT JOIN persons AS p USING (person_key))
     WHERE cert_id_number IS NOT NULL AND own_id IS NOT NULL AND cert_id_number <> own_id
     UNION ALL
-    SELECT person_key, record_id,
+    SELECT person_key,
            format('两项补贴名册残疾人证号 {} 所含身份证号 {} 与本人身份证号 {} 不一致', certificate_number, cert_id_number, own_id),
            [record_id]
     FROM (SELECT l.*, coalesce(p.id_number, l.id_number) AS own_id
           FROM stg_liangbu AS l LEFT JOIN persons AS p USING (person_key))
     WHERE cert_id_number IS NOT NULL AND own_id IS NOT NULL AND cert_id_number <> own_id
 ),
-name_pairs AS (
-    SELECT a.person_key AS key_a, b.person_key AS key_b, a.record_id AS record_a, b.record_id AS record_b,
-           format('身份证号 {} 在{}中为“{}”，在{}中为“{}”，姓名不一致', a.id_number,
-                  ta.title, coalesce(a.name_display, a.name), tb.title, coalesce(b.name_display, b.name)) AS what
-    FROM int_person_names AS a
-    JOIN int_person_names AS b
-      ON b.id_number = a.id_number AND b.record_id > a.record_id
-    JOIN source_titles AS ta ON ta.source_table = a.source_table
-    JOIN source_titles AS tb ON tb.source_table = b.source_table
+name_forms AS (
+    -- each different name once: the records of one ID, person, table and name are one form
+    SELECT *, row_number() OVER (ORDER BY first_record) AS form
+    FROM (SELECT id_number, person_key, source_table, name, name_pinyin_fuzzy,
+                 min(coalesce(name_display, name)) AS shown, min(record_id) AS first_record,
+                 list(record_id) AS record_ids
+          FROM int_person_names
+          GROUP BY id_number, person_key, source_table, name, name_pinyin_fuzzy)
+),
+mismatched AS (
+    SELECT a.form AS form_a, b.form AS form_b, a.person_key AS key_a, b.person_key AS key_b
+    FROM name_forms AS a
+    JOIN name_forms AS b ON b.id_number = a.id_number AND b.form > a.form
     WHERE a.name <> b.name
       AND coalesce(a.name_pinyin_fuzzy <> b.name_pinyin_fuzzy, true)
       AND NOT (
@@ -42,10 +48,28 @@ name_pairs AS (
           AND len(list_filter(range(1, length(a.name) + 1), lambda i: substr(a.name, i, 1) <> substr(b.name, i, 1))) = 1
       )
 ),
+involved AS (
+    -- a person's case names each of its forms and of the forms they clash with once
+    SELECT key_a AS person_key, form_a AS form FROM mismatched
+    UNION SELECT key_a, form_b FROM mismatched
+    UNION SELECT key_b, form_a FROM mismatched
+    UNION SELECT key_b, form_b FROM mismatched
+),
+names_by_table AS (
+    SELECT i.person_key, f.id_number, min(f.first_record) AS first_record,
+           format('在{}中为{}', t.title, string_agg(format('“{}”', f.shown), '、' ORDER BY f.first_record)) AS said,
+           flatten(list(f.record_ids)) AS record_ids
+    FROM involved AS i
+    JOIN name_forms AS f USING (form)
+    JOIN source_titles AS t ON t.source_table = f.source_table
+    GROUP BY i.person_key, f.id_number, t.title
+),
 name_mismatch AS (
-    SELECT key_a AS person_key, record_a AS record_id, what, [record_a, record_b] AS record_ids FROM name_pairs
-    UNION ALL
-    SELECT key_b, record_b, what, [record_a, record_b] FROM name_pairs WHERE key_b <> key_a
+    SELECT person_key,
+           format('身份证号 {} {}，姓名不一致', id_number, string_agg(said, '，' ORDER BY first_record)) AS what,
+           flatten(list(record_ids)) AS record_ids
+    FROM names_by_table
+    GROUP BY person_key, id_number
 ),
 findings AS (
     SELECT * FROM certificate_mismatch
