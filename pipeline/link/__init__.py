@@ -107,12 +107,13 @@ def link(
     # the profile (1.16M rows x 34 at 200,000 households) is the scorer's alone: it lets it go
     profile = [profiles(entities)]
     detached = _detached_review(profile[0], entities, conflicts, settings)
-    entities = entities.drop("id_number", "id_valid", "relation")  # memory: read by anchors and profiles only
+    # memory: what clustering, persons and review read; the rest was read by anchors and profiles
+    # (the scorer holds the profile only until it has written or scored it)
+    entities = entities.select(c for c in AFTER_SCORING if c in entities.columns)
     candidates, decided = (scorer or score_candidates)(profile.pop(), settings, stages.done)
     human = entity_pairs(human, entities) if human is not None else None
     decided = apply(decided, human) if human is not None else decided
     decided = decided.filter(pl.col("decision") != "none")  # memory: only links and doubts are read on
-    entities = entities.select(c for c in AFTER_SCORING if c in entities.columns)  # memory: the profile's own columns go
     stages.done("scoring")
     links = decided.filter(pl.col("decision") == "link")
     entity_table = (  # the first record of each anchored entity (one ID: the same ID columns), and only these columns
