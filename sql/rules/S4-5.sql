@@ -10,8 +10,8 @@
 --     them; records it kept on one person differ only in spelling when their matching form is
 --     equal (繁简, separators, spaces folded), their fuzzy pinyin is equal (homophones such as
 --     张/章, 陈/程) or all but one character agree (similar shapes such as 林/材, 斌/赋).
---     The words name each different name once, by table: an ID under a hundred names is a hundred
---     names in the detail, not every pair of them.
+--     The words name each different name once, with the tables it is in: an ID under a hundred
+--     names is a hundred names in the detail, not every pair of them.
 WITH certificate_mismatch AS (
     SELECT person_key,
            format('残疾人证号 {} 所含身份证号 {} 与本人身份证号 {} 不一致', certificate_number, cert_id_number, own_id) AS what,
@@ -27,13 +27,17 @@ WITH certificate_mismatch AS (
           FROM stg_liangbu AS l LEFT JOIN persons AS p USING (person_key))
     WHERE cert_id_number IS NOT NULL AND own_id IS NOT NULL AND cert_id_number <> own_id
 ),
+named_twice AS (
+    -- only an ID under two names or more can be under names that do not match
+    SELECT id_number FROM int_person_names GROUP BY id_number HAVING min(name) <> max(name)
+),
 name_forms AS (
     -- each different name once: the records of one ID, person, table and name are one form
     SELECT *, row_number() OVER (ORDER BY first_record) AS form
     FROM (SELECT id_number, person_key, source_table, name, name_pinyin_fuzzy,
                  min(coalesce(name_display, name)) AS shown, min(record_id) AS first_record,
                  list(record_id) AS record_ids
-          FROM int_person_names
+          FROM int_person_names SEMI JOIN named_twice USING (id_number)
           GROUP BY id_number, person_key, source_table, name, name_pinyin_fuzzy)
 ),
 mismatched AS (
@@ -55,20 +59,21 @@ involved AS (
     UNION SELECT key_b, form_a FROM mismatched
     UNION SELECT key_b, form_b FROM mismatched
 ),
-names_by_table AS (
-    SELECT i.person_key, f.id_number, min(f.first_record) AS first_record,
-           format('在{}中为{}', t.title, string_agg(format('“{}”', f.shown), '、' ORDER BY f.first_record)) AS said,
+names_said AS (
+    -- each name once, with the tables it is in
+    SELECT i.person_key, f.id_number, f.shown, min(f.first_record) AS first_record,
+           format('“{}”见于{}', f.shown, string_agg(DISTINCT t.title, '、' ORDER BY t.title)) AS said,
            flatten(list(f.record_ids)) AS record_ids
     FROM involved AS i
     JOIN name_forms AS f USING (form)
     JOIN source_titles AS t ON t.source_table = f.source_table
-    GROUP BY i.person_key, f.id_number, t.title
+    GROUP BY i.person_key, f.id_number, f.shown
 ),
 name_mismatch AS (
     SELECT person_key,
-           format('身份证号 {} {}，姓名不一致', id_number, string_agg(said, '，' ORDER BY first_record)) AS what,
+           format('身份证号 {} 的姓名不一致，{}', id_number, string_agg(said, '，' ORDER BY first_record)) AS what,
            flatten(list(record_ids)) AS record_ids
-    FROM names_by_table
+    FROM names_said
     GROUP BY person_key, id_number
 ),
 findings AS (
