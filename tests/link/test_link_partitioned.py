@@ -127,7 +127,7 @@ def test_a_partition_holds_a_share_of_the_entities(province):
     profile = profiles(entities)
     parts = list(partition(profile, 8))
     assert len(parts) > 1
-    largest = max(part.height for part, _ in parts)
+    largest = max(part.collect().height for part, _ in parts)
     assert largest < profile.height / 2, (largest, profile.height)
 
 
