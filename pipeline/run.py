@@ -129,7 +129,7 @@ def _link_quarter(executor, quarter: str, prepared: Prepared, policy: Policy, de
     records = records_for_linking(prepared)
     precedence = list(policy["residence_precedence"])
     linkage = link_on(executor, records, load_link_settings(), precedence, decisions, build)
-    tables = assemble_quarter(quarter, prepared, records, linkage)
+    tables = assemble_quarter(quarter, prepared, records, linkage, build)
     prepared.tables.clear()  # now in tables (stg_<table>, source_records)
     return tables, {"link_settings": linkage.settings, "link_counts": linkage.counts}
 

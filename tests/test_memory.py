@@ -42,17 +42,25 @@ def test_record_ids_run_in_table_file_sheet_row_order(prepared):
         assert_frame_equal(order, order.sort("file_name", "sheet_name", "row_number"))
 
 
-def test_outputs_add_person_keys_by_position_as_a_join_would(prepared):
+@pytest.mark.parametrize("in_build_folder", [False, True])
+def test_outputs_add_person_keys_by_position_as_a_join_would(prepared, tmp_path, in_build_folder):
+    """In a run's build folder the person keys wait there too: every table reads them from the file."""
+    from pipeline.assemble import ASSIGNMENTS_FILE
     from pipeline.link import link
 
     records = records_for_linking(prepared)  # lazy: identity reads it into memory
     linkage = link(records)
-    out = assemble_quarter("2026Q3", prepared, records, linkage)
+    out = assemble_quarter("2026Q3", prepared, records, linkage, tmp_path if in_build_folder else None)
     records = records.collect()
     keys = linkage.assignments.select("record_id", "person_key")
     for name, frame in prepared.tables.items():
         joined = frame.select("record_id").join(keys, on="record_id", how="left", maintain_order="left")
-        assert_frame_equal(out[f"stg_{name}"].select("record_id", "person_key"), joined)
+        staged = out[f"stg_{name}"]
+        assert isinstance(staged, pl.LazyFrame) == in_build_folder
+        assert_frame_equal(staged.lazy().select("record_id", "person_key").collect(), joined)
+    if in_build_folder:
+        plan = out["source_records"].explain() + out["stg_dibao"].explain()
+        assert plan.count(ASSIGNMENTS_FILE) >= 2, "the person keys are read from the build folder, not held"
     by_join = records.join(linkage.assignments, on="record_id", how="left", maintain_order="left")
     source_records = out["source_records"].collect()  # lazy: it waits in the build folder in a run
     assert_frame_equal(
