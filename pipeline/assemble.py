@@ -25,9 +25,11 @@ from contracts.outputs import SourceRecords
 from contracts.staging import RECORD_COLUMNS
 from pipeline.link import RECORD_COLUMNS as LINK_COLUMNS
 from pipeline.prepare import Prepared
+from pipeline.store import spool
 
 _PROVENANCE = ("file_name", "sheet_name", "row_number")
 _NOT_STAGED = ("raw", "problems")  # the raw cells go to source_records.raw_values; problems rejected rows
+ASSIGNMENTS = "assignments"  # identity's answer, waiting in the build folder (``store.spool``)
 
 
 Frame = pl.DataFrame | pl.LazyFrame
@@ -86,9 +88,7 @@ def assemble_quarter(quarter: str, prepared: Prepared, records: Frame, linkage, 
         raise AssertionError("identity resolution must assign every record exactly once")
     assigned = assigned.drop("record_id")
     if build is not None:
-        path = Path(build) / ASSIGNMENTS_FILE
-        assigned.write_parquet(path)
-        assigned = pl.scan_parquet(path)
+        assigned = spool(build, {ASSIGNMENTS: assigned})[ASSIGNMENTS]
     source_records = pl.concat([record_rows(prepared), assigned.lazy()], how="horizontal")
     out = {
         "source_records": source_records.with_columns(q).select(list(SourceRecords.columns)),
@@ -109,5 +109,3 @@ def assemble_quarter(quarter: str, prepared: Prepared, records: Frame, linkage, 
         offset += rows
     return out
 
-
-ASSIGNMENTS_FILE = "assignments.parquet"

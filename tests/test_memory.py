@@ -45,7 +45,8 @@ def test_record_ids_run_in_table_file_sheet_row_order(prepared):
 @pytest.mark.parametrize("in_build_folder", [False, True])
 def test_outputs_add_person_keys_by_position_as_a_join_would(prepared, tmp_path, in_build_folder):
     """In a run's build folder the person keys wait there too: every table reads them from the file."""
-    from pipeline.assemble import ASSIGNMENTS_FILE
+    from pipeline.assemble import ASSIGNMENTS
+    from pipeline.store import spool_path
     from pipeline.link import link
 
     records = records_for_linking(prepared)  # lazy: identity reads it into memory
@@ -60,7 +61,7 @@ def test_outputs_add_person_keys_by_position_as_a_join_would(prepared, tmp_path,
         assert_frame_equal(staged.lazy().select("record_id", "person_key").collect(), joined)
     if in_build_folder:
         plan = out["source_records"].explain() + out["stg_dibao"].explain()
-        assert plan.count(ASSIGNMENTS_FILE) >= 2, "the person keys are read from the build folder, not held"
+        assert plan.count(spool_path(tmp_path, ASSIGNMENTS).name) >= 2, "the person keys are read from the build folder, not held"
     by_join = records.join(linkage.assignments, on="record_id", how="left", maintain_order="left")
     source_records = out["source_records"].collect()  # lazy: it waits in the build folder in a run
     assert_frame_equal(
