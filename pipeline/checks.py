@@ -48,33 +48,53 @@ def _reads_values(column: pa.Column) -> bool:
     return bool(column.checks) or column.unique or not column.nullable
 
 
+# Rows of a lazy frame's keys read at once (``failures_of``): a slice of a province's 17.5M
+# source_records rows is read, checked and let go before the next (read whole, the keys and
+# Pandera's copies of them took 2.5 GB).
+CHECK_ROWS = 2_000_000
+
+
 def failures_of(name: str, frame: pl.DataFrame | pl.LazyFrame, schema: pa.DataFrameSchema) -> pl.DataFrame:
     """(table, column, check, values) per failing column and check of ``frame`` ({} when it passes).
 
     A lazy frame (a table waiting in the build folder) is checked without reading it whole: its
     columns and types from its schema, and only the values of the columns whose contract looks at
-    them (the keys) are read."""
+    them (the keys), ``CHECK_ROWS`` rows at a time; a unique key is read alone, for its repeated
+    values."""
+    cases = _failure_cases(frame, schema)
+    return cases.group_by("column", "check", maintain_order=True).agg(
+        pl.col("failure_case").unique(maintain_order=True).head(FIRST_VALUES).str.join("、").alias("values")
+    ).select(pl.lit(name, pl.Utf8).alias("table"), "column", "check", "values")
+
+
+_NO_CASES = {"column": pl.Utf8, "check": pl.Utf8, "failure_case": pl.Utf8}
+
+
+def _failure_cases(frame: pl.DataFrame | pl.LazyFrame, schema: pa.DataFrameSchema) -> pl.DataFrame:
+    """column, check, failure_case: every failure Pandera finds (a lazy frame: see ``failures_of``)."""
     if isinstance(frame, pl.LazyFrame):
         if schema.checks or schema.unique:  # a check of whole rows: read them all
-            return failures_of(name, frame.collect(), schema)
+            return _failure_cases(frame.collect(), schema)
         present = frame.collect_schema()
         read = [c for c, column in schema.columns.items() if _reads_values(column) and c in present]
-        return pl.concat([
-            failures_of(name, pl.DataFrame(schema=present), schema),
-            failures_of(name, frame.select(read).collect(), schema.select_columns(read)),
-        ]).unique(maintain_order=True)  # fmt: skip  (a key of the wrong type fails in both)
+        unique = [c for c in read if schema.columns[c].unique]
+        per_row = schema.select_columns(read).update_columns({c: {"unique": False} for c in unique})
+        rows = frame.select(pl.len()).collect().item()
+        parts = [_failure_cases(pl.DataFrame(schema=present), schema)]  # the columns and their types
+        parts += [_failure_cases(frame.slice(start, CHECK_ROWS).select(read).collect(), per_row) for start in range(0, rows, CHECK_ROWS)]
+        for c in unique:
+            repeated = frame.select(c).filter(pl.col(c).is_duplicated()).collect()
+            parts.append(_failure_cases(repeated, schema.select_columns([c])) if repeated.height else pl.DataFrame(schema=_NO_CASES))
+        return pl.concat(parts).unique(maintain_order=True)  # a key of the wrong type fails in both
     try:
         schema.validate(frame, lazy=True)
     except pa_errors.SchemaErrors as err:
-        cases = err.failure_cases.select(
+        return err.failure_cases.select(
             pl.col("column").cast(pl.Utf8).fill_null(""),
             pl.col("check").cast(pl.Utf8),
             pl.col("failure_case").cast(pl.Utf8),
         )
-        return cases.group_by("column", "check", maintain_order=True).agg(
-            pl.col("failure_case").head(FIRST_VALUES).str.join("、").alias("values")
-        ).select(pl.lit(name).alias("table"), "column", "check", "values")
-    return pl.DataFrame(schema={"table": pl.Utf8, "column": pl.Utf8, "check": pl.Utf8, "values": pl.Utf8})
+    return pl.DataFrame(schema=_NO_CASES)
 
 
 def check_outputs(tables: dict[str, pl.DataFrame | pl.LazyFrame]) -> None:

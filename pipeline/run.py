@@ -96,8 +96,10 @@ def screen(tables: dict[str, pl.DataFrame], policy: Policy, quarter: str, previo
         check_outputs({name: frame})
     spooled = store.spool(build, {name: inputs.pop(name) for name in ("source_records", "persons")})
     out = run_rules({**inputs, "persons": spooled["persons"]}, policy, quarter, previous, unscreened, build, release=True)
-    person_of_record = spooled["source_records"].select("record_id", "person_key").collect()
-    cases = mark_undecided(carry_feedback(out["cases"], feedback), tables["match_review"], person_of_record)
+    review = tables["match_review"]
+    named = pl.concat([review["record_id_l"], review["record_id_r"]]).implode()  # memory: not every record's key
+    person_of_record = spooled["source_records"].select("record_id", "person_key").filter(pl.col("record_id").is_in(named)).collect()
+    cases = mark_undecided(carry_feedback(out["cases"], feedback), review, person_of_record)
     check_outputs({"person_facts": out["person_facts"]})
     return {
         "cases": cases,

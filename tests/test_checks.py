@@ -5,6 +5,7 @@ import hashlib
 import polars as pl
 import pytest
 
+from pipeline import checks
 from pipeline.checks import OutputContractError, check_outputs
 from pipeline.run import store_quarter
 
@@ -60,6 +61,29 @@ def test_a_lazy_frame_is_checked_as_the_frame_it_reads_to(bundled_run, tmp_path)
             check_outputs({"source_records": frame})
         failures[kind] = caught.value.failures.sort(pl.all())
     assert {"record_id", "match_score", "relation"} <= set(failures["lazy"]["column"]) | set(failures["lazy"]["values"])
+    assert failures["lazy"].equals(failures["eager"])
+    records.write_parquet(tmp_path / "whole.parquet")
+    check_outputs({"source_records": pl.scan_parquet(tmp_path / "whole.parquet")})
+
+
+def test_a_lazy_frame_is_checked_a_slice_at_a_time(bundled_run, tmp_path, monkeypatch):
+    """Read a few rows at a time, a lazy table fails as the frame does: a key repeated across
+    slices, a null source_table in the last slice, a wrong type; and a sound table read so passes."""
+    records = _quarter_tables(bundled_run)["source_records"]
+    last = records.height - 1
+    broken = records.with_columns(
+        pl.when(pl.int_range(pl.len()) == last).then(pl.col("record_id").first()).otherwise(pl.col("record_id")).alias("record_id"),
+        pl.when(pl.int_range(pl.len()) == last).then(None).otherwise(pl.col("source_table")).alias("source_table"),
+        pl.col("match_score").cast(pl.Utf8),
+    )
+    broken.write_parquet(tmp_path / "broken.parquet")
+    monkeypatch.setattr(checks, "CHECK_ROWS", 7)
+    failures = {}
+    for kind, frame in (("eager", broken), ("lazy", pl.scan_parquet(tmp_path / "broken.parquet"))):
+        with pytest.raises(OutputContractError) as caught:
+            check_outputs({"source_records": frame})
+        failures[kind] = caught.value.failures.sort(pl.all())
+    assert {"record_id", "source_table", "match_score"} <= set(failures["lazy"]["column"])
     assert failures["lazy"].equals(failures["eager"])
     records.write_parquet(tmp_path / "whole.parquet")
     check_outputs({"source_records": pl.scan_parquet(tmp_path / "whole.parquet")})

@@ -32,34 +32,66 @@ person_pair AS (
     JOIN persons AS pe USING (person_key)
     LEFT JOIN int_person_family AS f ON f.person_key = ip.person_key
 ),
-at_level AS (
-    SELECT '县' AS level, 1 AS level_order, county, NULL AS township, NULL AS village, county AS unit, * EXCLUDE (county, township, village) FROM person_pair
-    UNION ALL
-    SELECT '乡镇', 2, county, township, NULL, township, * EXCLUDE (county, township, village) FROM person_pair
-    UNION ALL
-    SELECT '村', 3, county, township, village, village, * EXCLUDE (county, township, village) FROM person_pair
-),
-persons_measure AS (   -- at_level has one row per level, unit, pair and person
-    SELECT level, level_order, county, township, village, unit, pair_order, pair, 'persons' AS measure,
+-- Counted in each village first, then rolled up: a township's persons are its villages' persons
+-- (a person lives in one village), and a household is in a township's group when it is in the
+-- group of one of the township's villages (the same for a county and its townships).
+village_persons AS (
+    SELECT pair_order, pair, county, township, village,
            count(*) FILTER (WHERE in_left)              AS left_count,
            count(*) FILTER (WHERE in_right)             AS right_count,
            count(*) FILTER (WHERE in_left AND in_right) AS overlap_count
-    FROM at_level
+    FROM person_pair
     GROUP BY ALL
 ),
-household_flags AS (
-    SELECT level, level_order, county, township, village, unit, pair_order, pair, family_key,
+village_households AS (
+    SELECT pair_order, pair, county, township, village, family_key,
            bool_or(in_left) AS in_left, bool_or(in_right) AS in_right
-    FROM at_level
+    FROM person_pair
     GROUP BY ALL
+),
+township_households AS (
+    SELECT pair_order, pair, county, township, family_key, bool_or(in_left) AS in_left, bool_or(in_right) AS in_right
+    FROM village_households
+    GROUP BY ALL
+),
+county_households AS (
+    SELECT pair_order, pair, county, family_key, bool_or(in_left) AS in_left, bool_or(in_right) AS in_right
+    FROM township_households
+    GROUP BY ALL
+),
+persons_measure AS (
+    SELECT '县' AS level, 1 AS level_order, county, NULL AS township, NULL AS village, county AS unit, pair_order, pair,
+           'persons' AS measure, sum(left_count)::BIGINT AS left_count, sum(right_count)::BIGINT AS right_count,
+           sum(overlap_count)::BIGINT AS overlap_count
+    FROM village_persons
+    GROUP BY county, pair_order, pair
+    UNION ALL
+    SELECT '乡镇', 2, county, township, NULL, township, pair_order, pair,
+           'persons', sum(left_count)::BIGINT, sum(right_count)::BIGINT, sum(overlap_count)::BIGINT
+    FROM village_persons
+    GROUP BY county, township, pair_order, pair
+    UNION ALL
+    SELECT '村', 3, county, township, village, village, pair_order, pair, 'persons', left_count, right_count, overlap_count
+    FROM village_persons
 ),
 households_measure AS (
-    SELECT level, level_order, county, township, village, unit, pair_order, pair, 'households' AS measure,
+    SELECT '县' AS level, 1 AS level_order, county, NULL AS township, NULL AS village, county AS unit, pair_order, pair,
+           'households' AS measure,
            count(*) FILTER (WHERE in_left)              AS left_count,
            count(*) FILTER (WHERE in_right)             AS right_count,
            count(*) FILTER (WHERE in_left AND in_right) AS overlap_count
-    FROM household_flags
-    GROUP BY ALL
+    FROM county_households
+    GROUP BY county, pair_order, pair
+    UNION ALL
+    SELECT '乡镇', 2, county, township, NULL, township, pair_order, pair, 'households',
+           count(*) FILTER (WHERE in_left), count(*) FILTER (WHERE in_right), count(*) FILTER (WHERE in_left AND in_right)
+    FROM township_households
+    GROUP BY county, township, pair_order, pair
+    UNION ALL
+    SELECT '村', 3, county, township, village, village, pair_order, pair, 'households',
+           count(*) FILTER (WHERE in_left), count(*) FILTER (WHERE in_right), count(*) FILTER (WHERE in_left AND in_right)
+    FROM village_households
+    GROUP BY county, township, village, pair_order, pair
 )
 SELECT
     $quarter AS quarter, level, county, township, village, unit, pair, measure,

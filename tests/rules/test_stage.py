@@ -152,6 +152,26 @@ def test_overlap_rates_on_a_tiny_example():
     assert row("村", "西村", "households")["right_count"] == 1
 
 
+def test_a_household_across_two_villages_counts_once_in_its_township():
+    """Counted per village, then rolled up: a household with a member in each of two villages is
+    in both villages' counts, once in the township's, and in the township's overlap when one
+    member is in each group, though neither village sees both groups."""
+    b = Build()
+    a = b.person("跨一", village="东村")  # 低保 and registry H1
+    c = b.person("跨二", village="西村")  # registry H1 only
+    b.add("dibao", a)
+    b.add("fupin", a, household_number="H1")
+    b.add("fupin", c, household_number="H1", relation="配偶")
+    rates = b.run()["overlap_rates"].filter(pair="低保 x 防返贫", measure="households")
+
+    def counts(level, unit):
+        (r,) = rates.filter(level=level, unit=unit).to_dicts()
+        return r["left_count"], r["right_count"], r["overlap_count"]
+
+    assert counts("村", "东村") == (1, 1, 1) and counts("村", "西村") == (0, 1, 0)
+    assert counts("乡镇", "城关镇") == (1, 1, 1) and counts("县", "测试县") == (1, 1, 1)
+
+
 def test_overlap_counts_the_dead_and_every_pair():
     b = Build()
     p = b.person("叠五")
