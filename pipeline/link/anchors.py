@@ -153,13 +153,10 @@ def anchor(records: pl.DataFrame, settings: LinkSettings, residence_precedence: 
     anchored = pl.col("valid") & (pl.col("_fits") | ~pl.col("_suspect"))
     detached = pl.col("valid") & ~anchored
     r = r.with_columns(anchored.alias("anchored"), detached.alias("detached"))
-    # Entity numbers: anchored records by ID (dense rank), every other record on its own after them.
-    n_ids = r.select(pl.col("id_full").filter(pl.col("anchored")).n_unique()).item()
+    # An entity is numbered by its first record (the anchored records of an ID: the first of them;
+    # every other record: itself): a number each record's own ID gives, whatever else is linked.
     r = r.with_columns(
-        pl.when(pl.col("anchored"))
-        .then(pl.col("id_full").rank("dense").over("anchored").cast(pl.Int64) - 1)
-        .otherwise(pl.col("record_id").rank("ordinal").over("anchored").cast(pl.Int64) - 1 + n_ids)
-        .alias("entity")
+        pl.when(pl.col("anchored")).then(pl.col("record_id").min().over("anchored", "id_full")).otherwise(pl.col("record_id")).alias("entity")
     )
     conflicts = (
         r.filter(pl.col("detached") & pl.col("owner_record").is_not_null())
