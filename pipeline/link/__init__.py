@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import polars as pl
 import psutil
@@ -33,6 +34,10 @@ from pipeline.link.features import household_members, pair_slices, pairs_of_reco
 from pipeline.link.persons import READS, build_persons
 from pipeline.link.scoring import decide, score_pairs
 from pipeline.link.settings import LinkSettings, load
+from pipeline.store import spool
+
+# The entities' file in the folder ``link`` is given.
+ENTITIES = "entities"
 
 # Record pairs built and scored at once (a slice of the candidate entity pairs): at 1,000,000
 # households about 0.5 GB of pairs a slice.
@@ -88,12 +93,16 @@ def link(
     residence_precedence: list[str] | tuple[str, ...] = (),
     decisions: pl.DataFrame | None = None,
     scorer=None,
+    folder: Path | None = None,
 ) -> Linkage:
     """``records``: a frame, or a lazy one (a run's: then identity alone holds the records, and
     lets each column go once nothing after it reads it).  ``decisions``: a person's 同一人 /
     不是同一人 on record pairs (``link_decisions``, see ``decisions.py``); None links as if there
-    were none.  ``scorer``: how the candidate pairs are found and scored (``score_candidates``,
-    the default, here; ``partitioned.py`` on a cluster)."""
+    were none.  ``scorer``: how the candidate pairs are found and scored (``score_candidates``
+    here, the default; ``partitioned.py`` on a cluster), given the profile in a list it takes it
+    from (a function holds its arguments until it returns: so it may let the profile go).  ``folder`` (a run's build folder): where
+    the entities wait while their pairs are scored, and where a large quarter's persons are built
+    a cut at a time (``build_persons``); without it they stay in memory."""
     settings = settings or load()
     precedence = list(residence_precedence)
     records = _linking_columns(records)
@@ -110,8 +119,11 @@ def link(
     # memory: what clustering, persons and review read; the rest was read by anchors and profiles
     # (the scorer holds the profile only until it has written or scored it)
     entities = entities.select(c for c in AFTER_SCORING if c in entities.columns)
-    candidates, decided = (scorer or score_candidates)(profile.pop(), settings, stages.done)
-    human = entity_pairs(human, entities) if human is not None else None
+    if folder is not None:  # memory: read again, a few columns at a time, once the pairs are scored
+        entities = spool(folder, {ENTITIES: entities})[ENTITIES]
+    candidates, decided = (scorer or _score_here)(profile, settings, stages.done)
+    record_entity = entities.lazy().select("record_id", "entity").collect() if human is not None else None
+    human = entity_pairs(human, record_entity) if human is not None else None
     decided = apply(decided, human) if human is not None else decided
     decided = decided.filter(pl.col("decision") != "none")  # memory: only links and doubts are read on
     stages.done("scoring")
@@ -128,17 +140,17 @@ def link(
     kept = links.select(*pair, "score", "match_method").join(cut, on=pair, how="anti")
     decided = decided.filter(pl.col("decision") == "review")
     del entity_table, links, cut
-    entities = entities.select(c for c in READS if c in entities.columns)
+    entities = entities.select(c for c in READS if c in entities.collect_schema().names())
     stages.done("cluster")
-    assignments, persons = build_persons(entities, membership, kept, precedence)
+    assignments, persons = build_persons(entities, membership, kept, precedence, folder)
     assignments = noted(assignments, human) if human is not None else assignments
     stages.done("persons")
     review = _review(decided, split, detached, assignments, settings)
-    review = undecided(review, human, entities) if human is not None else review
+    review = undecided(review, human, record_entity) if human is not None else review
     stages.done("review")
     counts = {
         "records": n_records,
-        "entities": entities["entity"].n_unique(),
+        "entities": entities.lazy().select(pl.col("entity").n_unique()).collect().item(),
         "candidate_pairs": candidates.height,
         "links": kept.height,
         "split_links": split.height,
@@ -209,6 +221,10 @@ def score_candidates(profile: pl.DataFrame, settings: LinkSettings, done=lambda 
     )
     done("features")
     return candidates.select("entity_l", "entity_r"), decided
+
+
+def _score_here(held: list[pl.DataFrame], settings: LinkSettings, done) -> tuple[pl.DataFrame, pl.DataFrame]:
+    return score_candidates(held.pop(), settings, done)
 
 
 REVIEW_COLUMNS = ["record_id_l", "record_id_r", "score", "reasons"]

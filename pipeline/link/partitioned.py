@@ -52,22 +52,25 @@ _MAP_STAGE = "人员比对"
 def link_on(executor, records: pl.DataFrame, settings: LinkSettings, precedence: list[str], decisions=None, folder: Path | None = None):
     """``link`` through ``executor``: in one stage where it has one partition (``partitions``, 1
     when not said), else with the pairs scored per partition on its workers (``executor.map``),
-    the partitions written to ``folder`` (a temporary folder when not given)."""
+    the partitions written to ``folder`` (a temporary folder when not given).  In both, ``link``
+    leaves its entities and a large quarter's cuts of persons in ``folder`` when given."""
     partitions = getattr(executor, "partitions", 1)
     if partitions <= 1:
-        return executor.call(_STAGE, link, records, settings, precedence, decisions)
+        return executor.call(_STAGE, link, records, settings, precedence, decisions, None, folder)
     with ExitStack() as stack:
         folder = Path(folder) if folder is not None else Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="doudi_partitions_")))
         # not a stage of the executor's own: its pair scoring is (a task does not start tasks)
         scorer = functools.partial(score_partitioned, executor, partitions, folder)
         with executor.progress.stage(_STAGE):
-            return link(records, settings, precedence, decisions, scorer)
+            return link(records, settings, precedence, decisions, scorer, folder)
 
 
-def score_partitioned(executor, partitions: int, folder: Path, profile: pl.DataFrame, settings: LinkSettings, done=lambda stage: None):
+def score_partitioned(executor, partitions: int, folder: Path, held: list[pl.DataFrame], settings: LinkSettings, done=lambda stage: None):
     """``score_candidates``'s result, the pairs found and scored per partition on ``executor``
     (each partition's records and household members written to ``folder`` first): ``partitions``
-    of them, or more where the records need them (``RECORDS_PER_PARTITION``)."""
+    of them, or more where the records need them (``RECORDS_PER_PARTITION``).  ``held``: the
+    profile, in a list this empties (``link``'s scorer)."""
+    profile = held.pop()
     partitions = max(partitions, -(-profile.height // RECORDS_PER_PARTITION))
     files = write_partitions(profile, partitions, Path(folder) / "partitions")
     parts = [(part, f"{i + 1}/{len(files)}", members, settings) for i, (part, members) in enumerate(files)]

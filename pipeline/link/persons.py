@@ -9,6 +9,7 @@ record order when two persons without an ID would share a hash.
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import polars as pl
 
@@ -41,21 +42,77 @@ def _most_frequent(frame: pl.DataFrame | pl.LazyFrame, value: str | list[str], a
 
 
 def build_persons(
-    anchored: pl.DataFrame,
+    anchored: pl.DataFrame | pl.LazyFrame,
     membership: pl.DataFrame,
     entity_links: pl.DataFrame,
     residence_precedence: list[str],
+    folder: Path | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(assignments, persons). ``anchored``: records with entity, anchored, detached, id_full;
-    ``membership``: entity, cluster; ``entity_links``: kept links with score, match_method."""
-    # Only the columns persons and assignments read (a join copies every column it carries, and
-    # at a province's size each of the 6M records' columns counts).
-    needed = [c for c in READS if c in anchored.columns]
-    text = [pl.col(c).cast(pl.Utf8) for c in needed if anchored.schema[c] == pl.Categorical]  # persons hold text
-    r = with_lookup(anchored.select(needed).with_columns(text), membership, "entity").with_columns(
+    """(assignments, persons). ``anchored``: records with entity, anchored, detached, id_full (a
+    frame, or a lazy one: read a slice at a time); ``membership``: entity, cluster;
+    ``entity_links``: kept links with score, match_method.
+
+    With ``folder``, a quarter of more than ``RECORDS_AT_ONCE`` records is cut by a hash of the
+    person (every record of a person in one cut), the cuts written there, and the persons built a
+    cut at a time: only the numbering of the keys of persons without an ID reads every person."""
+    rows = _person_rows(anchored, residence_precedence)
+    n = anchored.height if isinstance(anchored, pl.DataFrame) else anchored.select(pl.len()).collect().item()
+    cuts = -(-n // RECORDS_AT_ONCE) if folder is not None else 1
+    if cuts <= 1:
+        parts = [_with_person(rows.collect(), membership)]
+    else:
+        parts = _cut_by_person(rows, membership, cuts, Path(folder))
+    persons = _with_person_key(pl.concat([_persons_of(_read(part)) for part in parts]))
+    assignments = pl.concat([_assignments(_read(part), persons, entity_links) for part in parts])
+    assignments = assignments if assignments["record_id"].is_sorted() else assignments.sort("record_id")
+    persons = persons.rename({"canonical_id": "id_number"}).select(
+        "person_key", "id_number", "name", "gender", "birth_date", *RESIDENCE, "n_records", "source_tables"
+    ).sort("person_key")
+    return assignments, persons
+
+
+# Records whose persons are built at once (``build_persons`` with a folder): about 0.8 GB of
+# records and their persons' values at a time.
+RECORDS_AT_ONCE = 1_500_000
+
+
+def _person_rows(anchored: pl.DataFrame | pl.LazyFrame, residence_precedence: list[str]) -> pl.LazyFrame:
+    """The columns persons and assignments read (a join copies every column it carries, and at a
+    province's size each of the records' columns counts), as text, with each record's ``_rank``."""
+    names = anchored.collect_schema()
+    needed = [c for c in READS if c in names]
+    text = [pl.col(c).cast(pl.Utf8) for c in needed if names[c] == pl.Categorical]  # persons hold text
+    return anchored.lazy().select(needed).with_columns(*text, precedence_rank(residence_precedence).alias("_rank"))
+
+
+def _with_person(rows: pl.DataFrame, membership: pl.DataFrame) -> pl.DataFrame:
+    """``rows`` with ``person``: the record's cluster, or its own entity on no link."""
+    return with_lookup(rows, membership, "entity").with_columns(
         pl.coalesce("cluster", pl.col("entity") + 10**15).alias("person"),  # never a real entity number
-        precedence_rank(residence_precedence).alias("_rank"),
     )
+
+
+def _cut_by_person(rows: pl.LazyFrame, membership: pl.DataFrame, cuts: int, folder: Path) -> list[pl.LazyFrame]:
+    """``rows`` with their person, cut by a hash of the person into ``cuts`` parts written to
+    ``folder`` a slice of the records at a time: the parts, as lazy scans of their files."""
+    folder = folder / "persons"
+    folder.mkdir(parents=True, exist_ok=True)
+    files: list[list[Path]] = [[] for _ in range(cuts)]
+    for i, batch in enumerate(rows.collect_batches(chunk_size=RECORDS_AT_ONCE)):
+        cut = (pl.col("person").hash(seed=0) % cuts).alias("_cut")
+        for (j,), part in _with_person(batch, membership).with_columns(cut).partition_by("_cut", as_dict=True).items():
+            path = folder / f"{j}-{i}.parquet"
+            part.drop("_cut").write_parquet(path)
+            files[j].append(path)
+    return [pl.scan_parquet(paths) for paths in files if paths]
+
+
+def _read(part: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    return part.collect() if isinstance(part, pl.LazyFrame) else part
+
+
+def _persons_of(r: pl.DataFrame) -> pl.DataFrame:
+    """One row per person of ``r`` (every record of each of its persons), without person_key."""
     canonical = _most_frequent(r.lazy().filter(pl.col("anchored")), "id_full", "canonical_id")
     # Persons without a canonical ID: the name from every record (a detached row's name is its own),
     # birth date, gender and ID prefix only from records whose ID is their own.  (Lazy, as the
@@ -114,12 +171,7 @@ def build_persons(
             ).alias("gender"),
         )
     )
-    persons = _with_person_key(persons)
-    assignments = _assignments(r, persons, entity_links)
-    persons = persons.rename({"canonical_id": "id_number"}).select(
-        "person_key", "id_number", "name", "gender", "birth_date", *RESIDENCE, "n_records", "source_tables", "person"
-    ).sort("person_key")
-    return assignments, persons.drop("person")
+    return persons
 
 
 def _with_person_key(persons: pl.DataFrame) -> pl.DataFrame:
