@@ -24,16 +24,18 @@ from pathlib import Path
 import polars as pl
 import psutil
 
+from pipeline.link import cuts
 from pipeline.link.anchors import anchor
 from pipeline.link.blocking import candidate_pairs
 from pipeline.link.cluster import cluster
 from pipeline.link.comparisons import COMPARISONS
 from pipeline.link.decisions import DIFFERENT, SAME, apply, decided_pairs, entity_pairs, noted, undecided
 from pipeline.link.explain import method, reasons
-from pipeline.link.features import household_members, pair_slices, pairs_of_records, profiles, record_pairs, unlent_profiles
+from pipeline.link.features import LENT, household_members, pair_slices, pairs_of_records, profiles, record_pairs, unlent_profiles
 from pipeline.link.persons import READS, build_persons
 from pipeline.link.scoring import decide, score_pairs
 from pipeline.link.settings import LinkSettings, load
+from pipeline.review.keys import KEY_COLUMNS
 from pipeline.store import spool
 
 # The entities' file in the folder ``link`` is given.
@@ -100,27 +102,20 @@ def link(
     不是同一人 on record pairs (``link_decisions``, see ``decisions.py``); None links as if there
     were none.  ``scorer``: how the candidate pairs are found and scored (``score_candidates``
     here, the default; ``partitioned.py`` on a cluster), given the profile in a list it takes it
-    from (a function holds its arguments until it returns: so it may let the profile go).  ``folder`` (a run's build folder): where
-    the entities wait while their pairs are scored, and where a large quarter's persons are built
-    a cut at a time (``build_persons``); without it they stay in memory."""
+    from (a function holds its arguments until it returns: so it may let the profile go).
+    ``folder`` (a run's build folder): where the entities wait while their pairs are scored, and
+    where a quarter of more than ``cuts.RECORDS_AT_ONCE`` records is anchored, profiled
+    (``cuts.py``) and has its persons built (``build_persons``) a cut at a time; without it every
+    step holds the whole quarter."""
     settings = settings or load()
     precedence = list(residence_precedence)
-    records = _linking_columns(records)
-    human = decided_pairs(records, decisions) if decisions is not None else None
-    n_records = records.height
+    _check_columns(records)
+    n_records = records.height if isinstance(records, pl.DataFrame) else records.select(pl.len()).collect().item()
+    human = decided_pairs(_named(records, decisions), decisions) if decisions is not None else None
 
     stages = _Stages()
-    entities, conflicts = anchor(records, settings, precedence)
+    entities, profile, detached = _anchored(records, n_records, settings, precedence, folder, stages.done)
     del records  # memory: the entities hold the columns still read
-    stages.done("anchors")
-    # the profile (1.16M rows x 34 at 200,000 households) is the scorer's alone: it lets it go
-    profile = [profiles(entities)]
-    detached = _detached_review(profile[0], entities, conflicts, settings)
-    # memory: what clustering, persons and review read; the rest was read by anchors and profiles
-    # (the scorer holds the profile only until it has written or scored it)
-    entities = entities.select(c for c in AFTER_SCORING if c in entities.columns)
-    if folder is not None:  # memory: read again, a few columns at a time, once the pairs are scored
-        entities = spool(folder, {ENTITIES: entities})[ENTITIES]
     candidates, decided = (scorer or _score_here)(profile, settings, stages.done)
     record_entity = entities.lazy().select("record_id", "entity").collect() if human is not None else None
     human = entity_pairs(human, record_entity) if human is not None else None
@@ -160,6 +155,30 @@ def link(
     return Linkage(assignments, persons, review, settings.to_dict(), counts, dict(stages))
 
 
+def _anchored(records, n_records: int, settings: LinkSettings, precedence: list[str], folder: Path | None, done):
+    """(entities with the columns read after scoring, [profile], the detached records' review
+    rows): with ``folder``, a quarter of more than ``cuts.RECORDS_AT_ONCE`` records a cut at a
+    time (``cuts.py``: the entities and profile lazy scans of its files), else in memory (the
+    entities then wait in ``folder`` while the pairs are scored)."""
+    n_cuts = cuts.cuts_for(n_records) if folder is not None else 1
+    if n_cuts > 1:  # memory: no step holds every record
+        anchored = cuts.anchored_profiles(records, n_cuts, Path(folder) / "identity", settings, precedence, _linking_columns, AFTER_SCORING)
+        done("anchors")
+        return anchored.entities, [anchored.profile], _detached_review(anchored.profile, anchored.entities, anchored.conflicts, settings)
+    records = [_linking_columns(records)]
+    entities, conflicts = anchor(records.pop(), settings, precedence)
+    done("anchors")
+    # the profile (1.16M rows x 34 at 200,000 households) is the scorer's alone: it lets it go
+    profile = [profiles(entities)]
+    detached = _detached_review(profile[0], entities, conflicts, settings)
+    # memory: what clustering, persons and review read; the rest was read by anchors and profiles
+    # (the scorer holds the profile only until it has written or scored it)
+    entities = entities.select(c for c in AFTER_SCORING if c in entities.columns)
+    if folder is not None:  # memory: read again, a few columns at a time, once the pairs are scored
+        entities = spool(folder, {ENTITIES: entities})[ENTITIES]
+    return entities, profile, detached
+
+
 # What clustering reads of an anchored entity (``cluster``), and what clustering, persons and
 # review read of the entities after scoring (the rest were the profile's).
 ENTITY_IDS = ("anchored", "id_full", "valid", "id_prefix15", "id_round15", "id_short", "id_zeros")
@@ -171,13 +190,24 @@ AFTER_SCORING = tuple(dict.fromkeys((*READS, *ENTITY_IDS)))
 CODED = ("source_table", "gender", "county", "township", "village")
 
 
+def _check_columns(records: pl.DataFrame | pl.LazyFrame) -> None:
+    missing = [c for c in RECORD_COLUMNS if c not in records.collect_schema().names()]
+    if missing:
+        raise ValueError(f"link: records lack column(s) {', '.join(missing)}")
+
+
+def _named(records: pl.DataFrame | pl.LazyFrame, decisions: pl.DataFrame) -> pl.DataFrame:
+    """record_id and the key columns of the records of a name the ``decisions`` name (a key names
+    records of its own name only: ``review.keys.matches``)."""
+    names = pl.concat([decisions["name_l"], decisions["name_r"]]).drop_nulls().unique().implode()
+    return records.lazy().filter(pl.col("name").is_in(names)).select("record_id", *KEY_COLUMNS).collect()
+
+
 def _linking_columns(records: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """The columns ``link`` reads, in memory, each in one piece (``id_number_raw`` when present,
     ``account`` as text or null)."""
+    _check_columns(records)
     names = records.collect_schema().names()
-    missing = [c for c in RECORD_COLUMNS if c not in names]
-    if missing:
-        raise ValueError(f"link: records lack column(s) {', '.join(missing)}")
     account = pl.col("account").cast(pl.Utf8) if "account" in names else pl.lit(None, pl.Utf8)
     columns = [*RECORD_COLUMNS, *(["id_number_raw"] if "id_number_raw" in names else []), account.alias("account")]
     # One piece per column: identity adds columns beside these (``anchors.with_lookup``), and a
@@ -223,8 +253,9 @@ def score_candidates(profile: pl.DataFrame, settings: LinkSettings, done=lambda 
     return candidates.select("entity_l", "entity_r"), decided
 
 
-def _score_here(held: list[pl.DataFrame], settings: LinkSettings, done) -> tuple[pl.DataFrame, pl.DataFrame]:
-    return score_candidates(held.pop(), settings, done)
+def _score_here(held: list[pl.DataFrame | pl.LazyFrame], settings: LinkSettings, done) -> tuple[pl.DataFrame, pl.DataFrame]:
+    profile = held.pop()
+    return score_candidates(profile.collect() if isinstance(profile, pl.LazyFrame) else profile, settings, done)
 
 
 REVIEW_COLUMNS = ["record_id_l", "record_id_r", "score", "reasons"]
@@ -232,11 +263,17 @@ REVIEW_COLUMNS = ["record_id_l", "record_id_r", "score", "reasons"]
 
 def _detached_review(profile, entities, conflicts, settings) -> pl.DataFrame:
     """Each detached record paired with a record of its ID's owner, scored on the record's own ID
-    (``unlent_profiles``), with the reasons: the match_review rows of ``conflicts``."""
+    (``unlent_profiles``), with the reasons: the match_review rows of ``conflicts``.  ``profile``
+    and ``entities`` may be lazy: only the pairs' records and their households are read."""
     if not conflicts.height:
         return pl.DataFrame(schema={"record_id_l": pl.Int64, "record_id_r": pl.Int64, "score": pl.Float64, "reasons": pl.Utf8})
     ids = pl.concat([conflicts["record_id_l"], conflicts["record_id_r"]])
-    pairs = score_pairs(pairs_of_records(conflicts, unlent_profiles(profile, entities, ids), households=profile), settings)
+    theirs = pl.col("record_id").is_in(ids.implode())
+    rows = profile.lazy().filter(theirs).collect()
+    homes = rows.select(pl.col("household_key").drop_nulls().unique()).lazy()
+    households = profile.lazy().join(homes, on="household_key", how="semi").select("household_key", "name_pinyin_fuzzy").collect()
+    own = entities.lazy().filter(theirs).select("record_id", *LENT, "valid").collect()
+    pairs = score_pairs(pairs_of_records(conflicts, unlent_profiles(rows, own, ids), households=households), settings)
     return pairs.with_columns(reasons(settings).alias("reasons")).select(REVIEW_COLUMNS)
 
 

@@ -83,20 +83,31 @@ def with_lookup(frame: pl.DataFrame, lookup: pl.DataFrame, on: str) -> pl.DataFr
     return frame.hstack(added.get_columns())
 
 
-def with_relation_columns(r: pl.DataFrame) -> pl.DataFrame:
-    """What a row's own 与户主关系 says: ``head_id`` (its 户主's ID: the row is not that person),
-    ``head_self`` (on a 户主's row: the household's 户主身份证号, the row's own ID), ``born_after`` (a younger generation is born 15+ years after its 户主), and whether its valid ID
-    contradicts that (``_suspect``: the ID is the 户主's, or born too early)."""
-    # The 户主's ID of a row's household: 低保 keys carry it (户主身份证号); other rosters (防返贫 户编号)
-    # have it on the household's own 户主 row.
-    roster_heads = (  # lazy: only the columns read are filtered (an eager filter copies every column)
+def head_rows(r: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+    """household_key, id_full of the 户主 rows with a valid ID (``id_columns`` read): what
+    ``roster_heads`` reads, of a whole quarter or of a part of its records at a time."""
+    return (
         r.lazy()
         .filter(pl.col("valid") & pl.col("relation").is_in(HEAD_RELATIONS) & pl.col("household_key").is_not_null())
-        .group_by("household_key")
-        .agg(pl.col("id_full").sort().first().alias("_roster_head"))
-        .collect()
+        .select("household_key", "id_full")
     )
-    r = with_lookup(r, roster_heads, "household_key")
+
+
+def roster_heads(heads: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """household_key, _roster_head: the 户主's ID of each roster household (the lowest of them when
+    two 户主 rows disagree), from its ``head_rows``."""
+    return heads.lazy().group_by("household_key").agg(pl.col("id_full").sort().first().alias("_roster_head")).collect()
+
+
+def with_relation_columns(r: pl.DataFrame, heads: pl.DataFrame | None = None) -> pl.DataFrame:
+    """What a row's own 与户主关系 says: ``head_id`` (its 户主's ID: the row is not that person),
+    ``head_self`` (on a 户主's row: the household's 户主身份证号, the row's own ID), ``born_after`` (a younger generation is born 15+ years after its 户主), and whether its valid ID
+    contradicts that (``_suspect``: the ID is the 户主's, or born too early).  ``heads``: the
+    quarter's ``roster_heads`` when ``r`` is a part of it, else read from ``r``."""
+    # The 户主's ID of a row's household: 低保 keys carry it (户主身份证号); other rosters (防返贫 户编号)
+    # have it on the household's own 户主 row (lazy: only the columns read are filtered).
+    heads = heads if heads is not None else roster_heads(head_rows(r))
+    r = with_lookup(r, heads, "household_key")
     head_id = pl.coalesce(
         pl.when(pl.col("household_key").str.starts_with("dibao:")).then(pl.col("household_key").str.strip_prefix("dibao:")),
         pl.col("_roster_head"),
@@ -116,11 +127,15 @@ def with_relation_columns(r: pl.DataFrame) -> pl.DataFrame:
     ).with_columns((pl.col("_head_id_on_member") | pl.col("_age_conflict")).alias("_suspect"))
 
 
-def anchor(records: pl.DataFrame, settings: LinkSettings, residence_precedence: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+def anchor(
+    records: pl.DataFrame, settings: LinkSettings, residence_precedence: list[str], heads: pl.DataFrame | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Records with entity, anchored, detached, id_full, id_prefix15, valid, entity_name, entity_records;
-    and conflicts: one row per detached record with an owner, record_id_l (owner), record_id_r, conflict."""
+    and conflicts: one row per detached record with an owner, record_id_l (owner), record_id_r, conflict.
+    ``heads``: the quarter's ``roster_heads`` when ``records`` are those of some IDs only (every
+    record of each: ``cuts.py``)."""
     r = records.with_columns(*id_columns("id_number_raw" in records.columns), precedence_rank(residence_precedence).alias("_rank"))
-    r = with_relation_columns(r)
+    r = with_relation_columns(r, heads)
     # The owner's name of each valid ID: the name most records carry, names on suspect rows last
     # (ties: the higher-precedence table, the first record).
     owners = (

@@ -59,10 +59,13 @@ PROFILE = (
 LENT = ("birth_date", "gender", "id_full", "id_prefix15", "id_round15", "id_short", "id_zeros")
 
 
-def profiles(anchored_records: pl.DataFrame) -> pl.DataFrame:
+def profiles(anchored_records: pl.DataFrame, prefixes: Counts | None = None, namesakes: Counts | None = None) -> pl.DataFrame:
     """One row per record: what comparisons see. A detached record's ID, and the birth date and
     gender read from it, are not its own: they are blanked; it gets instead ``owner_households``,
-    the roster households (household_key) of the ID's owner."""
+    the roster households (household_key) of the ID's owner.
+
+    ``prefixes`` / ``namesakes``: the quarter's ``prefix_counts`` and ``namesake_counts`` when
+    ``anchored_records`` is a cut of it (by ID: ``cuts.py``); else counted from it."""
     own = ~pl.col("detached")
     lent = anchored_records.filter(pl.col("detached")).select("record_id", "id_full")
     homes = (
@@ -73,11 +76,10 @@ def profiles(anchored_records: pl.DataFrame) -> pl.DataFrame:
         .agg(pl.col("household_key").unique().sort().alias("owner_households"))
     )
     owners = lent.join(homes, on="id_full").select("record_id", "owner_households")
-    anchored_records = with_residence(anchored_records)
-    anchored_records = anchored_records.with_columns(prefix_holders(anchored_records))
+    anchored_records = placed(anchored_records, prefixes)
     return (
         with_lookup(anchored_records, owners, "record_id")  # memory: a join would copy every column
-        .hstack(village_namesakes(anchored_records))
+        .hstack(village_namesakes(anchored_records, namesakes))
         .with_columns(pl.col("name").str.slice(0, 1).alias("name_first"), pl.coalesce("id_full", "id_zeros").alias("id_digits18"))
         .select(
             *[pl.when(own).then(pl.col(c)).alias(c) if c in (*LENT, "id_digits18") else pl.col(c) for c in PROFILE if c != "valid"],
@@ -130,51 +132,106 @@ def with_residence(records: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def prefix_holders(records: pl.DataFrame) -> pl.Series:
+# Counts a cut of the quarter (by ID) gives its share of: name -> frame of keys and ``_n`` (a sum
+# over the cuts, an entity being in one cut) or of distinct keys alone (``add_counts``).
+Counts = dict[str, pl.DataFrame]
+PREFIX_KEYS = ("id_prefix15", "id_round15")
+
+
+def add_counts(parts: list[Counts]) -> Counts:
+    """The quarter's counts from its cuts': ``_n`` summed per key, distinct keys made distinct."""
+    out = {}
+    for name in parts[0]:
+        frames = pl.concat([part[name] for part in parts])
+        keys = [c for c in frames.columns if c != "_n"]
+        out[name] = frames.group_by(keys).agg(pl.col("_n").sum()) if "_n" in frames.columns else frames.unique()
+    return out
+
+
+def placed(records: pl.DataFrame, prefixes: Counts | None = None) -> pl.DataFrame:
+    """``records`` with their residence filled (``with_residence``) and ``prefix_holders``."""
+    records = with_residence(records)
+    return records.with_columns(prefix_holders(records, prefixes))
+
+
+def prefix_counts(records: pl.DataFrame) -> Counts:
+    """Per 15 digits Excel keeps (truncated, ``id_prefix15``, or rounded, ``id_round15``): the
+    persons with a valid ID (anchored entities) that hold them."""
+    return {
+        key: records.lazy()
+        .filter(pl.col("anchored") & pl.col(key).is_not_null())
+        .group_by(key)
+        .agg(pl.col("entity").n_unique().cast(pl.Int64).alias("_n"))
+        .collect()
+        for key in PREFIX_KEYS
+    }
+
+
+def prefix_holders(records: pl.DataFrame, counts: Counts | None = None) -> pl.Series:
     """How many persons with a valid ID share the record's 15 digits Excel keeps (truncated or
-    rounded): 2 for twins, whose sequence codes differ after the 15th digit."""
-    counts = []
-    for key in ("id_prefix15", "id_round15"):
-        held = (
-            records.lazy()
-            .filter(pl.col("anchored") & pl.col(key).is_not_null())
-            .group_by(key)
-            .agg(pl.col("entity").n_unique().alias("_n"))
+    rounded): 2 for twins, whose sequence codes differ after the 15th digit.  ``counts``: the
+    quarter's ``prefix_counts``, else those of ``records``."""
+    counts = counts if counts is not None else prefix_counts(records)
+    held = [
+        records.select(key).join(counts[key], on=key, how="left", maintain_order="left")["_n"].fill_null(0) for key in PREFIX_KEYS
+    ]
+    return pl.max_horizontal(held).cast(pl.Int64).alias("prefix_holders")
+
+
+def _unmatched() -> pl.Expr:
+    """A record seen only through an Excel number whose 15 digits no valid ID holds."""
+    return ~pl.col("anchored") & pl.col("id_full").is_null() & pl.col("id_prefix15").is_not_null() & (pl.col("prefix_holders") == 0)
+
+
+def _flagged(records: pl.DataFrame) -> pl.DataFrame:
+    homeless = (pl.col("anchored") & pl.col("village").is_null().all().over("entity")).alias("homeless")
+    return records.select(
+        "entity", "anchored", "village", "name", "name_pinyin_fuzzy", "id_full", "id_prefix15", "prefix_holders", homeless
+    )
+
+
+NAME_KEYS = ("name_pinyin_fuzzy", "name")
+
+
+def namesake_counts(records: pl.DataFrame) -> Counts:
+    """What ``village_namesakes`` counts, per name column (near pinyin, the very name): persons
+    with a valid ID per village and name (``here``) and per name among those whose records say
+    no village (``nowhere``), and the distinct 15 digits no valid ID holds per village and name
+    (``damaged``).  ``records`` carry ``prefix_holders``."""
+    flagged = _flagged(records).lazy()
+    out = {}
+    for key in NAME_KEYS:
+        # Lazy: each count reads only its columns of the anchored rows (an eager filter copied all
+        # nine columns of 5.8M records: +1 GB at 1,000,000 households).
+        anchored = flagged.filter(pl.col("anchored") & pl.col(key).is_not_null())
+        out[f"{key}:here"] = (
+            anchored.filter(pl.col("village").is_not_null())
+            .group_by("village", key)
+            .agg(pl.col("entity").n_unique().cast(pl.Int64).alias("_n"))
             .collect()
         )
-        counts.append(records.select(key).join(held, on=key, how="left", maintain_order="left")["_n"].fill_null(0))
-    return pl.max_horizontal(counts).cast(pl.Int64).alias("prefix_holders") if counts else None
+        out[f"{key}:nowhere"] = anchored.filter(pl.col("homeless")).group_by(key).agg(pl.col("entity").n_unique().cast(pl.Int64).alias("_n")).collect()
+        out[f"{key}:damaged"] = (
+            flagged.filter(_unmatched() & pl.col("village").is_not_null() & pl.col(key).is_not_null())
+            .select("village", key, "id_prefix15")
+            .unique()
+            .collect()
+        )
+    return out
 
 
-def _holders(flagged: pl.DataFrame, key: str) -> tuple[pl.Series, pl.Series, pl.Series]:
+def _holders(flagged: pl.DataFrame, key: str, counts: Counts) -> tuple[pl.Series, pl.Series, pl.Series]:
     """Per record, persons whose name (column ``key``) is the record's: with a valid ID and living
     in its village (``here``), with a valid ID and records that nowhere say a village (``nowhere``),
     and seen in its village only through an Excel number whose 15 digits no valid ID holds
     (``damaged``: one person per distinct 15 digits, the record's own not counted). Null for a
     record without a village."""
-    # Lazy: each count reads only its columns of the anchored rows (an eager filter copied all
-    # nine columns of 5.8M records: +1 GB at 1,000,000 households).
-    anchored = flagged.lazy().filter(pl.col("anchored") & pl.col(key).is_not_null())
-    in_village = (
-        anchored.filter(pl.col("village").is_not_null())
-        .group_by("village", key)
-        .agg(pl.col("entity").n_unique().cast(pl.Int64).alias("_here"))
-        .collect()
-    )
-    nowhere = anchored.filter(pl.col("homeless")).group_by(key).agg(pl.col("entity").n_unique().cast(pl.Int64).alias("_nowhere")).collect()
-    unmatched = ~pl.col("anchored") & pl.col("id_full").is_null() & pl.col("id_prefix15").is_not_null() & (pl.col("prefix_holders") == 0)
-    damaged = (
-        flagged.lazy()
-        .filter(unmatched & pl.col("village").is_not_null() & pl.col(key).is_not_null())
-        .group_by("village", key)
-        .agg(pl.col("id_prefix15").n_unique().cast(pl.Int64).alias("_damaged"))
-        .collect()
-    )
+    damaged = counts[f"{key}:damaged"].group_by("village", key).agg(pl.len().cast(pl.Int64).alias("_damaged"))
     counted = (
         flagged.lazy()
-        .select("village", key, unmatched.alias("_own"))
-        .join(in_village.lazy(), on=["village", key], how="left", maintain_order="left")
-        .join(nowhere.lazy(), on=key, how="left", maintain_order="left")
+        .select("village", key, _unmatched().alias("_own"))
+        .join(counts[f"{key}:here"].lazy().rename({"_n": "_here"}), on=["village", key], how="left", maintain_order="left")
+        .join(counts[f"{key}:nowhere"].lazy().rename({"_n": "_nowhere"}), on=key, how="left", maintain_order="left")
         .join(damaged.lazy(), on=["village", key], how="left", maintain_order="left")
         .select("village", "_here", "_nowhere", "_damaged", "_own")
         .collect()
@@ -190,7 +247,7 @@ def _holders(flagged: pl.DataFrame, key: str) -> tuple[pl.Series, pl.Series, pl.
     )
 
 
-def village_namesakes(records: pl.DataFrame) -> list[pl.Series]:
+def village_namesakes(records: pl.DataFrame, counts: Counts | None = None) -> list[pl.Series]:
     """``village_namesakes`` / ``village_same_names``: how many persons may be the person a record
     names, by near pinyin / by the very name (matching form): those of that name with a valid ID in
     the record's village, those seen there only through an Excel number no valid ID explains, and -
@@ -199,19 +256,18 @@ def village_namesakes(records: pl.DataFrame) -> list[pl.Series]:
     without a village.  1 makes name + village evidence for a record without a usable ID; 2 or more
     is a tie.  ``homeless``: the record holds a valid ID none of whose records says a village.
     ``homeless_name`` / ``seeks_name``: the blocking keys that pair a record with no villager of its
-    name with such persons. ``records`` carry ``prefix_holders``."""
+    name with such persons. ``records`` carry ``prefix_holders``; ``counts``: the quarter's
+    ``namesake_counts``, else those of ``records``."""
     named = pl.col("name_pinyin_fuzzy").is_not_null()
-    homeless = (pl.col("anchored") & pl.col("village").is_null().all().over("entity")).alias("homeless")
-    flagged = records.select(
-        "entity", "anchored", "village", "name", "name_pinyin_fuzzy", "id_full", "id_prefix15", "prefix_holders", homeless
-    )
+    counts = counts if counts is not None else namesake_counts(records)
+    flagged = _flagged(records)
     names = ("here", "nowhere", "damaged")
-    counts = pl.DataFrame(
-        [c.alias(n) for n, c in zip(names, _holders(flagged, "name_pinyin_fuzzy"))]
-        + [c.alias(f"same_{n}") for n, c in zip(names, _holders(flagged, "name"))]
+    held = pl.DataFrame(
+        [c.alias(n) for n, c in zip(names, _holders(flagged, "name_pinyin_fuzzy", counts))]
+        + [c.alias(f"same_{n}") for n, c in zip(names, _holders(flagged, "name", counts))]
     )
     no_villager = pl.col("here") == 0
-    counted = counts.select(
+    counted = held.select(
         (pl.col("here") + pl.col("damaged") + pl.when(no_villager).then(pl.col("nowhere")).otherwise(0)).alias("village_namesakes"),
         (pl.col("same_here") + pl.col("same_damaged") + pl.when(no_villager).then(pl.col("same_nowhere")).otherwise(0)).alias(
             "village_same_names"

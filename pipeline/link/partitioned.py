@@ -70,13 +70,14 @@ def score_partitioned(executor, partitions: int, folder: Path, held: list[pl.Dat
     (each partition's records and household members written to ``folder`` first): ``partitions``
     of them, or more where the records need them (``RECORDS_PER_PARTITION``).  ``held``: the
     profile, in a list this empties (``link``'s scorer)."""
-    profile = held.pop()
-    partitions = max(partitions, -(-profile.height // RECORDS_PER_PARTITION))
+    profile = held.pop()  # a frame, or lazy scans of a large quarter's cuts (``cuts.py``)
+    rows = profile.height if isinstance(profile, pl.DataFrame) else profile.select(pl.len()).collect().item()
+    partitions = max(partitions, -(-rows // RECORDS_PER_PARTITION))
     files = write_partitions(profile, partitions, Path(folder) / "partitions")
     parts = [(part, f"{i + 1}/{len(files)}", members, settings) for i, (part, members) in enumerate(files)]
     done("blocking")
     if not parts:
-        return score_candidates(profile.clear(), settings)
+        return score_candidates(profile.lazy().head(0).collect(), settings)
     del profile  # memory: the workers read their partitions from the files
     scored = executor.map(_MAP_STAGE, score_partition, parts)
     pair = ["entity_l", "entity_r"]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
+from pipeline.link import cuts as cutting
 from pipeline.link.anchors import precedence_rank, with_lookup
 from pipeline.link.explain import ALONE, EXACT_ID, OLD_ID
 
@@ -52,12 +53,12 @@ def build_persons(
     frame, or a lazy one: read a slice at a time); ``membership``: entity, cluster;
     ``entity_links``: kept links with score, match_method.
 
-    With ``folder``, a quarter of more than ``RECORDS_AT_ONCE`` records is cut by a hash of the
+    With ``folder``, a quarter of more than ``cuts.RECORDS_AT_ONCE`` records is cut by a hash of the
     person (every record of a person in one cut), the cuts written there, and the persons built a
     cut at a time: only the numbering of the keys of persons without an ID reads every person."""
     rows = _person_rows(anchored, residence_precedence)
     n = anchored.height if isinstance(anchored, pl.DataFrame) else anchored.select(pl.len()).collect().item()
-    cuts = -(-n // RECORDS_AT_ONCE) if folder is not None else 1
+    cuts = cutting.cuts_for(n) if folder is not None else 1
     if cuts <= 1:
         parts = [_with_person(rows.collect(), membership)]
     else:
@@ -69,11 +70,6 @@ def build_persons(
         "person_key", "id_number", "name", "gender", "birth_date", *RESIDENCE, "n_records", "source_tables"
     ).sort("person_key")
     return assignments, persons
-
-
-# Records whose persons are built at once (``build_persons`` with a folder): about 0.8 GB of
-# records and their persons' values at a time.
-RECORDS_AT_ONCE = 1_500_000
 
 
 def _person_rows(anchored: pl.DataFrame | pl.LazyFrame, residence_precedence: list[str]) -> pl.LazyFrame:
@@ -98,7 +94,7 @@ def _cut_by_person(rows: pl.LazyFrame, membership: pl.DataFrame, cuts: int, fold
     folder = folder / "persons"
     folder.mkdir(parents=True, exist_ok=True)
     files: list[list[Path]] = [[] for _ in range(cuts)]
-    for i, batch in enumerate(rows.collect_batches(chunk_size=RECORDS_AT_ONCE)):
+    for i, batch in enumerate(rows.collect_batches(chunk_size=cutting.RECORDS_AT_ONCE)):
         cut = (pl.col("person").hash(seed=0) % cuts).alias("_cut")
         for (j,), part in _with_person(batch, membership).with_columns(cut).partition_by("_cut", as_dict=True).items():
             path = folder / f"{j}-{i}.parquet"

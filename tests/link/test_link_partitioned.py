@@ -116,11 +116,12 @@ def test_a_province_too_large_for_the_partitions_asked_for_is_cut_into_more(prov
 
 
 @pytest.mark.parametrize("partitions", [1, 3])
-def test_persons_built_a_cut_at_a_time_are_the_whole_quarters(province, monkeypatch, tmp_path, partitions):
-    """Given a folder, identity leaves the entities there while the pairs are scored, and a quarter
-    of more records than ``RECORDS_AT_ONCE`` has its persons built a cut of persons at a time:
-    the same assignments, persons and review (with a person's decisions) as in memory."""
-    from pipeline.link import persons
+def test_identity_a_cut_at_a_time_is_the_whole_quarters(province, monkeypatch, tmp_path, partitions):
+    """Given a folder, a quarter of more records than ``cuts.RECORDS_AT_ONCE`` is anchored and
+    profiled a cut of IDs at a time, and has its persons built a cut of persons at a time: the
+    same assignments, persons and review (with a person's decisions) as in memory, in one
+    process and with the pairs scored in partitions."""
+    from pipeline.link import cuts
 
     records, planted, _ = province
     settings, precedence = load(), list(load_policy()["residence_precedence"])
@@ -128,21 +129,23 @@ def test_persons_built_a_cut_at_a_time_are_the_whole_quarters(province, monkeypa
     pairs = pl.DataFrame({"record_id_l": [of(planted["SLIPPED"])], "record_id_r": [of(slip(planted["SLIPPED"]))]})
     decisions = _decisions(records, pairs, ["不是同一人"])
     single = link(records, settings, precedence, decisions)
-    monkeypatch.setattr(persons, "RECORDS_AT_ONCE", records.height // 5)
+    monkeypatch.setattr(cuts, "RECORDS_AT_ONCE", records.height // 5)
     cut = link_on(Partitioned(partitions), records, settings, precedence, decisions, tmp_path)
-    assert (tmp_path / "entities.parquet").exists()
+    _same(cut, single)
+    for step in ("records", "profile", "entities"):  # anchored and profiled a cut of IDs at a time
+        assert len(list((tmp_path / "identity").glob(f"{step}-*.parquet"))) >= 5, step
     assert len({p.name.split("-")[0] for p in (tmp_path / "persons").glob("*.parquet")}) >= 5  # cuts
     assert len({p.name.split("-")[1] for p in (tmp_path / "persons").glob("*.parquet")}) >= 5  # slices read
-    _same(cut, single)
 
 
-def test_persons_built_a_cut_at_a_time_on_the_spec_dirt_mix(monkeypatch, tmp_path):
-    """The benchmarks' synthetic county (hundreds of links between entities, so most persons of
-    several records span entities that a cut by entity would part): built a cut at a time, the
-    persons of the whole."""
+def test_identity_a_cut_at_a_time_on_the_spec_dirt_mix(monkeypatch, tmp_path):
+    """The benchmarks' synthetic county (every ID and name dirt of the spec, detached records,
+    namesakes, damaged Excel numbers; hundreds of links between entities, so most persons of
+    several records span entities that a cut by entity would part): a cut at a time, the
+    linkage of the whole."""
     import sys
 
-    from pipeline.link import persons
+    from pipeline.link import cuts
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
     from linkage_synthetic import synthesize
@@ -151,8 +154,9 @@ def test_persons_built_a_cut_at_a_time_on_the_spec_dirt_mix(monkeypatch, tmp_pat
     settings, precedence = load(), list(load_policy()["residence_precedence"])
     single = link(records, settings, precedence)
     assert single.counts["links"] > 100, single.counts
-    monkeypatch.setattr(persons, "RECORDS_AT_ONCE", records.height // 7)
+    monkeypatch.setattr(cuts, "RECORDS_AT_ONCE", records.height // 7)
     _same(link(records, settings, precedence, folder=tmp_path), single)
+    assert len(list((tmp_path / "identity").glob("profile-*.parquet"))) >= 7
     assert len(list((tmp_path / "persons").glob("*.parquet"))) > 7
 
 

@@ -1,0 +1,102 @@
+"""A large quarter's anchors and profiles, a cut of its records at a time.
+
+The records are cut by a hash of their valid ID (a record without one: by its record_id), so
+that every record of an ID is in one cut.  An entity (an ID's anchored records, or one record)
+is then in one cut, and so is everything that groups by ID or entity: the owner's name, the
+detached records and their owner's households, residence, ``entity_records``.  What groups across
+IDs is counted over the whole quarter, narrow, before the cut that reads it:
+
+- ``roster_heads``: the 户主 of each roster household (its 户主 rows, read as the records are cut);
+- ``prefix_counts``: persons with a valid ID per 15 digits Excel keeps (each cut's, summed);
+- ``namesake_counts``: persons per village and name (each cut's, summed).
+
+Three passes over the cuts, each reading one cut's file at a time: anchors (the cut's entities,
+conflicts and prefix counts), the namesake counts (residence filled first), the profiles.  Each
+cut's profile and entities are written to the folder, and read back lazily (the scorer, clustering
+and persons read a few columns at a time).  The result is that of the whole quarter at once
+(``tests/link/test_link_partitioned.py``): only the rows' order differs, and nothing reads it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.link.anchors import anchor, head_rows, id_columns, roster_heads
+from pipeline.link.features import add_counts, namesake_counts, placed, prefix_counts, profiles
+from pipeline.link.settings import LinkSettings
+
+# Records held at once: a quarter of more is cut (``cuts_for``); a cut, its entities and its
+# profile are about 1.5 GB at this size.
+RECORDS_AT_ONCE = 1_500_000
+
+
+def cuts_for(records: int) -> int:
+    """How many cuts ``records`` records take (1: the quarter is read whole)."""
+    return -(-records // RECORDS_AT_ONCE)
+
+
+@dataclass
+class Anchored:
+    """The quarter's entities and profile (lazy scans of the cuts' files) and its conflicts."""
+
+    entities: pl.LazyFrame
+    profile: pl.LazyFrame
+    conflicts: pl.DataFrame
+
+
+def anchored_profiles(
+    records: pl.DataFrame | pl.LazyFrame,
+    cuts: int,
+    folder: Path,
+    settings: LinkSettings,
+    precedence: list[str],
+    read,
+    kept: tuple[str, ...],
+) -> Anchored:
+    """``anchor`` and ``profiles`` of ``records`` a cut at a time (see the module doc), the files in
+    ``folder``.  ``read``: the frame of a cut's records as ``anchor`` reads them (``link``'s linking
+    columns); ``kept``: the entities' columns read after scoring."""
+    folder.mkdir(parents=True, exist_ok=True)
+    parts, heads = cut_records(records, cuts, folder)
+    entity_files = [folder / f"anchored-{j}.parquet" for j in range(len(parts))]
+    conflicts, prefixes = [], []
+    for part, path in zip(parts, entity_files):
+        entities, found = anchor(read(part), settings, precedence, heads)
+        entities.write_parquet(path)
+        conflicts.append(found)
+        prefixes.append(prefix_counts(entities))
+        del entities
+    prefixes = add_counts(prefixes)
+    namesakes = add_counts([namesake_counts(placed(pl.read_parquet(path), prefixes)) for path in entity_files])
+    profile_files, kept_files = [], []
+    for j, path in enumerate(entity_files):
+        entities = pl.read_parquet(path)
+        profile_files.append(folder / f"profile-{j}.parquet")
+        profiles(entities, prefixes, namesakes).write_parquet(profile_files[-1])
+        kept_files.append(folder / f"entities-{j}.parquet")
+        entities.select(c for c in kept if c in entities.columns).write_parquet(kept_files[-1])
+        del entities
+        path.unlink()
+    return Anchored(pl.scan_parquet(kept_files), pl.scan_parquet(profile_files), pl.concat(conflicts))
+
+
+def cut_records(records: pl.DataFrame | pl.LazyFrame, cuts: int, folder: Path) -> tuple[list[pl.LazyFrame], pl.DataFrame]:
+    """``records`` cut by a hash of the valid ID (else of the record_id) into ``cuts`` parts,
+    written to ``folder`` a slice of the records at a time: the parts as lazy scans of their files,
+    and the quarter's ``roster_heads``."""
+    raw_known = "id_number_raw" in records.collect_schema().names()
+    files: list[list[Path]] = [[] for _ in range(cuts)]
+    heads = []
+    for i, batch in enumerate(records.lazy().collect_batches(chunk_size=RECORDS_AT_ONCE)):
+        ids = batch.select("record_id", "household_key", "relation", *id_columns(raw_known))
+        heads.append(head_rows(ids).collect())
+        key = pl.when(pl.col("valid")).then(pl.col("id_full").hash(seed=0)).otherwise(pl.col("record_id").hash(seed=0)) % cuts
+        for (j,), part in batch.hstack([ids.select(key.alias("_cut")).to_series()]).partition_by("_cut", as_dict=True).items():
+            path = folder / f"records-{j}-{i}.parquet"
+            part.drop("_cut").write_parquet(path)
+            files[j].append(path)
+        del batch, ids
+    return [pl.scan_parquet(paths) for paths in files if paths], roster_heads(pl.concat(heads))
