@@ -96,6 +96,7 @@ def link(
     decisions: pl.DataFrame | None = None,
     scorer=None,
     folder: Path | None = None,
+    by_cuts: bool = False,
 ) -> Linkage:
     """``records``: a frame, or a lazy one (a run's: then identity alone holds the records, and
     lets each column go once nothing after it reads it).  ``decisions``: a person's 同一人 /
@@ -104,9 +105,10 @@ def link(
     here, the default; ``partitioned.py`` on a cluster), given the profile in a list it takes it
     from (a function holds its arguments until it returns: so it may let the profile go).
     ``folder`` (a run's build folder): where the entities wait while their pairs are scored, and
-    where a quarter of more than ``cuts.RECORDS_AT_ONCE`` records is anchored, profiled
-    (``cuts.py``) and has its persons built (``build_persons``) a cut at a time; without it every
-    step holds the whole quarter."""
+    where a quarter of more than ``cuts.RECORDS_AT_ONCE`` records has its persons built a cut at a
+    time (``build_persons``); without it every step holds the whole quarter.  ``by_cuts`` (with
+    ``folder``; a cluster's run, whose scorer never holds the whole profile): such a quarter is
+    anchored and profiled a cut at a time too (``cuts.py``; slower: its cuts go through files)."""
     settings = settings or load()
     precedence = list(residence_precedence)
     _check_columns(records)
@@ -114,7 +116,8 @@ def link(
     human = decided_pairs(_named(records, decisions), decisions) if decisions is not None else None
 
     stages = _Stages()
-    entities, profile, detached = _anchored(records, n_records, settings, precedence, folder, stages.done)
+    n_cuts = cuts.cuts_for(n_records) if folder is not None and by_cuts else 1
+    entities, profile, detached = _anchored(records, n_cuts, settings, precedence, folder, stages.done)
     del records  # memory: the entities hold the columns still read
     candidates, decided = (scorer or _score_here)(profile, settings, stages.done)
     record_entity = entities.lazy().select("record_id", "entity").collect() if human is not None else None
@@ -155,12 +158,11 @@ def link(
     return Linkage(assignments, persons, review, settings.to_dict(), counts, dict(stages))
 
 
-def _anchored(records, n_records: int, settings: LinkSettings, precedence: list[str], folder: Path | None, done):
+def _anchored(records, n_cuts: int, settings: LinkSettings, precedence: list[str], folder: Path | None, done):
     """(entities with the columns read after scoring, [profile], the detached records' review
-    rows): with ``folder``, a quarter of more than ``cuts.RECORDS_AT_ONCE`` records a cut at a
-    time (``cuts.py``: the entities and profile lazy scans of its files), else in memory (the
-    entities then wait in ``folder`` while the pairs are scored)."""
-    n_cuts = cuts.cuts_for(n_records) if folder is not None else 1
+    rows): in ``n_cuts`` cuts of IDs (``cuts.py``: the entities and profile lazy scans of their
+    files in ``folder``), or in memory (the entities then wait in ``folder`` while the pairs are
+    scored)."""
     if n_cuts > 1:  # memory: no step holds every record
         anchored = cuts.anchored_profiles(records, n_cuts, Path(folder) / "identity", settings, precedence, _linking_columns, AFTER_SCORING)
         done("anchors")

@@ -53,7 +53,8 @@ def link_on(executor, records: pl.DataFrame, settings: LinkSettings, precedence:
     """``link`` through ``executor``: in one stage where it has one partition (``partitions``, 1
     when not said), else with the pairs scored per partition on its workers (``executor.map``),
     the partitions written to ``folder`` (a temporary folder when not given).  In both, ``link``
-    leaves its entities and a large quarter's cuts of persons in ``folder`` when given."""
+    leaves its entities and a large quarter's cuts of persons in ``folder`` when given; on
+    workers a large quarter is anchored and profiled a cut at a time too (``cuts.py``)."""
     partitions = getattr(executor, "partitions", 1)
     if partitions <= 1:
         return executor.call(_STAGE, link, records, settings, precedence, decisions, None, folder)
@@ -62,7 +63,7 @@ def link_on(executor, records: pl.DataFrame, settings: LinkSettings, precedence:
         # not a stage of the executor's own: its pair scoring is (a task does not start tasks)
         scorer = functools.partial(score_partitioned, executor, partitions, folder)
         with executor.progress.stage(_STAGE):
-            return link(records, settings, precedence, decisions, scorer, folder)
+            return link(records, settings, precedence, decisions, scorer, folder, by_cuts=True)
 
 
 def score_partitioned(executor, partitions: int, folder: Path, held: list[pl.DataFrame], settings: LinkSettings, done=lambda stage: None):

@@ -117,10 +117,10 @@ def test_a_province_too_large_for_the_partitions_asked_for_is_cut_into_more(prov
 
 @pytest.mark.parametrize("partitions", [1, 3])
 def test_identity_a_cut_at_a_time_is_the_whole_quarters(province, monkeypatch, tmp_path, partitions):
-    """Given a folder, a quarter of more records than ``cuts.RECORDS_AT_ONCE`` is anchored and
-    profiled a cut of IDs at a time, and has its persons built a cut of persons at a time: the
-    same assignments, persons and review (with a person's decisions) as in memory, in one
-    process and with the pairs scored in partitions."""
+    """Given a folder, a quarter of more records than ``cuts.RECORDS_AT_ONCE`` has its persons
+    built a cut of persons at a time, and with the pairs scored in partitions is anchored and
+    profiled a cut of IDs at a time too: the same assignments, persons and review (with a
+    person's decisions) as in memory."""
     from pipeline.link import cuts
 
     records, planted, _ = province
@@ -132,8 +132,9 @@ def test_identity_a_cut_at_a_time_is_the_whole_quarters(province, monkeypatch, t
     monkeypatch.setattr(cuts, "RECORDS_AT_ONCE", records.height // 5)
     cut = link_on(Partitioned(partitions), records, settings, precedence, decisions, tmp_path)
     _same(cut, single)
-    for step in ("records", "profile", "entities"):  # anchored and profiled a cut of IDs at a time
-        assert len(list((tmp_path / "identity").glob(f"{step}-*.parquet"))) >= 5, step
+    for step in ("records", "profile", "entities"):  # on workers: anchored and profiled a cut of IDs at a time
+        assert len(list((tmp_path / "identity").glob(f"{step}-*.parquet"))) >= (5 if partitions > 1 else 0), step
+    assert (tmp_path / "entities.parquet").exists() == (partitions == 1)  # else in the cuts' files
     assert len({p.name.split("-")[0] for p in (tmp_path / "persons").glob("*.parquet")}) >= 5  # cuts
     assert len({p.name.split("-")[1] for p in (tmp_path / "persons").glob("*.parquet")}) >= 5  # slices read
 
@@ -155,7 +156,7 @@ def test_identity_a_cut_at_a_time_on_the_spec_dirt_mix(monkeypatch, tmp_path):
     single = link(records, settings, precedence)
     assert single.counts["links"] > 100, single.counts
     monkeypatch.setattr(cuts, "RECORDS_AT_ONCE", records.height // 7)
-    _same(link(records, settings, precedence, folder=tmp_path), single)
+    _same(link(records, settings, precedence, folder=tmp_path, by_cuts=True), single)
     assert len(list((tmp_path / "identity").glob("profile-*.parquet"))) >= 7
     assert len(list((tmp_path / "persons").glob("*.parquet"))) > 7
 
