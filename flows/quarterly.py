@@ -28,7 +28,8 @@ Prefect's ``DaskTaskRunner`` (the ``dask`` extra); the executor then cuts the st
   the province summary (``pipeline.report.by_county``).
 
 The flow's process keeps what needs the whole quarter at once: combining the
-files' tables, anchors and profiles, clustering and persons, the rules (重复享受 across counties
+files' tables; anchors, profiles and persons, a cut at a time (``pipeline.link.cuts``: a cut's
+records and the quarter's narrow counts in memory); clustering; the rules (重复享受 across counties
 reads every county's rosters), the database write (one transaction for the quarter), the province
 summary from the counties' lines (docs/decisions.md says why).  The result is that of a single-process run.  The workers read
 the files, the database and write the reports themselves: on a real cluster ``input_dir``, the
