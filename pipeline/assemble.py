@@ -25,7 +25,7 @@ from contracts.outputs import SourceRecords
 from contracts.staging import RECORD_COLUMNS
 from pipeline.link import RECORD_COLUMNS as LINK_COLUMNS
 from pipeline.prepare import Prepared
-from pipeline.store import spool
+from pipeline.store import height, spool
 
 _PROVENANCE = ("file_name", "sheet_name", "row_number")
 _NOT_STAGED = ("raw", "problems")  # the raw cells go to source_records.raw_values; problems rejected rows
@@ -33,11 +33,6 @@ ASSIGNMENTS = "assignments"  # identity's answer, waiting in the build folder (`
 
 
 Frame = pl.DataFrame | pl.LazyFrame
-
-
-def height(frame: Frame) -> int:
-    """Rows of a frame, eager or lazy (a Parquet scan counts from its metadata)."""
-    return frame.height if isinstance(frame, pl.DataFrame) else frame.select(pl.len()).collect().item()
 
 
 _IDENTITY = ("record_id", "source_table", "household_key")

@@ -19,6 +19,7 @@ import polars as pl
 from contracts.outputs import OUTPUT_CONTRACTS
 from contracts.sources import TABLES
 from contracts.staging import staging_contract
+from pipeline.store import height
 
 FIRST_VALUES = 5  # bad values quoted per column and check
 
@@ -79,9 +80,8 @@ def _failure_cases(frame: pl.DataFrame | pl.LazyFrame, schema: pa.DataFrameSchem
         read = [c for c, column in schema.columns.items() if _reads_values(column) and c in present]
         unique = [c for c in read if schema.columns[c].unique]
         per_row = schema.select_columns(read).update_columns({c: {"unique": False} for c in unique})
-        rows = frame.select(pl.len()).collect().item()
         parts = [_failure_cases(pl.DataFrame(schema=present), schema)]  # the columns and their types
-        parts += [_failure_cases(frame.slice(start, CHECK_ROWS).select(read).collect(), per_row) for start in range(0, rows, CHECK_ROWS)]
+        parts += [_failure_cases(frame.slice(start, CHECK_ROWS).select(read).collect(), per_row) for start in range(0, height(frame), CHECK_ROWS)]
         for c in unique:
             repeated = frame.select(c).filter(pl.col(c).is_duplicated()).collect()
             parts.append(_failure_cases(repeated, schema.select_columns([c])) if repeated.height else pl.DataFrame(schema=_NO_CASES))

@@ -28,7 +28,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline import runlog, store
-from pipeline.assemble import assemble_quarter, height, records_for_linking
+from pipeline.assemble import assemble_quarter, records_for_linking
 from pipeline.checks import check_outputs
 from pipeline.completeness import Completeness, check_completeness
 from pipeline.errors import UsageError
@@ -176,11 +176,11 @@ def run_quarter(
             tables, linkage = _link_quarter(executor, quarter, prepared, policy, load_decisions(db_path), build)
             previous = previous_cases(db_path, str(q.previous()))
             feedback = latest_feedback(db_path, quarter)
-            counts = {name: height(frame) for name, frame in tables.items()}
+            counts = {name: store.height(frame) for name, frame in tables.items()}
             screened = executor.call(
                 "筛查规则", screen, tables, policy, quarter, previous, feedback, complete.unscreened_rules, build
             )
-            counts.update({name: height(frame) for name, frame in screened.items()})
+            counts.update({name: store.height(frame) for name, frame in screened.items()})
             spooled = spooled_tables(counts)  # in the build folder, not in ``tables``
             tables.update({name: frame for name, frame in screened.items() if name not in spooled})
             del screened, previous

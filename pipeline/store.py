@@ -257,6 +257,11 @@ def build_folder(db_path: Path | str) -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
+def height(frame: pl.DataFrame | pl.LazyFrame) -> int:
+    """Rows of a frame, eager or lazy (a Parquet scan counts from its metadata)."""
+    return frame.height if isinstance(frame, pl.DataFrame) else frame.select(pl.len()).collect().item()
+
+
 def spool_path(build: Path, name: str) -> Path:
     return Path(build) / f"{name}.parquet"
 

@@ -36,7 +36,7 @@ from pipeline.link.persons import READS, build_persons
 from pipeline.link.scoring import decide, score_pairs
 from pipeline.link.settings import LinkSettings, load
 from pipeline.review.keys import KEY_COLUMNS
-from pipeline.store import spool
+from pipeline.store import height, spool
 
 # The entities' file in the folder ``link`` is given.
 ENTITIES = "entities"
@@ -112,7 +112,7 @@ def link(
     settings = settings or load()
     precedence = list(residence_precedence)
     _check_columns(records)
-    n_records = records.height if isinstance(records, pl.DataFrame) else records.select(pl.len()).collect().item()
+    n_records = height(records)
     human = decided_pairs(_named(records, decisions), decisions) if decisions is not None else None
 
     stages = _Stages()

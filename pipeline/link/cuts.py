@@ -19,6 +19,7 @@ and persons read a few columns at a time).  The result is that of the whole quar
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,15 +89,27 @@ def cut_records(records: pl.DataFrame | pl.LazyFrame, cuts: int, folder: Path) -
     written to ``folder`` a slice of the records at a time: the parts as lazy scans of their files,
     and the quarter's ``roster_heads``."""
     raw_known = "id_number_raw" in records.collect_schema().names()
-    files: list[list[Path]] = [[] for _ in range(cuts)]
+    key = pl.when(pl.col("valid")).then(pl.col("id_full").hash(seed=0)).otherwise(pl.col("record_id").hash(seed=0)) % cuts
     heads = []
-    for i, batch in enumerate(records.lazy().collect_batches(chunk_size=RECORDS_AT_ONCE)):
-        ids = batch.select("record_id", "household_key", "relation", *id_columns(raw_known))
-        heads.append(head_rows(ids).collect())
-        key = pl.when(pl.col("valid")).then(pl.col("id_full").hash(seed=0)).otherwise(pl.col("record_id").hash(seed=0)) % cuts
-        for (j,), part in batch.hstack([ids.select(key.alias("_cut")).to_series()]).partition_by("_cut", as_dict=True).items():
-            path = folder / f"records-{j}-{i}.parquet"
+
+    def batches():
+        for batch in records.lazy().collect_batches(chunk_size=RECORDS_AT_ONCE):
+            ids = batch.select("record_id", "household_key", "relation", *id_columns(raw_known))
+            heads.append(head_rows(ids).collect())
+            yield batch.hstack([ids.select(key.alias("_cut")).to_series()])
+
+    return write_cuts(batches(), folder, "records-"), roster_heads(pl.concat(heads))
+
+
+def write_cuts(batches: Iterable[pl.DataFrame], folder: Path, prefix: str = "") -> list[pl.LazyFrame]:
+    """Each batch's rows written to the file of their cut (column ``_cut``) in ``folder``, a file
+    per batch and cut (``<prefix><cut>-<batch>.parquet``): the cuts that hold a row, in order, as
+    lazy scans of their files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files: dict[int, list[Path]] = {}
+    for i, batch in enumerate(batches):
+        for (j,), part in batch.partition_by("_cut", as_dict=True).items():
+            path = folder / f"{prefix}{j}-{i}.parquet"
             part.drop("_cut").write_parquet(path)
-            files[j].append(path)
-        del batch, ids
-    return [pl.scan_parquet(paths) for paths in files if paths], roster_heads(pl.concat(heads))
+            files.setdefault(j, []).append(path)
+    return [pl.scan_parquet(files[j]) for j in sorted(files)]

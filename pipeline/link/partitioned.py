@@ -35,6 +35,7 @@ import polars as pl
 from pipeline.link import link, score_candidates
 from pipeline.link.blocking import BLOCKS, Block, listed_side
 from pipeline.link.settings import LinkSettings
+from pipeline.store import height
 
 # The 17 body digits are four segments: region (6), year (4), month and day (4), sequence (3).  A
 # slip of one digit, or of two adjacent ones, changes two at most: one of the last three is equal.
@@ -72,8 +73,7 @@ def score_partitioned(executor, partitions: int, folder: Path, held: list[pl.Dat
     of them, or more where the records need them (``RECORDS_PER_PARTITION``).  ``held``: the
     profile, in a list this empties (``link``'s scorer)."""
     profile = held.pop()  # a frame, or lazy scans of a large quarter's cuts (``cuts.py``)
-    rows = profile.height if isinstance(profile, pl.DataFrame) else profile.select(pl.len()).collect().item()
-    partitions = max(partitions, -(-rows // RECORDS_PER_PARTITION))
+    partitions = max(partitions, -(-height(profile) // RECORDS_PER_PARTITION))
     files = write_partitions(profile, partitions, Path(folder) / "partitions")
     parts = [(part, f"{i + 1}/{len(files)}", members, settings) for i, (part, members) in enumerate(files)]
     done("blocking")

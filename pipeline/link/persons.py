@@ -16,6 +16,7 @@ import polars as pl
 from pipeline.link import cuts as cutting
 from pipeline.link.anchors import precedence_rank, with_lookup
 from pipeline.link.explain import ALONE, EXACT_ID, OLD_ID
+from pipeline.store import height
 
 RESIDENCE = ("county", "township", "village")
 # The columns of the anchored records build_persons reads.
@@ -57,8 +58,7 @@ def build_persons(
     person (every record of a person in one cut), the cuts written there, and the persons built a
     cut at a time: only the numbering of the keys of persons without an ID reads every person."""
     rows = _person_rows(anchored, residence_precedence)
-    n = anchored.height if isinstance(anchored, pl.DataFrame) else anchored.select(pl.len()).collect().item()
-    cuts = cutting.cuts_for(n) if folder is not None else 1
+    cuts = cutting.cuts_for(height(anchored)) if folder is not None else 1
     if cuts <= 1:
         parts = [_with_person(rows.collect(), membership)]
     else:
@@ -106,16 +106,9 @@ def _with_person(rows: pl.DataFrame, membership: pl.DataFrame) -> pl.DataFrame:
 def _cut_by_person(rows: pl.LazyFrame, membership: pl.DataFrame, cuts: int, folder: Path) -> list[pl.LazyFrame]:
     """``rows`` with their person, cut by a hash of the person into ``cuts`` parts written to
     ``folder`` a slice of the records at a time: the parts, as lazy scans of their files."""
-    folder = folder / "persons"
-    folder.mkdir(parents=True, exist_ok=True)
-    files: list[list[Path]] = [[] for _ in range(cuts)]
-    for i, batch in enumerate(rows.collect_batches(chunk_size=cutting.RECORDS_AT_ONCE)):
-        cut = (pl.col("person").hash(seed=0) % cuts).alias("_cut")
-        for (j,), part in _with_person(batch, membership).with_columns(cut).partition_by("_cut", as_dict=True).items():
-            path = folder / f"{j}-{i}.parquet"
-            part.drop("_cut").write_parquet(path)
-            files[j].append(path)
-    return [pl.scan_parquet(paths) for paths in files if paths]
+    which = (pl.col("person").hash(seed=0) % cuts).alias("_cut")
+    batches = rows.collect_batches(chunk_size=cutting.RECORDS_AT_ONCE)
+    return cutting.write_cuts((_with_person(batch, membership).with_columns(which) for batch in batches), folder / "persons")
 
 
 def _read(part: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:

@@ -132,6 +132,7 @@ def test_identity_a_cut_at_a_time_is_the_whole_quarters(province, monkeypatch, t
     monkeypatch.setattr(cuts, "RECORDS_AT_ONCE", records.height // 5)
     cut = link_on(Partitioned(partitions), records, settings, precedence, decisions, tmp_path)
     _same(cut, single)
+    assert cut.assignments["record_id"].is_sorted()  # the cuts' answers put back in record order
     for step in ("records", "profile", "entities"):  # on workers: anchored and profiled a cut of IDs at a time
         assert len(list((tmp_path / "identity").glob(f"{step}-*.parquet"))) >= (5 if partitions > 1 else 0), step
     assert (tmp_path / "entities.parquet").exists() == (partitions == 1)  # else in the cuts' files
