@@ -102,9 +102,15 @@ def cut_records(records: pl.DataFrame | pl.LazyFrame, cuts: int, folder: Path) -
 
 
 def write_cuts(batches: Iterable[pl.DataFrame], folder: Path, prefix: str = "") -> list[pl.LazyFrame]:
+    """Each batch's rows written to the file of their cut (column ``_cut``) in ``folder``: the cuts
+    that hold a row, in order, as lazy scans of their files (``cut_files``)."""
+    return [pl.scan_parquet(paths) for paths in cut_files(batches, folder, prefix).values()]
+
+
+def cut_files(batches: Iterable[pl.DataFrame], folder: Path, prefix: str = "") -> dict[int, list[Path]]:
     """Each batch's rows written to the file of their cut (column ``_cut``) in ``folder``, a file
-    per batch and cut (``<prefix><cut>-<batch>.parquet``): the cuts that hold a row, in order, as
-    lazy scans of their files."""
+    per batch and cut (``<prefix><cut>-<batch>.parquet``): each cut that holds a row, in order, and
+    its files, in the batches' order."""
     folder.mkdir(parents=True, exist_ok=True)
     files: dict[int, list[Path]] = {}
     for i, batch in enumerate(batches):
@@ -112,4 +118,4 @@ def write_cuts(batches: Iterable[pl.DataFrame], folder: Path, prefix: str = "") 
             path = folder / f"{prefix}{j}-{i}.parquet"
             part.drop("_cut").write_parquet(path)
             files.setdefault(j, []).append(path)
-    return [pl.scan_parquet(files[j]) for j in sorted(files)]
+    return {j: files[j] for j in sorted(files)}
