@@ -28,8 +28,12 @@ GENERATION_YEARS = 15
 
 def precedence_rank(residence_precedence: list[str]) -> pl.Expr:
     """0 for the first table of the policy's residence_precedence, len(...) for unlisted tables."""
-    order = {t: i for i, t in enumerate(residence_precedence)}
-    return pl.col("source_table").replace_strict(order, default=len(order), return_dtype=pl.Int32)
+    # a chain of when/then, not ``replace_strict``: with a default, a lazy frame read a slice at a
+    # time (``collect_batches``) was read whole for it (3.1 GB at 17.4M records, against 0.5 GB)
+    rank = pl.lit(len(residence_precedence), pl.Int32)
+    for i, table in reversed(list(enumerate(residence_precedence))):
+        rank = pl.when(pl.col("source_table") == table).then(pl.lit(i, pl.Int32)).otherwise(rank)
+    return rank
 
 
 def id_columns(raw_known: bool = True) -> list[pl.Expr]:

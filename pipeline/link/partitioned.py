@@ -34,7 +34,7 @@ import polars as pl
 
 from pipeline.link import link, score_candidates
 from pipeline.link.blocking import BLOCKS, Block, listed_side
-from pipeline.link.cuts import cut_files
+from pipeline.link import cuts
 from pipeline.link.settings import LinkSettings
 from pipeline.store import height
 
@@ -47,7 +47,6 @@ ID_SEGMENTS = ((6, 4), (10, 4), (14, 3))
 # partition holds its records and their pairs): a province is cut into more partitions than the
 # executor asks for when its records need them.
 RECORDS_PER_PARTITION = 600_000
-ROUTED_SLICE = 300_000
 _STAGE = "人员识别"
 _MAP_STAGE = "人员比对"
 
@@ -112,9 +111,9 @@ def write_partitions(profile: pl.DataFrame | pl.LazyFrame, partitions: int, fold
     routes_of = routed(profile, partitions).rename({"partition": "_cut"})
     slices = (
         part.join(routes_of, on="entity", how="inner", maintain_order="left")
-        for part in profile.lazy().collect_batches(chunk_size=ROUTED_SLICE)
+        for part in profile.lazy().collect_batches(chunk_size=cuts.SLICE_ROWS)
     )
-    parts = cut_files(slices, folder)
+    parts = cuts.cut_files(slices, folder)
     del routes_of
     members = profile.lazy().select("record_id", "household_key", "name_pinyin_fuzzy").drop_nulls("household_key")
     files = []

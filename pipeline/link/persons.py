@@ -107,7 +107,7 @@ def _cut_by_person(rows: pl.LazyFrame, membership: pl.DataFrame, cuts: int, fold
     """``rows`` with their person, cut by a hash of the person into ``cuts`` parts written to
     ``folder`` a slice of the records at a time: the parts, as lazy scans of their files."""
     which = (pl.col("person").hash(seed=0) % cuts).alias("_cut")
-    batches = rows.collect_batches(chunk_size=cutting.RECORDS_AT_ONCE)
+    batches = rows.collect_batches(chunk_size=cutting.SLICE_ROWS)
     return cutting.write_cuts((_with_person(batch, membership).with_columns(which) for batch in batches), folder / "persons")
 
 

@@ -132,6 +132,7 @@ def test_identity_a_cut_at_a_time_is_the_whole_quarters(province, monkeypatch, t
     decisions = _decisions(records, pairs, ["不是同一人"])
     single = link(records, settings, precedence, decisions)
     monkeypatch.setattr(cuts, "RECORDS_AT_ONCE", records.height // 5)
+    monkeypatch.setattr(cuts, "SLICE_ROWS", records.height // 5)
     cut = link_on(Partitioned(partitions), records, settings, precedence, decisions, tmp_path)
     _same(cut, single)
     assert cut.assignments["record_id"].is_sorted()  # the cuts' answers put back in record order
@@ -140,6 +141,8 @@ def test_identity_a_cut_at_a_time_is_the_whole_quarters(province, monkeypatch, t
     assert (tmp_path / "entities.parquet").exists() == (partitions == 1)  # else in the cuts' files
     assert len({p.name.split("-")[0] for p in (tmp_path / "persons").glob("*.parquet")}) >= 5  # cuts
     assert len({p.name.split("-")[1] for p in (tmp_path / "persons").glob("*.parquet")}) >= 5  # slices read
+    if partitions > 1:  # the partitions written in one pass over the profile, a slice at a time
+        assert len({p.name.split("-")[1] for p in (tmp_path / "partitions").glob("*-*.parquet")}) > 1
 
 
 def test_identity_a_cut_at_a_time_on_the_spec_dirt_mix(monkeypatch, tmp_path):
@@ -159,6 +162,7 @@ def test_identity_a_cut_at_a_time_on_the_spec_dirt_mix(monkeypatch, tmp_path):
     single = link(records, settings, precedence)
     assert single.counts["links"] > 100, single.counts
     monkeypatch.setattr(cuts, "RECORDS_AT_ONCE", records.height // 7)
+    monkeypatch.setattr(cuts, "SLICE_ROWS", records.height // 7)
     _same(link(records, settings, precedence, folder=tmp_path, by_cuts=True), single)
     assert len(list((tmp_path / "identity").glob("profile-*.parquet"))) >= 7
     assert len(list((tmp_path / "persons").glob("*.parquet"))) > 7
