@@ -32,9 +32,8 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.link import link, score_candidates
+from pipeline.link import cuts, link, score_candidates
 from pipeline.link.blocking import BLOCKS, Block, listed_side
-from pipeline.link import cuts
 from pipeline.link.settings import LinkSettings
 from pipeline.store import height
 
