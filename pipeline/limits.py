@@ -4,7 +4,8 @@ DuckDB's own default is 80% of the machine, which leaves nothing for the polars 
 holds beside it.  doudi caps each connection at ``DOUDI_DUCKDB_MEMORY`` (a DuckDB size such as
 ``4GB``), by default an eighth of the machine's memory and 2 GB at most; joins, sorts and
 materialised facts beyond it spill to disk (beside the database file; the screening database
-into the run's build folder, or the system temp folder for the rule tests').  See docs/decisions.md, "Memory".
+into the run's build folder, or the system temp folder for the rule tests').  See
+docs/decisions.md, "Memory".
 
 ``release_freed_memory`` (called when ``pipeline`` is imported) asks polars' allocator (jemalloc
 on Linux) to hand freed pages back to the system at once rather than keep them for ten seconds:

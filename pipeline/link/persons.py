@@ -77,8 +77,8 @@ def build_persons(
 
 def _in_order(parts: list[pl.DataFrame], by: str) -> pl.DataFrame:
     """``parts`` as one frame in the order of ``by`` (a unique column), put in order a column at a
-    time: sorted whole, the 17.5M assignments of a province were held twice (+1.2 GB), and the
-    5.9M persons, in the cuts' pieces, three times."""
+    time: sorted whole, the 17.5M assignments of a province were held twice (+1.2 GB); the 5.9M
+    persons' step peaked at 3,786 MB sorted whole, 3,662 MB this way."""
     if len(parts) == 1 and parts[0][by].is_sorted():
         return parts[0]
     order = pl.concat([part[by] for part in parts]).arg_sort()
