@@ -252,7 +252,7 @@ _ids = lambda what: col(pl.List(pl.Int64), f"{what}的记录编号")  # noqa: E7
 PersonFacts = pa.DataFrameSchema(
     {
         "quarter": QUARTER,
-        "person_key": col(pl.Utf8, "人员键", nullable=False),
+        "person_key": col(pl.Utf8, "人员键（本季度内唯一）", nullable=False, unique=True),
         "id_number": col(pl.Utf8, "身份证号"),
         "name": col(pl.Utf8, "姓名"),
         "birth_date": col(pl.Date, "出生日期"),

@@ -2,8 +2,9 @@
 
 Each file is self-describing (STYLE.md, sqlmesh): it opens with a comment header.
 
-- ``sql/facts/<name>.sql`` and ``sql/marts/<name>.sql``: ``-- one row per ...`` and, when the file
-  reads policy numbers, ``-- policy: key, key``.  A fact is materialised once per run as a table
+- ``sql/facts/<name>.sql`` and ``sql/marts/<name>.sql``: ``-- one row per ...: key column`` (or
+  ``key (column, column)``: no two rows share it; a test holds every fact to it) and, when the
+  file reads policy numbers, ``-- policy: key, key``.  A fact is materialised once per run as a table
   named after its file; facts are created in dependency order (a fact depends on the facts whose
   names its text mentions).
 - ``sql/rules/<CODE>.sql``: ``-- <CODE> | sieve <n> | <kind> | <rule name> | one row per ...`` then
@@ -78,6 +79,9 @@ def _body(text: str) -> str:
     return text.strip().rstrip(";").strip()
 
 
+_KEY = re.compile(r":\s*key\s+(?:\((?P<columns>[^)]*)\)|(?P<column>\w+))\s*$")
+
+
 @dataclass(frozen=True)
 class Fact:
     name: str
@@ -85,6 +89,15 @@ class Fact:
     policy_keys: tuple[str, ...]
     sql: str
     path: Path
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        """The columns the header names as the key (``...: key person_key``, ``key (a, b)``):
+        no two rows share their values.  Empty for a fact without one (a one-row fact)."""
+        m = _KEY.search(self.grain)
+        if not m:
+            return ()
+        return tuple(c.strip() for c in (m.group("columns") or m.group("column")).split(","))
 
 
 @dataclass(frozen=True)

@@ -208,3 +208,31 @@ def test_cases_columns_and_views():
     exits = con.execute("SELECT count(*) FROM exit_cases").fetchall()[0][0]
     assert missed == cases.filter(kind="missed").height > 0
     assert exits == cases.filter(kind="exit").height
+
+
+def test_every_fact_and_mart_has_one_row_per_its_declared_key(bundled_run):
+    """Each ``sql/facts`` file says its key in its header (``: key person_key``); a join that
+    doubled a person would put them twice on a list and count them twice in the rates.  Checked
+    on the bundled county's 2026Q3, where every keyed fact has rows."""
+    from contracts.sources import TABLES
+    from pipeline.rules.run import connect
+    from pipeline.rules.sqlfiles import load_mart
+
+    quarter = "2026Q3"
+    tables = {f"stg_{name}": bundled_run.sql(f"SELECT * FROM stg_{name} WHERE quarter = ?", [quarter]) for name in TABLES}
+    tables["persons"] = bundled_run.sql("SELECT * FROM persons WHERE quarter = ?", [quarter])
+    con, _ = connect(tables, load_policy(), quarter)
+    keyed = [fact for fact in load_facts() if fact.key]
+    assert len(keyed) >= 20  # every fact but the one-row ones
+    for fact in keyed:
+        key = ", ".join(fact.key)
+        rows, distinct = con.execute(f'SELECT count(*), count(DISTINCT ({key})) FROM "{fact.name}"').fetchall()[0]
+        assert rows > 0, f"{fact.name} is empty on the bundled county: its key is not tested"
+        assert rows == distinct, f"{fact.name}: {rows} rows, {distinct} distinct ({key})"
+    con.close()
+    for mart, table in (("cases", "cases"), ("overlap_rates", "overlap_rates")):
+        key = ", ".join(load_mart(mart).key)
+        rows, distinct = bundled_run.sql(
+            f"SELECT count(*), count(DISTINCT ({key})) FROM {table} WHERE quarter = ?", [quarter]
+        ).row(0)
+        assert rows == distinct > 0, f"{table}: {rows} rows, {distinct} distinct ({key})"
