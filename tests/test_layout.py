@@ -3,7 +3,8 @@
 - ``pipeline/`` imports neither Prefect nor ``flows/`` (the library never needs the scheduler);
 - ``contracts/`` imports neither ``pipeline/`` nor DuckDB (declaring is apart from running);
 - no function of ``pipeline/`` is over 80 lines, and ``pipeline/run.py`` (the orchestrator) stays short;
-- no source file imports a POSIX-only module (county analysts work on Windows).
+- no source file imports a POSIX-only module (county analysts work on Windows);
+- every module imports on its own (no import cycle).
 """
 
 import ast
@@ -56,3 +57,31 @@ def test_no_function_of_pipeline_is_over_80_lines():
 
 def test_the_orchestrator_stays_short():
     assert len((ROOT / "pipeline" / "run.py").read_text(encoding="utf-8").splitlines()) < MAX_RUN_LINES
+
+
+def test_every_module_imports_on_its_own():
+    """Each module of ``pipeline/`` and ``contracts/`` imports first, in a fresh interpreter: an
+    import cycle (a package whose ``__init__`` reaches back into a module half imported) breaks
+    whoever imports the wrong one first, e.g. an analyst's script."""
+    import subprocess
+    import sys
+
+    modules = [
+        ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for package in ("contracts", "pipeline") for p in _sources(package)
+    ]
+    script = (
+        "import importlib, sys\n"
+        "failed = []\n"
+        "for name in sys.argv[1:]:\n"
+        "    for loaded in [m for m in sys.modules if m.split('.')[0] in ('contracts', 'pipeline')]:\n"
+        "        del sys.modules[loaded]\n"
+        "    try:\n"
+        "        importlib.import_module(name)\n"
+        "    except ImportError as err:\n"
+        "        failed.append(f'{name}: {err}')\n"
+        "print('\\n'.join(failed))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, *modules], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""

@@ -19,6 +19,7 @@ from __future__ import annotations
 import polars as pl
 
 from pipeline.link.settings import LinkSettings
+from pipeline.normalise.ids import comparable_ids
 
 HEAD_RELATIONS = ("户主", "本人")
 # 与户主关系 of a younger generation: such a member is at least this many years younger than the 户主.
@@ -36,48 +37,6 @@ def precedence_rank(residence_precedence: list[str]) -> pl.Expr:
     return rank
 
 
-def id_columns(raw_known: bool = True) -> list[pl.Expr]:
-    """id_full: an 18-char ID with all digits known; id_prefix15: the first 15 digits when known
-    (a number, as id_round15); id_round15: the 15 digits of a full ID rounded as a float keeps them (else id_prefix15);
-    id_short: the digits of an Excel prefix too short to pad to 15 (5.33129E+17 -> 533129).
-    With ``raw_known`` (records carry ``id_number_raw``) only a scientific cell is read as rounded:
-    ``…000`` is 15 digits Excel truncated, its id_round15 null."""
-    partial = pl.col("id_prefix").is_not_null() & (pl.col("id_prefix").str.len_chars() < 17)
-    full = pl.col("id_number").is_not_null() & (pl.col("id_number").str.len_chars() == 18) & ~partial
-    id_full = pl.when(full).then(pl.col("id_number"))
-    # An ID Excel kept as a number holds 15 significant digits, *rounded* (a float written out with
-    # 15 digits) or truncated (typed into Excel): a full ID gives both forms to compare with. The
-    # trailing zeros of the 15 are not written ("5.3992120070402E+17"): 12 to 14 digits kept are
-    # padded back to 15 (a short display form such as 5.39921E+17 keeps far fewer).
-    kept = pl.col("id_prefix").str.len_chars()
-    padded = pl.when(kept >= 15).then(pl.col("id_prefix").str.slice(0, 15)).when(kept >= 12).then(
-        pl.col("id_prefix").str.pad_end(15, "0")
-    )
-    prefix15 = pl.when(full).then(pl.col("id_number").str.slice(0, 15)).when(partial).then(padded)
-    # Fewer than 12 digits kept (Excel's display form 5.33129E+17): the digits, rounded, as they are.
-    short = pl.when(partial & (kept < 12)).then(pl.col("id_prefix"))
-    digits18 = pl.col("id_number").str.slice(0, 18).cast(pl.Int64, strict=False)  # null when it ends in X
-    # Excel holds the number as a double (the nearest one is up to 64 off an 18-digit number), and its
-    # 15 digits are the double's, rounded: …123495 is held as …123520 and written …124.
-    held = digits18.cast(pl.Float64).cast(pl.Int64)
-    rounded = (held + 500) // 1000
-    # The 15 digits are compared as a number (a region code never starts with 0): 8 bytes a record,
-    # not the 31 of a text (two such columns on every record of a province's quarter).
-    prefix15 = prefix15.cast(pl.Int64, strict=False)
-    truncated = pl.col("id_number_raw").str.contains("[eE]").not_().fill_null(False) if raw_known else pl.lit(False)
-    round15 = pl.when(full).then(pl.coalesce(rounded, prefix15)).when(~truncated).then(prefix15)
-    # a text …000: the 18 characters as written (two of them one slip apart are one number mistyped)
-    zeros = pl.when(partial & (kept == 15) & truncated).then(pl.col("id_prefix") + "000")
-    return [
-        id_full.alias("id_full"),
-        prefix15.alias("id_prefix15"),
-        round15.alias("id_round15"),
-        short.alias("id_short"),
-        zeros.alias("id_zeros"),
-        (full & pl.col("id_valid").fill_null(False)).alias("valid"),
-    ]
-
-
 def with_lookup(frame: pl.DataFrame, lookup: pl.DataFrame, on: str) -> pl.DataFrame:
     """``frame`` plus the other columns of ``lookup`` (unique on ``on``), matched left in
     ``frame``'s row order.  Only the key column is joined; the new columns are added beside the
@@ -88,7 +47,7 @@ def with_lookup(frame: pl.DataFrame, lookup: pl.DataFrame, on: str) -> pl.DataFr
 
 
 def head_rows(r: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
-    """household_key, id_full of the 户主 rows with a valid ID (``id_columns`` read): what
+    """household_key, id_full of the 户主 rows with a valid ID (``comparable_ids`` read): what
     ``roster_heads`` reads, of a whole quarter or of a part of its records at a time."""
     return (
         r.lazy()
@@ -138,7 +97,7 @@ def anchor(
     and conflicts: one row per detached record with an owner, record_id_l (owner), record_id_r, conflict.
     ``heads``: the quarter's ``roster_heads`` when ``records`` are those of some IDs only (every
     record of each: ``cuts.py``)."""
-    r = records.with_columns(*id_columns("id_number_raw" in records.columns), precedence_rank(residence_precedence).alias("_rank"))
+    r = records.with_columns(*comparable_ids("id_number_raw" in records.columns), precedence_rank(residence_precedence).alias("_rank"))
     r = with_relation_columns(r, heads)
     # The owner's name of each valid ID: the name most records carry, names on suspect rows last
     # (ties: the higher-precedence table, the first record).

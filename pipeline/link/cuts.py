@@ -25,9 +25,10 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.link.anchors import anchor, head_rows, id_columns, roster_heads
+from pipeline.link.anchors import anchor, head_rows, roster_heads
 from pipeline.link.features import add_counts, namesake_counts, placed, prefix_counts, profiles
 from pipeline.link.settings import LinkSettings
+from pipeline.normalise.ids import comparable_ids
 
 # Records held at once: a quarter of more is cut (``cuts_for``); a cut, its entities and its
 # profile are about 1.5 GB at this size.
@@ -98,7 +99,7 @@ def cut_records(records: pl.DataFrame | pl.LazyFrame, cuts: int, folder: Path) -
 
     def batches():
         for batch in records.lazy().collect_batches(chunk_size=SLICE_ROWS):
-            ids = batch.select("record_id", "household_key", "relation", *id_columns(raw_known))
+            ids = batch.select("record_id", "household_key", "relation", *comparable_ids(raw_known))
             heads.append(head_rows(ids).collect())
             yield batch.hstack([ids.select(key.alias("_cut")).to_series()])
 

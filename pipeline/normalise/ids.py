@@ -262,3 +262,47 @@ def _read_ids(frame: pl.DataFrame, source: str, key: str, reference_date: date, 
     if person:
         frame = _with_birth_and_gender(frame, f"{key}_prefix", well_formed | is_sci, reference_date)
     return frame.drop(tmp.values())
+
+
+def comparable_ids(raw_known: bool = True) -> list[pl.Expr]:
+    """The forms an ID is compared in (identity resolution, and the review's record keys).
+
+    id_full: an 18-char ID with all digits known; id_prefix15: the first 15 digits when known
+    (a number, as id_round15); id_round15: the 15 digits of a full ID rounded as a float keeps them (else id_prefix15);
+    id_short: the digits of an Excel prefix too short to pad to 15 (5.33129E+17 -> 533129).
+    With ``raw_known`` (records carry ``id_number_raw``) only a scientific cell is read as rounded:
+    ``…000`` is 15 digits Excel truncated, its id_round15 null."""
+    partial = pl.col("id_prefix").is_not_null() & (pl.col("id_prefix").str.len_chars() < 17)
+    full = pl.col("id_number").is_not_null() & (pl.col("id_number").str.len_chars() == 18) & ~partial
+    id_full = pl.when(full).then(pl.col("id_number"))
+    # An ID Excel kept as a number holds 15 significant digits, *rounded* (a float written out with
+    # 15 digits) or truncated (typed into Excel): a full ID gives both forms to compare with. The
+    # trailing zeros of the 15 are not written ("5.3992120070402E+17"): 12 to 14 digits kept are
+    # padded back to 15 (a short display form such as 5.39921E+17 keeps far fewer).
+    kept = pl.col("id_prefix").str.len_chars()
+    padded = pl.when(kept >= 15).then(pl.col("id_prefix").str.slice(0, 15)).when(kept >= 12).then(
+        pl.col("id_prefix").str.pad_end(15, "0")
+    )
+    prefix15 = pl.when(full).then(pl.col("id_number").str.slice(0, 15)).when(partial).then(padded)
+    # Fewer than 12 digits kept (Excel's display form 5.33129E+17): the digits, rounded, as they are.
+    short = pl.when(partial & (kept < 12)).then(pl.col("id_prefix"))
+    digits18 = pl.col("id_number").str.slice(0, 18).cast(pl.Int64, strict=False)  # null when it ends in X
+    # Excel holds the number as a double (the nearest one is up to 64 off an 18-digit number), and its
+    # 15 digits are the double's, rounded: …123495 is held as …123520 and written …124.
+    held = digits18.cast(pl.Float64).cast(pl.Int64)
+    rounded = (held + 500) // 1000
+    # The 15 digits are compared as a number (a region code never starts with 0): 8 bytes a record,
+    # not the 31 of a text (two such columns on every record of a province's quarter).
+    prefix15 = prefix15.cast(pl.Int64, strict=False)
+    truncated = pl.col("id_number_raw").str.contains("[eE]").not_().fill_null(False) if raw_known else pl.lit(False)
+    round15 = pl.when(full).then(pl.coalesce(rounded, prefix15)).when(~truncated).then(prefix15)
+    # a text …000: the 18 characters as written (two of them one slip apart are one number mistyped)
+    zeros = pl.when(partial & (kept == 15) & truncated).then(pl.col("id_prefix") + "000")
+    return [
+        id_full.alias("id_full"),
+        prefix15.alias("id_prefix15"),
+        round15.alias("id_round15"),
+        short.alias("id_short"),
+        zeros.alias("id_zeros"),
+        (full & pl.col("id_valid").fill_null(False)).alias("valid"),
+    ]

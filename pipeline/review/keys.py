@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipeline.link.anchors import id_columns
+from pipeline.normalise.ids import comparable_ids
 
 # The identifying values of one record, as stored per side in ``link_decisions`` (suffix _l / _r).
 KEY_COLUMNS = ("source_table", "id_number", "id_prefix", "name", "village")
@@ -45,7 +45,7 @@ def _comparable(frame: pl.DataFrame) -> pl.DataFrame:
     """``frame`` (key columns) with id_full, id_prefix15, id_round15 as identity resolution reads them."""
     ids = frame.with_columns(
         pl.col("id_number").is_not_null().alias("id_valid")  # the key only stores IDs known whole
-    ).select(*id_columns(raw_known=False)[:3])  # a key keeps no raw cell: every prefix read both ways
+    ).select(*comparable_ids(raw_known=False)[:3])  # a key keeps no raw cell: every prefix read both ways
     return frame.hstack(ids.get_columns())
 
 
