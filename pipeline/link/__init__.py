@@ -60,7 +60,7 @@ RECORD_COLUMNS = (
 @dataclass
 class Linkage:
     assignments: pl.DataFrame  # one row per record: record_id, person_key, match_method, match_score
-    persons: pl.DataFrame  # one row per person: person_key, id_number, name, gender, birth_date, county, township, village, n_records, source_tables
+    persons: pl.DataFrame | pl.LazyFrame  # (lazy: waiting in the run's build folder) one row per person: person_key, id_number, name, gender, birth_date, county, township, village, n_records, source_tables
     review: pl.DataFrame  # one row per uncertain pair, not linked: record_id_l, record_id_r, score, reasons
     settings: dict  # LinkSettings.to_dict() as used: goes into `runs`
     counts: dict = field(default_factory=dict)  # records, entities, candidate pairs, links ... for `runs`
@@ -153,7 +153,7 @@ def link(
         "links": kept.height,
         "split_links": split.height,
         "review": review.height,
-        "persons": persons.height,
+        "persons": height(persons),
     }
     return Linkage(assignments, persons, review, settings.to_dict(), counts, dict(stages))
 

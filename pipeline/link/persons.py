@@ -16,9 +16,10 @@ import polars as pl
 from pipeline.link import cuts as cutting
 from pipeline.link.anchors import precedence_rank, with_lookup
 from pipeline.link.explain import ALONE, EXACT_ID, OLD_ID
-from pipeline.store import height
+from pipeline.store import height, spool
 
 RESIDENCE = ("county", "township", "village")
+PERSONS = "identity_persons"  # the persons of a quarter built a cut at a time, in its folder (``store.spool``)
 # The columns of the anchored records build_persons reads.
 READS = (
     "record_id", "entity", "anchored", "detached", "id_full", "entity_records", "id_number_raw", "source_table",
@@ -49,14 +50,15 @@ def build_persons(
     entity_links: pl.DataFrame,
     residence_precedence: list[str],
     folder: Path | None = None,
-) -> tuple[pl.DataFrame, pl.DataFrame]:
+) -> tuple[pl.DataFrame, pl.DataFrame | pl.LazyFrame]:
     """(assignments, persons). ``anchored``: records with entity, anchored, detached, id_full (a
     frame, or a lazy one: read a slice at a time); ``membership``: entity, cluster;
     ``entity_links``: kept links with score, match_method.
 
     With ``folder``, a quarter of more than ``cuts.RECORDS_AT_ONCE`` records is cut by a hash of the
     person (every record of a person in one cut), the cuts written there, and the persons built a
-    cut at a time: only the numbering of the keys of persons without an ID reads every person."""
+    cut at a time: only the numbering of the keys of persons without an ID reads every person.
+    The persons are then written there too (``PERSONS``) and returned as a lazy scan of their file."""
     rows = _person_rows(anchored, residence_precedence)
     cuts = cutting.cuts_for(height(anchored)) if folder is not None else 1
     if cuts <= 1:
@@ -71,6 +73,8 @@ def build_persons(
     )]  # fmt: skip
     del persons
     persons = _in_order(held, "person_key")
+    if cuts > 1:  # memory: the persons wait in the folder while the assignments are made
+        persons = spool(Path(folder), {PERSONS: persons})[PERSONS]
     assignments = _in_order([_assignments(_read(part), keys, entity_links) for part in parts], "record_id")
     return assignments, persons
 

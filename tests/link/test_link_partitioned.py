@@ -61,7 +61,7 @@ def _decisions(records: pl.DataFrame, pairs: pl.DataFrame, answers: list[str]) -
 def _same(a, b) -> None:
     assert a.counts == b.counts
     for name in ("assignments", "persons", "review"):
-        x, y = getattr(a, name), getattr(b, name)
+        x, y = (f.collect() if isinstance(f, pl.LazyFrame) else f for f in (getattr(a, name), getattr(b, name)))
         assert x.columns == y.columns and x.dtypes == y.dtypes, name
         key = x.columns[:2] if name == "review" else x.columns[:1]
         assert x.sort(key).equals(y.sort(key)), name
@@ -141,6 +141,7 @@ def test_identity_a_cut_at_a_time_is_the_whole_quarters(province, monkeypatch, t
     assert (tmp_path / "entities.parquet").exists() == (partitions == 1)  # else in the cuts' files
     assert len({p.name.split("-")[0] for p in (tmp_path / "persons").glob("*.parquet")}) >= 5  # cuts
     assert len({p.name.split("-")[1] for p in (tmp_path / "persons").glob("*.parquet")}) >= 5  # slices read
+    assert isinstance(cut.persons, pl.LazyFrame) and (tmp_path / "identity_persons.parquet").exists()  # waiting there
     if partitions > 1:  # the partitions written in one pass over the profile, a slice at a time
         assert len({p.name.split("-")[1] for p in (tmp_path / "partitions").glob("*-*.parquet")}) > 1
 
