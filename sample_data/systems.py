@@ -101,15 +101,19 @@ def tables(X: pl.DataFrame, q: Q, settlements: pl.DataFrame, linshi: pl.DataFram
         other = X.filter(pl.col("uid").is_in(second["second_dibao_head"].to_list())).select(
             pl.col("uid").alias("second_dibao_head"), "hh_id")
         extra = second.join(other, on="second_dibao_head").drop("second_dibao_head")
-        ctx = d.unique("hh_id").drop("uid", "name", "id_number", "relation", "ghost", "stop_for_death")
-        extra = extra.join(ctx, on="hh_id", how="inner").with_columns(relation=pl.lit("其他"), ghost=pl.lit(False), stop_for_death=pl.lit(False))
+        # the household's columns from its first listed member; the extra person listed after every member
+        ctx = d.sort("hh_id", "pos").unique("hh_id", keep="first", maintain_order=True).drop(
+            "uid", "name", "id_number", "relation", "ghost", "stop_for_death", "pos")
+        last = d.group_by("hh_id").agg(pos=pl.col("pos").max() + 1)
+        extra = extra.join(ctx, on="hh_id", how="inner").join(last, on="hh_id").with_columns(
+            relation=pl.lit("其他"), ghost=pl.lit(False), stop_for_death=pl.lit(False))
         d = pl.concat([d, extra.select(d.columns)], how="vertical_relaxed")
     d = d.join(ids.select(pl.col("uid").alias("head_uid"), pl.col("id_number").alias("head_id_number")), on="head_uid", how="left")
     d = d.with_columns(
         household_monthly_amount=(pl.col("dibao_category").replace_strict(DIBAO_PER_PERSON, return_dtype=pl.Float64) * pl.col("covered_persons")),
         status=pl.when(pl.col("stop_for_death")).then(pl.lit("停保")).otherwise(pl.col("dibao_status")),
     )
-    out["dibao"] = d.sort("hh_id", "pos").select(
+    out["dibao"] = d.sort("hh_id", "pos", "uid").select(
         *base, "hh_id", "head_id_number", "relation", pl.col("dibao_type"), pl.col("dibao_category").alias("category"),
         "household_monthly_amount", "covered_persons", pl.col("dibao_start").alias("start_month"), "status",
         pl.when(pl.col("status") == "渐退").then(pl.col("gradual_start")).alias("gradual_exit_start_month"),
@@ -186,7 +190,7 @@ def tables(X: pl.DataFrame, q: Q, settlements: pl.DataFrame, linshi: pl.DataFram
 
     # siwang
     s = X.filter(pl.col("dead") | pl.col("siwang_listed"))
-    out["siwang"] = s.sort("death_date").select(*base, "death_date", pl.col("death_source").fill_null("火化").alias("info_source"))
+    out["siwang"] = s.sort("death_date", "uid").select(*base, "death_date", pl.col("death_source").fill_null("火化").alias("info_source"))
 
     # fupin
     f = X.filter(pl.col("registry"))

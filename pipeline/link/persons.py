@@ -29,14 +29,15 @@ READS = (
 
 def _most_frequent(frame: pl.DataFrame | pl.LazyFrame, value: str | list[str], alias: str | None = None) -> pl.DataFrame:
     """person, value: the most frequent non-null value per person (ties: higher-precedence table,
-    then the earliest record).  Lazy: only the columns it reads are filtered and sorted."""
+    then the lowest value: the values decide, not the order of the rows in the files).  Lazy: only
+    the columns it reads are filtered and sorted."""
     cols = [value] if isinstance(value, str) else value
     counted = (
         frame.lazy()
         .filter(pl.any_horizontal(pl.col(c).is_not_null() for c in cols))
         .group_by("person", *cols)
-        .agg(pl.len().alias("_n"), pl.col("_rank").min(), pl.col("record_id").min().alias("_first"))
-        .sort(["person", "_n", "_rank", "_first"], descending=[False, True, False, False])
+        .agg(pl.len().alias("_n"), pl.col("_rank").min())
+        .sort(["person", "_n", "_rank", *cols], descending=[False, True, False, *[False] * len(cols)], nulls_last=True)
         .group_by("person", maintain_order=True)
         .first()
     )
@@ -148,7 +149,7 @@ def _persons_of(r: pl.DataFrame) -> pl.DataFrame:
         r.lazy()
         .filter(pl.any_horizontal(pl.col(c).is_not_null() for c in RESIDENCE))
         .with_columns(pl.len().over("person", *RESIDENCE).alias("_freq"))
-        .sort(["person", "_rank", "_freq", "record_id"], descending=[False, False, True, False])
+        .sort(["person", "_rank", "_freq", *RESIDENCE], descending=[False, False, True, *[False] * len(RESIDENCE)], nulls_last=True)
         .group_by("person", maintain_order=True)
         .first()
         .select("person", *RESIDENCE)

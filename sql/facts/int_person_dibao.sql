@@ -1,7 +1,9 @@
 -- one row per person on an in-force 低保 row: key person_key
--- The person's 分类施保类别 and 户主身份证号, each from the first of their in-force 低保 rows.
+-- The person's 分类施保类别 and 户主身份证号, from one of their in-force 低保 rows: the row where they
+-- are the 户主, else the household with the lowest 户主身份证号 (a person listed in two households,
+-- S7-4, gets the same one whatever the order of the roster's rows).
 SELECT d.person_key,
-       arg_min(d.category, d.record_id)       AS dibao_category,
-       arg_min(d.head_id_number, d.record_id) AS dibao_household
+       arg_min(d.category, (coalesce(d.relation <> '户主', true), d.head_id_number, d.category))       AS dibao_category,
+       arg_min(d.head_id_number, (coalesce(d.relation <> '户主', true), d.head_id_number, d.category)) AS dibao_household
 FROM stg_dibao AS d JOIN int_in_force_rows AS r ON r.record_id = d.record_id
 GROUP BY d.person_key

@@ -31,7 +31,7 @@ findings AS (
 )
 SELECT
     person_key,
-    string_agg(what, '；' ORDER BY record_id, what) || '：标准不符' AS detail,
+    string_agg(what, '；' ORDER BY what) || '：标准不符' AS detail,
     sum(difference) AS amount,
     list_sort(list_distinct(list(record_id))) AS record_ids
 FROM findings

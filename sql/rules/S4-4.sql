@@ -30,7 +30,7 @@ findings AS (
 )
 SELECT
     person_key,
-    string_agg(concat_ws('；', living_what, care_what), '；' ORDER BY record_ids[1]) || '：应退' AS detail,
+    string_agg(concat_ws('；', living_what, care_what), '；' ORDER BY concat_ws('；', living_what, care_what)) || '：应退' AS detail,
     NULL::DOUBLE AS amount,
     list_sort(list_distinct(flatten(list(record_ids)))) AS record_ids
 FROM findings

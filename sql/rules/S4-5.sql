@@ -11,7 +11,8 @@
 --     equal (繁简, separators, spaces folded), their fuzzy pinyin is equal (homophones such as
 --     张/章, 陈/程) or all but one character agree (similar shapes such as 林/材, 斌/赋).
 --     The words name each different name once, with the tables it is in: an ID under a hundred
---     names is a hundred names in the detail, not every pair of them.
+--     names is a hundred names in the detail, not every pair of them.  The name on most records
+--     comes first (then in name order), so the words do not depend on the order of the rows.
 WITH certificate_mismatch AS (
     SELECT person_key,
            format('残疾人证号 {} 所含身份证号 {} 与本人身份证号 {} 不一致', certificate_number, cert_id_number, own_id) AS what,
@@ -61,7 +62,7 @@ involved AS (
 ),
 names_said AS (
     -- each name once, with the tables it is in
-    SELECT i.person_key, f.id_number, f.shown, min(f.first_record) AS first_record,
+    SELECT i.person_key, f.id_number, f.shown, len(flatten(list(f.record_ids))) AS n_records,
            format('“{}”见于{}', f.shown, string_agg(DISTINCT t.title, '、' ORDER BY t.title)) AS said,
            flatten(list(f.record_ids)) AS record_ids
     FROM involved AS i
@@ -71,7 +72,7 @@ names_said AS (
 ),
 name_mismatch AS (
     SELECT person_key,
-           format('身份证号 {} 的姓名不一致，{}', id_number, string_agg(said, '，' ORDER BY first_record)) AS what,
+           format('身份证号 {} 的姓名不一致，{}', id_number, string_agg(said, '，' ORDER BY n_records DESC, shown)) AS what,
            flatten(list(record_ids)) AS record_ids
     FROM names_said
     GROUP BY person_key, id_number

@@ -29,7 +29,7 @@ unlisted AS (
 )
 SELECT
     person_key,
-    string_agg(format('{} {} 元', ym(pay_month), yuan(amount)), '、' ORDER BY pay_month, record_id)
+    string_agg(format('{} {} 元', ym(pay_month), yuan(amount)), '、' ORDER BY pay_month, item, amount, record_id)
       || '：发放' || string_agg(DISTINCT item, '、' ORDER BY item) || '，但该项目名册中无此人：无名册发放' AS detail,
     sum(amount) AS amount,
     list(record_id ORDER BY record_id) AS record_ids
