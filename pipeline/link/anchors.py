@@ -100,7 +100,8 @@ def anchor(
     r = records.with_columns(*comparable_ids("id_number_raw" in records.columns), precedence_rank(residence_precedence).alias("_rank"))
     r = with_relation_columns(r, heads)
     # The owner's name of each valid ID: the name most records carry, names on suspect rows last
-    # (ties: the higher-precedence table, the first record).
+    # (ties: the higher-precedence table, then the name itself: the values decide, not the order of
+    # the rows in the files).
     owners = (
         r.lazy()
         .filter(pl.col("valid") & pl.col("name").is_not_null())
@@ -113,7 +114,7 @@ def anchor(
             pl.col("name_pinyin").first().alias("owner_pinyin"),
             pl.col("name_pinyin_fuzzy").first().alias("owner_fuzzy"),
         )
-        .sort("id_full", "_suspect", "_n", "_rank", "owner_record", descending=[False, False, True, False, False])
+        .sort("id_full", "_suspect", "_n", "_rank", "name", descending=[False, False, True, False, False])
         .group_by("id_full", maintain_order=True)
         .first()
         .select("id_full", pl.col("name").alias("owner_name"), "owner_pinyin", "owner_fuzzy", "owner_record")

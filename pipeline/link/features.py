@@ -117,8 +117,8 @@ def with_residence(records: pl.DataFrame) -> pl.DataFrame:
         return records
     residence = (
         anchored_with.group_by("entity", "village", "township")
-        .agg(pl.len().alias("_n"), pl.col("record_id").min().alias("_first"))
-        .sort("entity", "_n", "_first", descending=[False, True, False])
+        .agg(pl.len().alias("_n"))
+        .sort("entity", "_n", "township", "village", descending=[False, True, False, False])  # ties: the names, not the rows' order
         .group_by("entity", maintain_order=True)
         .first()
         .select("entity", pl.col("village").alias("_village"), pl.col("township").alias("_township"))

@@ -429,3 +429,24 @@ def test_a_birth_date_from_an_id_failing_its_check_is_not_the_persons():
     born = dict(persons.select("record_id", "birth_date").iter_rows())
     assert born[1] is None and born[2] is None
     assert str(born[3]) == "1944-06-15"
+
+
+
+def test_an_id_under_two_names_as_often_gets_the_same_owner_in_any_row_order():
+    """The 户主 叶俊's ID under his name twice and under 曹丽月 twice, once on her row as 之女 of his
+    household: which name owns the ID is a tie (same count, same table), and it decides whether
+    the 之女 row, whose ID contradicts its relation, stays on the ID or is a person of its own.
+    The file's order must not break the tie (a re-sorted export changed a province's person count)."""
+    head = make_id("19680515", "065")
+    rows = [
+        dict(source_table="dibao", name="叶俊", id_raw=head, household_key="hk", relation="户主"),
+        dict(source_table="dibao", name="叶俊", id_raw=head),
+        dict(source_table="dibao", name="曹丽月", id_raw=head),
+        dict(source_table="dibao", name="曹丽月", id_raw=head, household_key="hk", relation="之女"),
+    ]
+
+    def people(order):
+        k = keys(run([record(i + 1, **rows[j]) for i, j in enumerate(order)]))
+        return [k[order.index(j) + 1] for j in range(len(rows))]
+
+    assert people([0, 1, 2, 3]) == people([2, 0, 1, 3]) == people([3, 2, 1, 0])
