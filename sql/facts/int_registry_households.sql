@@ -1,7 +1,8 @@
 -- one row per registry household (防返贫监测 户编号): key household_number
 -- 三类对象 household: 未脱贫户, or a 监测户 (any 监测对象类别) whose 风险是否消除 is not 是.
--- The household's 户主 is its member with 与户主关系 户主 (else, when no row says 户主, its first
--- row); its 人均纯收入 is the 户主 row's (else the highest any row gives).
+-- The household's 户主 is its member with 与户主关系 户主 (else, when no row says 户主, the member with
+-- the lowest person key: the rows' order in the file decides nothing); its 人均纯收入 is the 户主
+-- row's (else the highest any row gives).
 WITH member_rows AS (
     SELECT f.*,
            f.household_type = '未脱贫户'
@@ -18,14 +19,14 @@ in_force AS (
 )
 SELECT
     m.household_number,
-    coalesce(arg_min(m.person_key, m.record_id) FILTER (WHERE m.relation = '户主'),
-             arg_min(m.person_key, m.record_id))                                AS head_person_key,
+    coalesce(min(m.person_key) FILTER (WHERE m.relation = '户主'),
+             min(m.person_key))                                                 AS head_person_key,
     coalesce(arg_min(m.record_id, m.record_id) FILTER (WHERE m.relation = '户主'),
              min(m.record_id))                                                  AS head_record_id,
     coalesce(max(m.income_per_capita) FILTER (WHERE m.relation = '户主'),
              max(m.income_per_capita))                                          AS income_per_capita,
     bool_or(m.row_three_groups)                                                 AS is_three_groups,
-    any_value(m.household_type) FILTER (WHERE m.row_three_groups)               AS three_groups_type,
+    min(m.household_type) FILTER (WHERE m.row_three_groups)                     AS three_groups_type,
     count(DISTINCT m.person_key)                                                AS member_count,
     count(DISTINCT m.person_key) FILTER (WHERE f.in_dibao)                      AS members_in_dibao,
     count(DISTINCT m.person_key) FILTER (WHERE f.in_tekun)                      AS members_in_tekun,

@@ -14,12 +14,12 @@ WITH able_members AS (   -- living registry members with capacity to work, per h
 SELECT
     p.person_key,
     format('三类对象，本人{}（{}），{}，户内无其他有劳动能力的成员，未纳入特困供养：应养未养',
-           coalesce(any_value(f.labour_skill), '无劳动能力'),
+           coalesce(min(f.labour_skill), '无劳动能力'),
            concat_ws('、',
                CASE WHEN p.age >= $tekun_min_age THEN format('{} 岁', p.age) END,
                CASE WHEN p.age < d.child_work_age THEN format('{} 岁，未满 {} 岁', p.age, d.child_work_age) END,
                CASE WHEN p.is_severe THEN '重残' END),
-           '户编号 ' || any_value(f.household_number)) AS detail,
+           '户编号 ' || string_agg(DISTINCT f.household_number, '、' ORDER BY f.household_number)) AS detail,
     NULL::DOUBLE AS amount,
     list_concat(list(f.record_id ORDER BY f.record_id), any_value(p.severe_record_ids)) AS record_ids
 FROM fct_person_quarter AS p

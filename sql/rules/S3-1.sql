@@ -5,7 +5,7 @@
 SELECT
     p.person_key,
     format('{}，出生日期 {}，截至 {} 已满 {} 岁（{} 岁），仍在册享受：超龄，应退出',
-           any_value(e.child_category), p.birth_date, any_value(q.reference_date), d.adult_age, p.age) AS detail,
+           string_agg(DISTINCT e.child_category, '、' ORDER BY e.child_category), p.birth_date, any_value(q.reference_date), d.adult_age, p.age) AS detail,
     NULL::DOUBLE AS amount,
     list(e.record_id ORDER BY e.record_id) AS record_ids
 FROM stg_ertong AS e
