@@ -343,3 +343,18 @@ def test_hazard_county_html_xls_blank_id_and_truncated_file(hazard_county):
     assert cut.select("quarter", "table", "data_rows", "file_reject").rows() == [("2026Q3", "", "0", "unreadable")]
     (problem,) = read_file(hazard_county / "2026Q3" / cut["file_name"][0]).sheets
     assert isinstance(problem, FileProblem) and "已损坏或不完整" in problem.message
+
+
+def test_a_person_listed_in_a_second_dibao_household_is_its_last_row(county):
+    """The extra member of a second household (S7-4) is listed after that household's own members:
+    its place is fixed, so the roster's row order is the same in every run (it took a random
+    member's place, and at 100,000 households two runs gave the rows in another order)."""
+    extras = 0
+    for quarter in ("2026Q2", "2026Q3"):
+        rows = pl.read_parquet(county / "truth" / f"rows_dibao_{quarter}.parquet").select("_row", "uid", "hh_id")
+        own = pl.read_parquet(county / "truth" / f"world_persons_{quarter}.parquet").select("uid", own_hh="hh_id")
+        placed = rows.join(own, on="uid").with_columns(last=pl.col("_row") == pl.col("_row").max().over("hh_id"))
+        extra = placed.filter(pl.col("own_hh") != pl.col("hh_id"))
+        extras += extra.height
+        assert extra["last"].all(), extra
+    assert extras > 0
