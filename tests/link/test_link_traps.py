@@ -450,3 +450,18 @@ def test_an_id_under_two_names_as_often_gets_the_same_owner_in_any_row_order():
         return [k[order.index(j) + 1] for j in range(len(rows))]
 
     assert people([0, 1, 2, 3]) == people([2, 0, 1, 3]) == people([3, 2, 1, 0])
+
+
+def test_between_record_pairs_as_good_the_decision_does_not_follow_the_rows_order():
+    """Two record pairs of the same two entities score the same and neither links; one has names
+    that agree. Whichever comes first, the entity pair goes to review."""
+    from pipeline.link.scoring import decide
+
+    settings = load()
+    score = (settings.review_score + settings.link_score) / 2
+    pairs = pl.DataFrame({
+        "entity_l": [1, 1], "entity_r": [9, 9], "refused": ["两个身份证号均有效且不同"] * 2, "score": [score, score],
+        "name_level": ["different", "exact"], "record_id_l": [1, 2], "record_id_r": [9, 8],
+    })  # fmt: skip
+    flipped = pairs.with_columns(pl.col("record_id_l").reverse(), pl.col("record_id_r").reverse())
+    assert decide(pairs, settings)["decision"].to_list() == decide(flipped, settings)["decision"].to_list() == ["review"]
