@@ -169,6 +169,7 @@ def _persons_of(r: pl.DataFrame) -> pl.DataFrame:
         .join(_most_frequent(no_id, "birth_date", "_b1"), on="person", how="left")
         .join(_most_frequent(no_id, "id_prefix", "_prefix"), on="person", how="left")
         .join(residence, on="person", how="left")
+        .join(_content(nameless_id), on="person", how="left")
         .with_columns(  # a person with a valid ID: birth date and gender as the ID says
             pl.coalesce(
                 pl.col("canonical_id").str.slice(6, 8).str.to_date("%Y%m%d", strict=False), "_b1"
@@ -186,6 +187,15 @@ def _persons_of(r: pl.DataFrame) -> pl.DataFrame:
     return persons
 
 
+def _content(records: pl.LazyFrame) -> pl.DataFrame:
+    """person, _content: what a person without an ID says on its records (the lowest of each
+    record's table, ID cell and name as written): two such persons of one key basis are numbered
+    by it, not by which came first in the files."""
+    said = [c for c in ("source_table", "id_number_raw", "name_display", "name") if c in records.collect_schema().names()]
+    cells = pl.concat_str([pl.col(c).cast(pl.Utf8).fill_null("") for c in said], separator="|")
+    return records.group_by("person").agg(cells.min().alias("_content")).collect()
+
+
 def _with_person_key(persons: pl.DataFrame) -> pl.DataFrame:
     basis = pl.concat_str(
         [
@@ -195,15 +205,18 @@ def _with_person_key(persons: pl.DataFrame) -> pl.DataFrame:
         ],
         separator="|",
     )
-    no_id = persons.filter(pl.col("canonical_id").is_null()).select("person", "_first", basis.alias("_basis"))
+    no_id = persons.filter(pl.col("canonical_id").is_null()).select("person", "_first", "_content", basis.alias("_basis"))
     digests = [
         "X" + hashlib.blake2b(v.encode(), digest_size=8).hexdigest().upper() for v in no_id["_basis"].to_list()
     ]
     # Numbered among the persons without an ID only (a canonical ID is one person's): the window
-    # runs over their hashes, not over every person's key.
-    nth = pl.col("_first").rank("ordinal").over("_hash")
-    hashed = no_id.select("person", pl.Series("_hash", digests, dtype=pl.Utf8), "_first").select(
-        "person", pl.when(nth == 1).then(pl.col("_hash")).otherwise(pl.format("{}-{}", pl.col("_hash"), nth)).alias("_hashed")
+    # runs over their hashes, not over every person's key.  Two persons of one basis are numbered
+    # by what their records say; by their first record only when that is the same too.
+    nth = pl.int_range(1, pl.len() + 1).over("_hash")
+    hashed = (
+        no_id.select("person", pl.Series("_hash", digests, dtype=pl.Utf8), "_content", "_first")
+        .sort("_hash", "_content", "_first", nulls_last=True)
+        .select("person", pl.when(nth == 1).then(pl.col("_hash")).otherwise(pl.format("{}-{}", pl.col("_hash"), nth)).alias("_hashed"))
     )
     # the key computed beside the two columns it reads: an expression over the persons themselves,
     # their columns in the cuts' pieces and the looked-up one in one, made polars copy every column
