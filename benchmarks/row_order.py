@@ -6,8 +6,8 @@ process (one process, no workbooks); then every table that must not depend on th
 
 FOLDER: a quarter's folder of CSV exports (a county's, or a province's with a folder per county,
 e.g. the one ``bench_run.py --province 30`` generates).  ``--work`` keeps the shuffled copy and the
-two databases (a 1M-household county's is 1.7 GB; a province's, several times that).  Prints each run's counts and seconds, then per table its
-rows and how many differ (0 and 0: the order decided nothing).
+two databases (a 1M-household county's is 1.7 GB; a province's, several times that).  Prints each
+run's counts and seconds, then per table its rows and how many differ, or "the same".
 """
 
 from __future__ import annotations
