@@ -138,6 +138,21 @@ def test_s8_1_near_miss_paid_from_start_month_and_dead_after_death_month():
     assert b.cases("S8-1").is_empty()
 
 
+def test_s8_1_near_miss_a_member_row_with_the_heads_id_does_not_make_the_member_the_payee():
+    """曹丽月's 低保 row carries her 户主 叶俊's 身份证号; identity put it on her. The 户主 is paid: no
+    S8-1 on her, whichever of the two rows comes first in the roster (the first row had decided)."""
+    for member_first in (True, False):
+        b = Build()
+        head, member = b.person("叶俊"), b.person("曹丽月", female=True)
+        rows = [("dibao", head, {"household_monthly_amount": 900.0, "relation": "户主"}),
+                ("dibao", member, {"id_number": head, "head_id_number": head, "relation": "之女", "household_monthly_amount": 900.0})]  # fmt: skip
+        for table, person, values in rows[::-1] if member_first else rows:
+            b.add(table, person, **values)
+        for month in ("2026-07", "2026-08", "2026-09"):
+            b.add("fafang", head, pay_month=month, amount=900.0)
+        assert b.cases("S8-1").is_empty(), member_first
+
+
 # --- S8-2 --------------------------------------------------------------------------
 
 def test_s8_2_payment_differs_from_roster():
@@ -231,6 +246,20 @@ def test_s8_5_near_miss_different_months():
     b.add("fafang", p, pay_month="2026-07")
     b.add("fafang", p, pay_month="2026-08")
     assert b.fired("S8-5", p) is None
+
+
+def test_s8_5_counts_what_was_paid_beyond_the_largest_payment_in_either_order():
+    """800 and 50 paid for one item and month: the amount beyond one payment is 50, not 800 or 50
+    by which row came first; the words list the larger first."""
+    for amounts in ((800.0, 50.0), (50.0, 800.0)):
+        b = Build()
+        p = b.person("复二")
+        b.add("tekun", p)
+        for amount in amounts:
+            b.add("fafang", p, item="特困供养金", pay_month="2026-07", amount=amount)
+        case = b.fired("S8-5", p)
+        assert case and case["amount"] == 50.0, amounts
+        assert "800.00 + 50.00" in case["detail"]
 
 
 # --- corrections (冲正): a negative payment row nets its month ---------------------------
