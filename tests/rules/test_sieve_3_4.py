@@ -107,6 +107,21 @@ def test_s4_1_dibao_certificate_without_living_subsidy():
     assert case and "10.00" in case["detail"]
 
 
+def test_s4_1_a_person_in_two_dibao_households_is_read_from_the_one_they_head_in_either_order():
+    """残二 heads a 一类 household and is also listed (其他) in another's 三类 household: the category
+    read is their own household's, whichever row comes first (the first row had decided)."""
+    for own_first in (True, False):
+        b = Build()
+        p, other_head = b.person("残二"), b.person("残三")
+        rows = [(p, {"category": "一类"}), (p, {"category": "三类", "head_id_number": other_head, "relation": "其他"})]
+        for person, values in rows if own_first else rows[::-1]:
+            b.add("dibao", person, **values)
+        b.add("dibao", other_head, category="三类")
+        b.add("canlian", p, disability_grade=4)
+        case = b.fired("S4-1", p)
+        assert case and "在保低保对象（一类）" in case["detail"], own_first
+
+
 def test_s4_1_near_miss_living_subsidy_present():
     b = Build()
     p = b.person("残一")
