@@ -431,7 +431,6 @@ def test_a_birth_date_from_an_id_failing_its_check_is_not_the_persons():
     assert str(born[3]) == "1944-06-15"
 
 
-
 def test_an_id_under_two_names_as_often_gets_the_same_owner_in_any_row_order():
     """The 户主 叶俊's ID under his name twice and under 曹丽月 twice, once on her row as 之女 of his
     household: which name owns the ID is a tie (same count, same table), and it decides whether
