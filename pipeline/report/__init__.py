@@ -19,13 +19,14 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
 from pipeline.policy import Policy
-from pipeline.report.departments import department_writers
+from pipeline.report.departments import department_jobs
 from pipeline.report.files import FileLocked
 from pipeline.report.load import ReportData, load, report_counties
 from pipeline.report.terms import UNKNOWN_TOWNSHIP
@@ -85,18 +86,54 @@ class ReportFiles:
         return len(self.written)
 
 
-# A county this large (persons) writes its township workbooks in parallel processes; below it,
-# starting the processes costs more than it saves.
+# A county this large (persons) writes its workbooks in parallel processes; below it, starting the
+# processes costs more than it saves.
 PARALLEL_MIN_PERSONS = 100_000
 
 
-def _write_township(job: tuple) -> Path | FileLocked:
-    from pipeline.report.workbook import write_township
+def _processes(data: ReportData, workers: int | None) -> int:
+    """How many processes write a county's workbooks: ``workers``, else one per core for a county
+    of ``PARALLEL_MIN_PERSONS`` or more, else 1 (this process)."""
+    if workers is not None:
+        return workers
+    return os.cpu_count() or 1 if data.persons.height >= PARALLEL_MIN_PERSONS else 1
 
+
+@dataclass
+class _Workers:
+    """The worker processes of a county's workbooks (openpyxl is pure Python: one core each)."""
+
+    pool: ProcessPoolExecutor
+    processes: int
+
+
+@contextmanager
+def _workers(processes: int) -> Iterator[_Workers | None]:
+    """``processes`` worker processes, or None when the workbooks are written here."""
+    if processes <= 1:
+        yield None
+        return
+    with ProcessPoolExecutor(max_workers=processes, mp_context=get_context("spawn")) as pool:
+        yield _Workers(pool, processes)
+
+
+def _in_worker(job: tuple) -> Path | FileLocked:
+    """Run ``job`` = (writer, *arguments) in a worker process; a locked file is handed back, not raised."""
+    write, *args = job
     try:
-        return write_township(*job)
+        return write(*args)
     except FileLocked as e:
         return e
+
+
+def _start(workers: _Workers | None, job: tuple) -> Callable[[], Path]:
+    """``job`` = (writer, *arguments): started now in a worker (the returned call waits for its
+    file), or run here when the returned call is made."""
+    if workers is None:
+        write, *args = job
+        return lambda: write(*args)
+    future = workers.pool.submit(_in_worker, job)
+    return lambda: _raise_or(future.result())
 
 
 def _townships(data: ReportData, county: str, folder_county: str | None, policy: Policy, reports_dir, workers, out: ReportFiles) -> None:
@@ -104,19 +141,16 @@ def _townships(data: ReportData, county: str, folder_county: str | None, policy:
 
     towns = townships(data)
     jobs = [(t, county, policy, township_path(reports_dir, data.quarter, t, folder_county)) for t in towns]
-    n = workers if workers is not None else (min(os.cpu_count() or 1, len(towns)) if data.persons.height >= PARALLEL_MIN_PERSONS else 1)
-    if n > 1 and len(towns) > 1:
-        # Each township's workbook in its own process (openpyxl is pure Python: one core each),
-        # from that township's slice of the data; slices are cut as workers free up, in order.
-        done, pending = [], deque()
-        with ProcessPoolExecutor(max_workers=n, mp_context=get_context("spawn")) as pool:
-            for t, *job in jobs:
-                pending.append(pool.submit(_write_township, (data.for_township(t), t, *job)))
-                if len(pending) > n:
-                    done.append(pending.popleft().result())
-            done.extend(f.result() for f in pending)
-        for d in done:
-            out.attempt(lambda d=d: _raise_or(d))
+    if workers is not None and len(towns) > 1:
+        # Each township's workbook in a worker, from that township's slice of the data; slices are
+        # cut as workers free up, in order (no more than one per worker waiting).
+        pending: deque[Callable[[], Path]] = deque()
+        for t, *job in jobs:
+            pending.append(_start(workers, (write_township, data.for_township(t), t, *job)))
+            if len(pending) > workers.processes:
+                out.attempt(pending.popleft())
+        for wait in pending:
+            out.attempt(wait)
     else:
         for job in jobs:
             out.attempt(lambda job=job: write_township(data, *job))
@@ -134,14 +168,15 @@ def _county(data: ReportData, county: str, folder_county: str | None, policy: Po
     from pipeline.report.summary import write_summary
     from pipeline.report.workbook import write_township
 
-    _townships(data, county, folder_county, policy, reports_dir, workers, out)
-    if data.cases.filter(data.cases["township"] == UNKNOWN_TOWNSHIP).height:
-        path = unknown_path(reports_dir, data.quarter, folder_county)
-        out.attempt(lambda: write_township(data, UNKNOWN_TOWNSHIP, county, policy, path))
+    # The summaries first: here, while the workers (if any) are busy with their first workbooks.
     xlsx, html = summary_paths(reports_dir, data.quarter, folder_county)
     out.attempt(lambda: write_summary(data, county, xlsx))
     out.attempt(lambda: write_html(data, county, html))
     out.lines.append(county_line(data, county))
+    if data.cases.filter(data.cases["township"] == UNKNOWN_TOWNSHIP).height:
+        path = unknown_path(reports_dir, data.quarter, folder_county)
+        out.attempt(lambda: write_township(data, UNKNOWN_TOWNSHIP, county, policy, path))
+    _townships(data, county, folder_county, policy, reports_dir, workers, out)
 
 
 def write_reports(
@@ -151,16 +186,21 @@ def write_reports(
     one county is written a county at a time (``write_county_reports``, then
     ``write_province_reports``): no more of the province is held at once than one county.
 
-    ``workers``: processes for the township workbooks (default: one per core for a county of
-    ``PARALLEL_MIN_PERSONS`` or more, else 1)."""
+    ``workers``: processes for the workbooks (``_processes``).  With more than one, the departments'
+    workbooks (each from its own reading of the database) start first in the workers, and the
+    township workbooks follow them there; this process writes the summaries meanwhile."""
     counties = report_counties(db_path, quarter)
     if len(counties) > 1:
         parts = [write_county_reports(db_path, quarter, county, reports_dir, policy, workers) for county in counties]
         return write_province_reports(db_path, quarter, reports_dir, policy, parts)
     data: ReportData = load(db_path, quarter)
     out = ReportFiles()
-    _county(data, counties[0] if counties else "", None, policy, reports_dir, workers, out)
-    return _departments_and_leftovers(db_path, data.quarter, reports_dir, out)
+    with _workers(_processes(data, workers)) as workers:
+        departments = [_start(workers, job) for job in department_jobs(db_path, quarter, reports_dir)]
+        _county(data, counties[0] if counties else "", None, policy, reports_dir, workers, out)
+        for wait in departments:  # each department's own errors
+            out.attempt(wait)
+    return _remove_leftovers(data.quarter, reports_dir, out)
 
 
 def write_county_reports(
@@ -171,7 +211,8 @@ def write_county_reports(
     ``write_reports``'s; 1 by default (a cluster's worker starts no processes of its own)."""
     data = load(db_path, quarter, county).for_county(county)
     out = ReportFiles()
-    _county(data, county, county, policy, reports_dir, workers, out)
+    with _workers(_processes(data, workers)) as workers:
+        _county(data, county, county, policy, reports_dir, workers, out)
     return out
 
 
@@ -188,7 +229,9 @@ def write_province_reports(db_path: Path | str, quarter: str, reports_dir: Path 
         out.messages.extend(part.messages)
         out.lines.extend(part.lines)
     _province(nowhere, policy, reports_dir, out)
-    return _departments_and_leftovers(db_path, nowhere.quarter, reports_dir, out)
+    for write, *args in department_jobs(db_path, nowhere.quarter, reports_dir):  # each department's own errors
+        out.attempt(lambda write=write, args=args: write(*args))
+    return _remove_leftovers(nowhere.quarter, reports_dir, out)
 
 
 def _province(nowhere: ReportData, policy: Policy, reports_dir, out: ReportFiles) -> None:
@@ -203,11 +246,9 @@ def _province(nowhere: ReportData, policy: Policy, reports_dir, out: ReportFiles
     out.attempt(lambda: write_province(nowhere.quarter, out.lines, nowhere, province_path(reports_dir, nowhere.quarter)))
 
 
-def _departments_and_leftovers(db_path: Path | str, quarter: str, reports_dir, out: ReportFiles) -> ReportFiles:
-    for write in department_writers(db_path, quarter, reports_dir):  # each department's own errors
-        out.attempt(write)
-    # A rerun mirrors the database: a report no longer made (a township gone, a county's files now in
-    # their own folder) loses its old file; a locked one is left alone.
+def _remove_leftovers(quarter: str, reports_dir, out: ReportFiles) -> ReportFiles:
+    """A rerun mirrors the database: a report no longer made (a township gone, a county's files now
+    in their own folder) loses its old file; a locked one is left alone."""
     keep = set(out.written) | set(out.locked)
     for old in (Path(reports_dir) / quarter).rglob(f"{quarter}_*"):
         if old.is_file() and old.name.endswith(OURS) and old not in keep:

@@ -22,7 +22,6 @@ the same ID, the date of death).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -206,18 +205,24 @@ def _styled(ws, value, font: Font | None = None, alignment: Alignment | None = N
     return cell
 
 
-def department_writers(db_path: Path | str, quarter: str, reports_dir: Path | str) -> list[Callable[[], Path]]:
-    """One writer per department: its workbook (written even when it has nothing to correct: it says
-    so).  None for a database that holds no input records (a reports-only fixture)."""
+def department_jobs(db_path: Path | str, quarter: str, reports_dir: Path | str) -> list[tuple]:
+    """One job per department, ``(write_department_of, *its arguments)``: its workbook (written even
+    when it has nothing to correct: it says so).  Plain arguments, so that a job can be handed to
+    another process.  None for a database that holds no input records (a reports-only fixture)."""
     with store.connect(db_path, read_only=True) as con:
         if not store.has_tables(con, "source_records", "rejected_rows", "cases"):
             return []
     return [
-        lambda d=department, t=tables: write_department(findings(db_path, quarter, t), quarter, d, department_path(reports_dir, quarter, d))
+        (write_department_of, db_path, quarter, department, tables, department_path(reports_dir, quarter, department))
         for department, tables in department_tables().items()
     ]
 
 
+def write_department_of(db_path: Path | str, quarter: str, department: str, tables: list[str], path: Path) -> Path:
+    """The workbook of ``department`` (owner of ``tables``), from the database."""
+    return write_department(findings(db_path, quarter, tables), quarter, department, path)
+
+
 def write_departments(db_path: Path | str, quarter: str, reports_dir: Path | str) -> list[Path]:
     """Every department's workbook; returns the files written."""
-    return [write() for write in department_writers(db_path, quarter, reports_dir)]
+    return [write(*args) for write, *args in department_jobs(db_path, quarter, reports_dir)]
