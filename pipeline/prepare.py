@@ -27,7 +27,7 @@ from contracts.sources import TABLES, Table
 from pipeline.ingest import FileProblem, FileRead, read_file
 from pipeline.limits import compact
 from pipeline.normalise import RegionNames, normalise
-from pipeline.store import spool
+from pipeline.store import spool, write_scratch
 from pipeline.validate import accept_or_reject
 
 _EMPTY_REJECTED = dtypes(RejectedRows, drop=("quarter",))  # the contract's columns; quarter comes later
@@ -141,7 +141,7 @@ def _set_aside(ok: pl.DataFrame, build: Path | None, file_name: str, sheet_name:
     digest = hashlib.blake2b(f"{file_name}\0{sheet_name}".encode(), digest_size=12).hexdigest()
     path = Path(build) / "sheets" / f"{digest}.parquet"
     path.parent.mkdir(parents=True, exist_ok=True)
-    ok.write_parquet(path)
+    write_scratch(ok, path)
     return pl.scan_parquet(path)
 
 

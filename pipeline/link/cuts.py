@@ -29,6 +29,7 @@ from pipeline.link.anchors import anchor, head_rows, roster_heads
 from pipeline.link.features import add_counts, namesake_counts, placed, prefix_counts, profiles
 from pipeline.link.settings import LinkSettings
 from pipeline.normalise.ids import comparable_ids
+from pipeline.store import write_scratch
 
 # Records held at once: a quarter of more is cut (``cuts_for``); a cut, its entities and its
 # profile are about 1.5 GB at this size.
@@ -71,7 +72,7 @@ def anchored_profiles(
     conflicts, prefixes = [], []
     for part, path in zip(parts, entity_files):
         entities, found = anchor(read(part), settings, precedence, heads)
-        entities.write_parquet(path)
+        write_scratch(entities, path)
         conflicts.append(found)
         prefixes.append(prefix_counts(entities))
         del entities
@@ -81,9 +82,9 @@ def anchored_profiles(
     for j, path in enumerate(entity_files):
         entities = pl.read_parquet(path)
         profile_files.append(folder / f"profile-{j}.parquet")
-        profiles(entities, prefixes, namesakes).write_parquet(profile_files[-1])
+        write_scratch(profiles(entities, prefixes, namesakes), profile_files[-1])
         kept_files.append(folder / f"entities-{j}.parquet")
-        entities.select(c for c in kept if c in entities.columns).write_parquet(kept_files[-1])
+        write_scratch(entities.select(c for c in kept if c in entities.columns), kept_files[-1])
         del entities
         path.unlink()
     return Anchored(pl.scan_parquet(kept_files), pl.scan_parquet(profile_files), pl.concat(conflicts))
@@ -121,6 +122,6 @@ def cut_files(batches: Iterable[pl.DataFrame], folder: Path, prefix: str = "") -
     for i, batch in enumerate(batches):
         for (j,), part in batch.partition_by("_cut", as_dict=True).items():
             path = folder / f"{prefix}{j}-{i}.parquet"
-            part.drop("_cut").write_parquet(path)
+            write_scratch(part.drop("_cut"), path)
             files.setdefault(j, []).append(path)
     return {j: files[j] for j in sorted(files)}

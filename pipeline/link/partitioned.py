@@ -35,7 +35,7 @@ import polars as pl
 from pipeline.link import cuts, link, score_candidates
 from pipeline.link.blocking import BLOCKS, Block, listed_side
 from pipeline.link.settings import LinkSettings
-from pipeline.store import height
+from pipeline.store import height, write_scratch
 
 # The 17 body digits are four segments: region (6), year (4), month and day (4), sequence (3).  A
 # slip of one digit, or of two adjacent ones, changes two at most: one of the last three is equal.
@@ -122,7 +122,7 @@ def write_partitions(profile: pl.DataFrame | pl.LazyFrame, partitions: int, fold
             part.select("record_id"), on="record_id", how="anti", maintain_order="left"
         )
         files.append((paths, folder / f"{j}.members.parquet"))
-        theirs.drop("record_id").sink_parquet(files[-1][1])
+        write_scratch(theirs.drop("record_id"), files[-1][1])
     return files
 
 
