@@ -1,8 +1,8 @@
 -- one row per registry household (防返贫监测 户编号): key household_number
 -- 三类对象 household: 未脱贫户, or a 监测户 (any 监测对象类别) whose 风险是否消除 is not 是.
 -- The household's 户主 is its member with 与户主关系 户主 (else, when no row says 户主, the member with
--- the lowest person key: the rows' order in the file decides nothing); its 人均纯收入 is the 户主
--- row's (else the highest any row gives).
+-- the lowest person key: the rows' order in the file decides nothing), and head_record_id that
+-- member's row (its first); its 人均纯收入 is the 户主 row's (else the highest any row gives).
 WITH member_rows AS (
     SELECT f.*,
            f.household_type = '未脱贫户'
@@ -19,10 +19,10 @@ in_force AS (
 )
 SELECT
     m.household_number,
-    coalesce(min(m.person_key) FILTER (WHERE m.relation = '户主'),
-             min(m.person_key))                                                 AS head_person_key,
-    coalesce(arg_min(m.record_id, m.record_id) FILTER (WHERE m.relation = '户主'),
-             min(m.record_id))                                                  AS head_record_id,
+    arg_min(m.person_key, {'not_head': m.relation IS DISTINCT FROM '户主', 'person': m.person_key,
+                           'record': m.record_id})                              AS head_person_key,
+    arg_min(m.record_id, {'not_head': m.relation IS DISTINCT FROM '户主', 'person': m.person_key,
+                          'record': m.record_id})                               AS head_record_id,
     coalesce(max(m.income_per_capita) FILTER (WHERE m.relation = '户主'),
              max(m.income_per_capita))                                          AS income_per_capita,
     bool_or(m.row_three_groups)                                                 AS is_three_groups,

@@ -1,5 +1,7 @@
 """Sieves 1 and 2 (and Y-4): each rule fires on its case and not on the near miss."""
 
+from pipeline.policy import load_policy
+from pipeline.rules.run import connect
 from tests.rules.builder import Build
 
 
@@ -221,3 +223,28 @@ def test_y_4_near_miss_in_dibao_or_no_burden():
     b.add("yibao_jiesuan", covered, out_of_pocket=3000.0)
     b.add("fupin", no_cost, income_per_capita=9000.0)
     assert b.cases("Y-4").is_empty()
+
+
+def test_y_4_household_without_a_head_row_is_filed_on_its_lowest_person_key_in_either_order():
+    """No row of registry household H1 says 户主: the case goes to the member with the lowest person
+    key, whichever row comes first; a row that says 户主 wins wherever it stands."""
+    for reverse in (False, True):
+        b = Build()
+        first, second = sorted([b.person("冯六"), b.person("冯七")])
+        rows = [(first, "之子"), (second, "之女")]
+        record = {}
+        for p, relation in rows[::-1] if reverse else rows:
+            record[p] = b.add("fupin", p, household_number="H1", relation=relation, income_per_capita=9000.0)
+            b.add("yibao_jiesuan", p, out_of_pocket=3000.0, settlement_date="2025-12-01")
+        assert b.cases("Y-4")["person_key"].to_list() == [first], reverse
+        con, _ = connect(b.tables(), load_policy(), b.quarter)  # the head's row is the head's, not the first row
+        assert con.execute("SELECT head_person_key, head_record_id FROM int_registry_households").fetchall() == [(first, record[first])]
+        con.close()
+
+        b = Build()
+        first, second = sorted([b.person("冯六"), b.person("冯七")])
+        rows = [(first, "之子"), (second, "户主")]
+        for p, relation in rows[::-1] if reverse else rows:
+            b.add("fupin", p, household_number="H1", relation=relation, income_per_capita=9000.0)
+            b.add("yibao_jiesuan", p, out_of_pocket=3000.0, settlement_date="2025-12-01")
+        assert b.cases("Y-4")["person_key"].to_list() == [second], reverse
