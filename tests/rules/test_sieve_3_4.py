@@ -255,6 +255,24 @@ def test_s4_5_same_id_different_names():
     assert case and "李四" in case["detail"]
 
 
+def test_s4_5_names_the_name_on_most_records_first_in_either_order():
+    """The words list each name once, the one on most records first, then in name order: the
+    same detail whatever order the rows come in."""
+    details = set()
+    for reverse in (False, True):
+        b = Build()
+        p = b.person("张三")
+        rows = [("dibao", "王五", "wan wu"), ("fupin", "李四", "ni si"), ("laonian", "李四", "ni si"), ("tekun", "赵六", "zao liu")]
+        for table, name, fuzzy in rows[::-1] if reverse else rows:
+            b.add(table, p, name=name, name_pinyin_fuzzy=fuzzy)
+        case = b.fired("S4-5", p)
+        assert case, reverse
+        said = case["detail"]
+        assert said.index("“李四”") < said.index("“王五”") < said.index("“赵六”"), said
+        details.add(said)
+    assert len(details) == 1
+
+
 def test_s4_5_near_miss_homophone_typo():
     b = Build()
     p = b.person("张三")
