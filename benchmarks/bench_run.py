@@ -229,7 +229,7 @@ class DaskExecutor:
         with self.progress.stage(stage):
             return fn(*args)
 
-    def map(self, stage: str, fn, items: list):
+    def map(self, stage: str, fn, items: list, weights: list[float] | None = None):  # noqa: ARG002 - each worker holds one item
         with self.progress.stage(stage, total=len(items)):
             return self.client.gather(self.client.map(fn, items, pure=False))
 

@@ -53,6 +53,7 @@ from prefect.context import FlowRunContext
 
 from flows.preflight import quarter_folder
 from pipeline import privacy
+from pipeline.executor import label, waves
 from pipeline.policy import load_policy
 from pipeline.progress import Progress
 from pipeline.quarter import Quarter
@@ -134,7 +135,10 @@ class PrefectExecutor:
         with self.progress.stage(stage):
             return t(*args)
 
-    def map(self, stage: str, fn, items: list):
+    def map(self, stage: str, fn, items: list, weights: list[float] | None = None):
+        """Every item a task: on a cluster all mapped at once (each worker holds one); on one
+        machine, with ``weights``, a wave at a time (``pipeline.executor.waves``: Prefect's thread
+        pool alone would start every file at once, and hold them all)."""
         t = task(
             _masking(fn),
             name=stage,
@@ -143,13 +147,14 @@ class PrefectExecutor:
             cache_policy=NO_CACHE,
             persist_result=False,
         )
+        groups = [list(range(len(items)))] if weights is None or self.partitions > 1 else waves(weights, os.cpu_count() or 1)
+        results: list = [None] * len(items)
         with self.progress.stage(stage, total=len(items)) as advance:
-            futures = t.map(items)
-            out = []
-            for item, future in zip(items, futures):
-                out.append(future.result())
-                advance(item[1] if isinstance(item, tuple) else "")
-            return out
+            for group in groups:
+                for i, future in zip(group, t.map([items[i] for i in group])):
+                    results[i] = future.result()
+                    advance(label(items[i]))
+            return results
 
 
 def cluster_partitions(task_runner) -> int:

@@ -34,7 +34,7 @@ from pipeline.completeness import Completeness, check_completeness
 from pipeline.errors import UsageError
 from pipeline.executor import LocalExecutor
 from pipeline.feedback import carry_feedback, latest_feedback
-from pipeline.ingest import list_files
+from pipeline.ingest import list_files, weight
 from pipeline.link import load as load_link_settings
 from pipeline.link.partitioned import link_on
 from pipeline.policy import Policy
@@ -165,7 +165,7 @@ def run_quarter(
     files = input_files(input_dir, q)
     run_id, started = runlog.new_run_id(), datetime.now()
     with store.run_lock(db_path), store.build_folder(db_path) as build:
-        parts = executor.map("读取与校验", prepare_file, [(*item, build) for item in files])
+        parts = executor.map("读取与校验", prepare_file, [(*item, build) for item in files], weights=[weight(item[0]) for item in files])
         prepared = executor.call("合并各表", combine_files, parts, build)
         del parts  # memory: each stage's inputs are let go as soon as the next stage has its own
         not_exported = [*allow_missing, *policy["tables_not_exported"]]

@@ -157,15 +157,36 @@ def _read_back(flow_run_ids):
     return asyncio.run(read())
 
 
-def test_quarterly_flow_under_prefect_leaves_no_id(prefect_harness, tmp_path, caplog, capfd):
+def test_quarterly_flow_under_prefect_leaves_no_id(prefect_harness, tmp_path, caplog, capfd, monkeypatch):
+    import threading
+
     from prefect.logging.handlers import APILogHandler
 
+    import pipeline.run
     from flows.quarterly import quarterly
+    from pipeline.ingest import weight
 
+    # Prefect's thread pool would start every file at once: the flow reads them a wave at a time,
+    # never more of them together than the heaviest file alone (memory: that of the largest file).
+    lock, reading, most = threading.Lock(), [0], [0]
+    prepare = pipeline.run.prepare_file
+
+    def measured(item):
+        with lock:
+            reading[0] += weight(item[0])
+            most[0] = max(most[0], reading[0])
+        try:
+            return prepare(item)
+        finally:
+            with lock:
+                reading[0] -= weight(item[0])
+
+    monkeypatch.setattr(pipeline.run, "prepare_file", measured)
     caplog.set_level(logging.DEBUG)
     db = tmp_path / "flow.duckdb"
     state = quarterly(str(BUNDLED / "2026Q3"), "2026Q3", None, str(db), str(tmp_path / "reports"), return_state=True)
     assert state.is_completed()
+    assert most[0] == max(weight(p) for p in (BUNDLED / "2026Q3").rglob("*") if p.is_file())
     result = state.result()
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT status FROM runs").fetchall() == [("succeeded",)]

@@ -32,10 +32,10 @@ class Partitioned(LocalExecutor):
         self.mapped: list[int] = []
         self.items: list = []
 
-    def map(self, stage, fn, items):
+    def map(self, stage, fn, items, weights=None):
         self.mapped.append(len(items))
         self.items.extend(items)
-        return super().map(stage, fn, items)
+        return super().map(stage, fn, items, weights)
 
 
 @pytest.fixture(scope="module")

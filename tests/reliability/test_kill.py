@@ -67,8 +67,8 @@ SCRIPT = textwrap.dedent(
         return wrapped
 
     class Pausing(LocalExecutor):
-        def map(self, name, fn, items):  # after two files were read, before the third
-            return super().map(name, after_calls(fn, 3, stage) if STAGES.get(stage) == name else fn, items)
+        def map(self, name, fn, items, weights=None):  # after two files were read, before the third
+            return super().map(name, after_calls(fn, 3, stage) if STAGES.get(stage) == name else fn, items, weights)
 
         def call(self, name, fn, *args):
             if STAGES.get(stage) == name and stage in ("prepare", "link", "screen"):

@@ -25,9 +25,9 @@ class Partitioned(LocalExecutor):
         super().__init__()
         self.items: list = []
 
-    def map(self, stage, fn, items):
+    def map(self, stage, fn, items, weights=None):
         self.items.append((stage, [item[1] for item in items]))
-        return super().map(stage, fn, items)
+        return super().map(stage, fn, items, weights)
 
 
 def _cells(root: Path) -> dict[str, list]:
