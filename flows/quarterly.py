@@ -106,16 +106,32 @@ def mask_logs() -> None:
 mask_logs()
 
 
+class Handed:
+    """A task's return value, taken out by the flow (``take``) and then no longer held here.
+
+    Prefect keeps what a task returns for as long as the flow runs (its task-run engine holds the
+    result): a stage's frames would outlive the stage that let them go (``run_quarter`` drops each
+    stage's inputs once the next has its own).  The task returns this box instead; the flow empties it."""
+
+    def __init__(self, value) -> None:
+        self.value = value
+
+    def take(self):
+        value, self.value = self.value, None
+        return value
+
+
 def _masking(fn):
     """``fn`` whose exceptions carry masked messages (Prefect keeps them in the task's state), and
     whose process masks its log lines: on a Dask worker the task runs in another process, whose
-    Prefect loggers get the mask here, before the task logs anything."""
+    Prefect loggers get the mask here, before the task logs anything.  It returns its value in a
+    ``Handed`` box."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         mask_logs()  # idempotent; the worker's own loggers and handlers
         try:
-            return fn(*args, **kwargs)
+            return Handed(fn(*args, **kwargs))
         except BaseException as e:
             raise privacy.mask_exception(e)
 
@@ -133,7 +149,7 @@ class PrefectExecutor:
     def call(self, stage: str, fn, *args):
         t = task(_masking(fn), name=stage, cache_policy=NO_CACHE, persist_result=False)
         with self.progress.stage(stage):
-            return t(*args)
+            return t(*args).take()
 
     def map(self, stage: str, fn, items: list, weights: list[float] | None = None):
         """Every item a task: on a cluster all mapped at once (each worker holds one); on one
@@ -152,7 +168,7 @@ class PrefectExecutor:
         with self.progress.stage(stage, total=len(items)) as advance:
             for group in groups:
                 for i, future in zip(group, t.map([items[i] for i in group])):
-                    results[i] = future.result()
+                    results[i] = future.result().take()
                     advance(label(items[i]))
             return results
 

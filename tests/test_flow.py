@@ -303,3 +303,30 @@ def test_quarterly_flow_on_a_dask_cluster_gives_the_single_process_cases(prefect
 
     assert written(tmp_path / "dask-reports") == written(tmp_path / "single-reports")
     assert {"青岚县", "白岩县", "石门县"} <= {p.split("/")[1] for p in written(tmp_path / "dask-reports") if p.count("/") == 2}
+
+
+class _Frames:
+    """Stands for a stage's large result."""
+
+
+def test_prefect_keeps_no_stage_result_the_run_has_let_go(prefect_harness):
+    # Prefect holds a task's return value for the whole flow run: the run's memory would then be
+    # every stage's results at once.  The executor hands the value over and keeps nothing.
+    import gc
+    import weakref
+
+    from prefect import flow
+
+    from flows.quarterly import PrefectExecutor
+
+    @flow(persist_result=False)
+    def stage_then_let_go() -> tuple[bool, bool]:
+        executor = PrefectExecutor()
+        called = executor.call("合并各表", _Frames)
+        (mapped,) = executor.map("读取与校验", lambda item: _Frames(), [("x", "x.csv")], weights=[1])
+        refs = [weakref.ref(called), weakref.ref(mapped)]
+        del called, mapped
+        gc.collect()
+        return tuple(ref() is None for ref in refs)
+
+    assert stage_then_let_go() == (True, True)
