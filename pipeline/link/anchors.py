@@ -106,20 +106,17 @@ def anchor(
         r.lazy()
         .filter(pl.col("valid") & pl.col("name").is_not_null())
         .group_by("id_full", "name")
-        .agg(
-            pl.col("_suspect").all(),
-            pl.len().alias("_n"),
-            pl.col("_rank").min(),
-            pl.col("record_id").min().alias("owner_record"),
-            pl.col("name_pinyin").first().alias("owner_pinyin"),
-            pl.col("name_pinyin_fuzzy").first().alias("owner_fuzzy"),
-        )
+        .agg(pl.col("_suspect").all(), pl.len().alias("_n"), pl.col("_rank").min(), pl.col("record_id").min().alias("owner_record"))
         .sort("id_full", "_suspect", "_n", "_rank", "name", descending=[False, False, True, False, False])
         .group_by("id_full", maintain_order=True)
         .first()
-        .select("id_full", pl.col("name").alias("owner_name"), "owner_pinyin", "owner_fuzzy", "owner_record")
+        .select("id_full", pl.col("name").alias("owner_name"), "owner_record")
         .collect()
     )
+    # the owner name's spellings: those of its first record (memory: not carried through the grouping)
+    spelled = r.select(pl.col("record_id").alias("owner_record"), pl.col("name_pinyin").alias("owner_pinyin"), pl.col("name_pinyin_fuzzy").alias("owner_fuzzy"))
+    owners = with_lookup(owners, spelled, "owner_record")
+    del spelled
     r = with_lookup(r, owners, "id_full")
     fits = (
         pl.col("name").is_null()
