@@ -241,3 +241,9 @@ def test_township_slices_of_the_bundled_county_give_the_same_workbooks(tmp_path,
     assert len(serial) >= 2 and {s.name for s in serial} == set(books)
     for s in serial:
         assert _cells(books[s.name]) == _cells(s), s.name
+    # the departments' workbooks, written in the worker processes too (each read from the database)
+    departments = {p.name: p for p in parallel if p.parent.name == "部门核实"}
+    serial_departments = sorted((bundled_run.reports / "2026Q3" / "部门核实").glob("*.xlsx"))
+    assert len(serial_departments) == 4 and {s.name for s in serial_departments} == set(departments)
+    for s in serial_departments:
+        assert _cells(departments[s.name]) == _cells(s), s.name
