@@ -60,9 +60,20 @@ def decode(data: bytes) -> tuple[str, str]:
     return body.decode("gb18030", errors="replace"), "gb18030"
 
 
+def _top_lines(text: str, n: int) -> list[str]:
+    """The first ``n`` lines of ``text`` (as ``str.splitlines`` cuts them), without cutting the
+    rest of a large file into lines."""
+    end = -1
+    for _ in range(n):
+        end = text.find("\n", end + 1)
+        if end < 0:
+            return text.splitlines()[:n]
+    return text[:end].splitlines()[:n]
+
+
 def _counted(text: str) -> str:
     """The delimiter used most on one of the top lines (comma on a tie)."""
-    top = text.splitlines()[:_SNIFF_LINES]
+    top = _top_lines(text, _SNIFF_LINES)
     counts = {d: max((line.count(d) for line in top), default=0) for d in DELIMITERS}
     return max(DELIMITERS, key=lambda d: (counts[d], d == ","))
 
@@ -109,7 +120,9 @@ def read_csv(data: bytes) -> pl.DataFrame:
 
 
 def _parse_fast(text: str, sep: str) -> tuple[list[pl.Series], pl.Series]:
-    width = int(pl.Series(text.split("\n")).str.count_matches(sep, literal=True).max() or 0) + 1
+    lines = pl.Series([text]).str.split("\n").explode()  # in polars' buffers, not as Python strings
+    width = int(lines.str.count_matches(sep, literal=True).max() or 0) + 1
+    del lines
     frame = pl.read_csv(
         io.BytesIO(text.encode("utf-8")),
         has_header=False,
