@@ -122,7 +122,8 @@ def _body_chars(ids: pl.Series) -> np.ndarray:
     """(rows, 17) code points of each value's first 17 characters, padded with spaces (a null: all
     spaces): UTF-32 gives every character the same width."""
     text = ids.str.slice(0, 17).str.pad_end(17, " ").fill_null(" " * 17)
-    return np.frombuffer("".join(text.to_list()).encode("utf-32-le"), dtype=np.uint32).reshape(-1, 17)
+    joined = text.str.join("").item() if len(text) else ""  # one string, not a Python string per row
+    return np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).reshape(-1, 17)
 
 
 def _swapped(sides: list[pl.Series]) -> pl.Series:
