@@ -8,11 +8,12 @@ into the run's build folder, or the system temp folder for the rule tests').  Se
 docs/decisions.md, "Memory".
 
 ``release_freed_memory`` (called when ``pipeline`` is imported) asks polars' allocator (jemalloc
-on Linux) to hand freed pages back to the system after a second rather than ten: a run frees a
+on Linux) to hand freed pages back to the system after half a second rather than ten: a run frees a
 stage's frames just before the next stage allocates its own, and pages kept ten seconds add the
 two (1.9 GB -> 1.1 GB after identity resolution at 200,000 households).  At once (0 ms) holds no
 less at the peak but pays for it: every page handed back is faulted in again, 30 s of system time
-in a 55 s run at 200,000 households against 13 s with a second (run 18% faster; same peak).
+in a 55 s run at 200,000 households against 13-16 s with 0.5-2 s (run 12-18% faster; same peak).
+At 1,000,000 households half a second held 3,582 MB at the peak (220.6 s), one second 3,671 MB.
 
 ``compact``: a small frame cut from a large one, kept for long, is given its own text buffers.
 """
@@ -46,7 +47,7 @@ def memory_limit() -> str:
 
 
 ALLOCATOR_ENV = "_RJEM_MALLOC_CONF"  # polars' jemalloc reads it once, when polars is loaded
-ALLOCATOR_SETTINGS = "background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0"
+ALLOCATOR_SETTINGS = "background_thread:true,dirty_decay_ms:500,muzzy_decay_ms:0"
 
 
 def release_freed_memory() -> None:
