@@ -96,7 +96,7 @@ def _processes(data: ReportData, workers: int | None) -> int:
     of ``PARALLEL_MIN_PERSONS`` or more, else 1 (this process)."""
     if workers is not None:
         return workers
-    return os.cpu_count() or 1 if data.persons.height >= PARALLEL_MIN_PERSONS else 1
+    return (os.cpu_count() or 1) if data.persons.height >= PARALLEL_MIN_PERSONS else 1
 
 
 @dataclass
@@ -229,8 +229,8 @@ def write_province_reports(db_path: Path | str, quarter: str, reports_dir: Path 
         out.messages.extend(part.messages)
         out.lines.extend(part.lines)
     _province(nowhere, policy, reports_dir, out)
-    for write, *args in department_jobs(db_path, nowhere.quarter, reports_dir):  # each department's own errors
-        out.attempt(lambda write=write, args=args: write(*args))
+    for job in department_jobs(db_path, nowhere.quarter, reports_dir):  # each department's own errors
+        out.attempt(_start(None, job))
     return _remove_leftovers(nowhere.quarter, reports_dir, out)
 
 
