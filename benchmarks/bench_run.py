@@ -84,6 +84,19 @@ class Meter:
     def _rss(self) -> int:
         return sum(self._rss_each())
 
+    def _cpu(self) -> float:
+        """CPU seconds (user + system) of this process, its ended children and its live ones: a
+        stage's share of the two cores is its CPU seconds over its wall seconds."""
+        own = self.proc.cpu_times()
+        total = own.user + own.system + own.children_user + own.children_system
+        for child in self.proc.children(recursive=True):
+            try:
+                t = child.cpu_times()
+                total += t.user + t.system
+            except psutil.Error:
+                pass
+        return total
+
     def _abort(self, largest: int) -> None:
         done = ", ".join(f"{st['stage']} {st['seconds']:.0f} s" for st in self.stages)
         print(f"ABORTED: a process passed {self.abort_mb:,} MB ({largest / 2**20:,.0f} MB) "
@@ -136,11 +149,11 @@ class Meter:
                 profiler.start()
             except ImportError:
                 print("pyinstrument is not installed: pip install pyinstrument", file=sys.stderr)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), self._cpu()
         try:
             yield
         finally:
-            seconds = time.perf_counter() - started
+            seconds, cpu = time.perf_counter() - started, self._cpu() - cpu
             if profiler is not None:
                 profiler.stop()
                 print(profiler.output_text(unicode=True, color=False, show_all=False), file=sys.stderr)
@@ -151,7 +164,7 @@ class Meter:
             end_rss = sum(each)
             peak, largest = max(peaks[0], end_rss), max(peaks[1], max(each))
             self.stages.append(
-                {"stage": name, "seconds": round(seconds, 3), "start_mb": round(start_rss / 2**20),
+                {"stage": name, "seconds": round(seconds, 3), "cpu_seconds": round(cpu, 1), "start_mb": round(start_rss / 2**20),
                  "peak_mb": round(peak / 2**20), "largest_mb": round(largest / 2**20), "child_mb": round(peaks[2] / 2**20),
                  "grew_mb": round((end_rss - start_rss) / 2**20)}  # fmt: skip
             )
@@ -297,13 +310,14 @@ def print_one(label: str, fig: dict) -> None:
     total = sum(s["seconds"] for s in fig["stages"] if s["stage"] not in NESTED)
     print(f"\n== {label}: {fig['input_rows']:,} input rows -> {fig['accepted']:,} accepted, "
           f"{fig['rejected']:,} rejected, {fig['persons']:,} persons, {fig['cases']:,} cases")  # fmt: skip
-    print(f"{'stage':<18}{'seconds':>10}{'share':>8}{'RSS at start':>14}{'peak RSS MB':>13}{'largest MB':>12}{'child MB':>10}{'RSS +MB':>9}")
+    print(f"{'stage':<18}{'seconds':>10}{'share':>8}{'CPU s':>8}{'RSS at start':>14}{'peak RSS MB':>13}{'largest MB':>12}{'child MB':>10}{'RSS +MB':>9}")
     for s in fig["stages"]:
-        print(f"{s['stage']:<18}{s['seconds']:>10.2f}{s['seconds'] / total:>8.0%}{s.get('start_mb', 0):>14,}{s['peak_mb']:>13,}"
+        print(f"{s['stage']:<18}{s['seconds']:>10.2f}{s['seconds'] / total:>8.0%}{s.get('cpu_seconds', 0):>8.1f}{s.get('start_mb', 0):>14,}{s['peak_mb']:>13,}"
               f"{s.get('largest_mb', 0):>12,}{s.get('child_mb', 0):>10,}{s['grew_mb']:>9,}")  # fmt: skip
     slowest = max(fig["stages"], key=lambda s: s["seconds"])
     peak = max(s["peak_mb"] for s in fig["stages"])
-    print(f"{'total':<18}{total:>10.2f}{'':>8}{'':>14}{peak:>13,}{fig.get('largest_mb', 0):>12,}   "
+    cpu = sum(s.get("cpu_seconds", 0) for s in fig["stages"] if s["stage"] not in NESTED)
+    print(f"{'total':<18}{total:>10.2f}{'':>8}{cpu:>8.1f}{'':>14}{peak:>13,}{fig.get('largest_mb', 0):>12,}   "
           "(peak RSS: the process and its worker processes together; the largest single process; child MB: the largest worker process)")  # fmt: skip
     print(f"whole run_quarter, wall: {fig.get('wall_seconds', total):.1f} s (stages + the steps between them)")
     print(f"slowest stage: {slowest['stage']} ({slowest['seconds']:.2f} s)")

@@ -99,8 +99,14 @@ def _table_statements(catalog, name: str, columns: list[tuple[str, str, str | No
     return out
 
 
+def _column_type(column: pa.Column) -> str:
+    """The column's DuckDB type, with the compression its contract asks for (``metadata``)."""
+    compression = (column.metadata or {}).get("compression")
+    return duck_type(column.dtype.type) + (f" USING COMPRESSION {compression}" if compression else "")
+
+
 def _contract_statements(catalog, schema: pa.DataFrameSchema) -> list[str]:
-    columns = [(name, duck_type(c.dtype.type), c.description) for name, c in schema.columns.items()]
+    columns = [(name, _column_type(c), c.description) for name, c in schema.columns.items()]
     return _table_statements(catalog, schema.name, columns, schema.title or schema.name)
 
 

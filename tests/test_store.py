@@ -60,6 +60,22 @@ def test_tables_and_columns_carry_chinese_comments(tmp_path):
     ] == "户月保障金额（元）"
 
 
+def test_raw_cells_are_stored_with_zstd_and_read_back_whole(tmp_path):
+    """The rows' raw cells (long JSON, rarely read) are compressed with zstd, in every table that
+    keeps them and in a column an older file gains; they read back as written."""
+    db = tmp_path / "d.duckdb"
+    frame = rejected("2026Q3", 3000).with_columns(raw_values=pl.format('{{"姓名": "张{}", "身份证号": "5301{}"}}', pl.col("row_number"), pl.col("row_number") * 7919))
+    with store.connect(db) as con:
+        store.write_quarter(con, "2026Q3", {"rejected_rows": frame})
+        con.execute("CHECKPOINT")
+    compressions = count(db, "SELECT DISTINCT compression FROM pragma_storage_info('rejected_rows') WHERE column_name = 'raw_values' AND segment_type = 'VARCHAR'")
+    assert compressions == [("ZSTD",)]
+    declared = dict(count(db, "SELECT table_name, sql FROM duckdb_tables()"))
+    for table in ("source_records", "rejected_rows"):
+        assert "raw_values VARCHAR USING COMPRESSION ZSTD" in declared[table], declared[table]
+    assert count(db, "SELECT raw_values FROM rejected_rows ORDER BY row_number") == [(v,) for v in frame["raw_values"]]
+
+
 def test_a_file_of_an_older_doudi_is_widened_and_keeps_its_rows(tmp_path):
     """A table that lacks a column of the contract (a file written before the column existed) gets
     it, with its comment, and keeps its rows; a file that already holds every table and comment
@@ -74,6 +90,7 @@ def test_a_file_of_an_older_doudi_is_widened_and_keeps_its_rows(tmp_path):
         store.write_quarter(con, "2026Q3", {"stg_dibao": pl.DataFrame({"quarter": ["2026Q3"], "record_id": [2], "household_monthly_amount": [600.0]})})
     assert count(db, "SELECT quarter, count(*), count(raw_values) FROM rejected_rows GROUP BY 1") == [("2026Q2", 3, 0)]
     assert count(db, "SELECT quarter, household_monthly_amount FROM stg_dibao ORDER BY 1") == [("2026Q2", None), ("2026Q3", 600.0)]
+    assert "USING COMPRESSION ZSTD" in dict(count(db, "SELECT table_name, sql FROM duckdb_tables()"))["rejected_rows"]
     comments = dict(count(db, "SELECT table_name || '.' || column_name, comment FROM duckdb_columns()"))
     assert comments["rejected_rows.raw_values"] and comments["stg_dibao.household_monthly_amount"] == "户月保障金额（元）"
     assert dict(count(db, "SELECT table_name, comment FROM duckdb_tables()"))["runs"]
