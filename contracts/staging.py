@@ -158,3 +158,23 @@ RECORD_COLUMNS: dict[str, tuple[pl.DataType, str]] = {
     "relation": (pl.Utf8, "relation"),
     "account": (pl.Utf8, "account"),  # 资金发放's 一卡通账号: two payments to one account are one payee
 }
+
+
+def kept_in_source_records() -> dict[str, str]:
+    """The staging columns whose values ``source_records`` holds too (staging column ->
+    source_records column): the provenance, the person's ID and name, the region.  The database
+    stores them once: ``stg_<table>_fields`` holds a table's other columns, and ``stg_<table>`` is
+    the view that joins the two (``pipeline.store``)."""
+    from contracts.outputs import SourceRecords  # not at the top: outputs is the larger module
+
+    stored = set(SourceRecords.columns) - {"quarter", "record_id"}
+    out = {c.name: c.name for c in PROVENANCE if c.name in stored}
+    out.update({staging: name for name, (_, staging) in RECORD_COLUMNS.items() if name in stored})
+    return out
+
+
+def fields_columns(table: Table) -> list[StagingColumn]:
+    """The columns of ``stg_<table>_fields``: the keys (quarter, record_id) and what
+    ``source_records`` does not hold, in the staging order."""
+    kept = kept_in_source_records()
+    return [c for c in staging_columns(table) if c.name not in kept]

@@ -25,7 +25,7 @@ from filelock import FileLock, Timeout
 
 from contracts.outputs import OUTPUT_CONTRACTS
 from contracts.sources import TABLES
-from contracts.staging import staging_columns
+from contracts.staging import fields_columns, kept_in_source_records, staging_columns
 from pipeline.errors import DatabaseBusy
 from pipeline.limits import duckdb_config
 
@@ -110,12 +110,55 @@ def _contract_statements(catalog, schema: pa.DataFrameSchema) -> list[str]:
     return _table_statements(catalog, schema.name, columns, schema.title or schema.name)
 
 
+def fields_table(table: str) -> str:
+    return f"stg_{table}_fields"
+
+
 def _create_staging(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """``stg_<table>`` as declared in ``contracts/staging.py``, with its comments."""
+    """``stg_<table>`` as declared in ``contracts/staging.py``, with its comments: the view of
+    ``stg_<table>_fields`` (the table's own columns) joined to ``source_records`` (the provenance,
+    ID, name and region, stored once).  A file of an older doudi, where ``stg_<table>`` is a table
+    of every column, has its rows moved to the fields table and the table replaced by the view."""
     t = TABLES[table]
-    columns = [(c.name, duck_type(c.dtype), c.comment) for c in staging_columns(t)]
-    for statement in _table_statements(_catalog(con), f"stg_{table}", columns, f"{t.title}（已规范化）：{t.grain}"):
+    view, fields = f"stg_{table}", fields_table(table)
+    catalog = _catalog(con)
+    own = [(c.name, duck_type(c.dtype), c.comment) for c in fields_columns(t)]
+    statements = _table_statements(catalog, fields, own, f"{t.title}（已规范化）本表特有的列：完整的行见视图 {view}")
+    tables, existing = catalog
+    views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main'").fetchall()}
+    if view in tables and view not in views:  # an older doudi's table of every column
+        moved = ", ".join(f'"{name}"' for name, _, _ in own if (view, name) in existing)
+        statements += [f'INSERT INTO "{fields}" ({moved}) SELECT {moved} FROM "{view}"', f'DROP TABLE "{view}"']
+    for statement in statements:
         con.execute(statement)
+    columns = staging_columns(t)
+    declared = [c.name for c in columns]
+    now = [r[0] for r in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND schema_name = 'main' ORDER BY column_index", [view]
+    ).fetchall()]  # fmt: skip
+    if now == declared and view in views:
+        return
+    kept = kept_in_source_records()
+    select = ", ".join(f's."{kept[c]}" AS "{c}"' if c in kept else f'f."{c}"' for c in declared)
+    con.execute(
+        f'CREATE OR REPLACE VIEW "{view}" AS SELECT {select} FROM "{fields}" f '
+        "LEFT JOIN source_records s ON s.quarter = f.quarter AND s.record_id = f.record_id"
+    )
+    con.execute(f"COMMENT ON VIEW \"{view}\" IS {sql_text(f'{t.title}（已规范化）：{t.grain}')}")
+    for c in columns:
+        con.execute(f'COMMENT ON COLUMN "{view}"."{c.name}" IS {sql_text(c.comment)}')
+
+
+def _insert_staging(con: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFrame | str) -> None:
+    """The rows of ``stg_<table>`` (a frame, or the path of its Parquet file in the build folder)
+    into ``stg_<table>_fields``: their own columns; the rest is in ``source_records``."""
+    own = {c.name for c in fields_columns(TABLES[table])}
+    if isinstance(rows, pl.DataFrame):
+        _insert(con, fields_table(table), rows.select([c for c in rows.columns if c in own]))
+        return
+    present = [r[0] for r in con.execute("SELECT name FROM parquet_schema(?) WHERE name IN (SELECT unnest(?))", [rows, sorted(own)]).fetchall()]
+    columns = ", ".join(f'"{c}"' for c in present)
+    con.execute(f'INSERT INTO "{fields_table(table)}" ({columns}) SELECT {columns} FROM read_parquet(?)', [rows])
 
 
 @contextmanager
@@ -224,7 +267,8 @@ def write_quarter(
     ``build``, ``spooled``: tables already waiting in the run's build folder (``spool``), read by
     DuckDB from there in the same transaction, never through Python.
 
-    Names ``stg_<table>`` create typed staging tables on first use.  Every row must carry the
+    Names ``stg_<table>`` create the staging view and its fields table on first use
+    (``_create_staging``); their rows go to the fields table.  Every row must carry the
     ``quarter``.  Quarter-scoped tables not written lose that quarter's rows too, so a rerun never
     mixes old and new rows.
     """
@@ -243,9 +287,16 @@ def write_quarter(
         for name in quarter_tables(con):
             con.execute(f'DELETE FROM "{name}" WHERE quarter = ?', [quarter])
         for name in list(tables):
-            _insert(con, name, tables.pop(name) if release else tables[name])
+            frame = tables.pop(name) if release else tables[name]
+            if name.startswith("stg_"):
+                _insert_staging(con, name.removeprefix("stg_"), frame)
+            else:
+                _insert(con, name, frame)
         for name, path in spooled.items():
-            con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM read_parquet(?)', [path])
+            if name.startswith("stg_"):
+                _insert_staging(con, name.removeprefix("stg_"), path)
+            else:
+                con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM read_parquet(?)', [path])
 
 
 @contextmanager

@@ -120,7 +120,7 @@ def test_duckdb_memory_is_capped_and_configurable(tmp_path, monkeypatch):
 
 
 def _screening_inputs(bundled_run, quarter="2026Q3") -> dict[str, pl.DataFrame]:
-    names = [r[0] for r in bundled_run.sql("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'stg_%'").iter_rows()]
+    names = [r[0] for r in bundled_run.sql("SELECT view_name FROM duckdb_views() WHERE view_name LIKE 'stg_%'").iter_rows()]
     tables = {name: bundled_run.sql(f'SELECT * FROM "{name}" WHERE quarter = ? ORDER BY record_id', [quarter]) for name in names}
     tables["persons"] = bundled_run.sql("SELECT * FROM persons WHERE quarter = ?", [quarter])
     return tables

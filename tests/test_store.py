@@ -50,8 +50,8 @@ def test_tables_and_columns_carry_chinese_comments(tmp_path):
     db = tmp_path / "d.duckdb"
     with store.connect(db) as con:
         store.write_quarter(con, "2026Q3", {"stg_dibao": pl.DataFrame({"quarter": ["2026Q3"], "record_id": [1], "household_monthly_amount": [600.0]})})
-    tables = dict(count(db, "SELECT table_name, comment FROM duckdb_tables()"))
-    for name in ("source_records", "persons", "match_review", "rejected_rows", "runs", "run_files", "stg_dibao"):
+    tables = dict(count(db, "SELECT table_name, comment FROM duckdb_tables() UNION ALL SELECT view_name, comment FROM duckdb_views() WHERE NOT internal"))
+    for name in ("source_records", "persons", "match_review", "rejected_rows", "runs", "run_files", "stg_dibao", "stg_dibao_fields"):
         assert tables[name] and any("\u4e00" <= ch <= "\u9fff" for ch in tables[name]), name
     missing = count(db, "SELECT table_name, column_name FROM duckdb_columns() WHERE NOT internal AND schema_name = 'main' AND (comment IS NULL OR comment = '')")
     assert missing == []
@@ -84,7 +84,7 @@ def test_a_file_of_an_older_doudi_is_widened_and_keeps_its_rows(tmp_path):
     with store.connect(db) as con:
         store.write_quarter(con, "2026Q2", {"rejected_rows": rejected("2026Q2", 3), "stg_dibao": pl.DataFrame({"quarter": ["2026Q2"], "record_id": [1]})})
         con.execute("ALTER TABLE rejected_rows DROP COLUMN raw_values")
-        con.execute("ALTER TABLE stg_dibao DROP COLUMN household_monthly_amount")
+        con.execute("ALTER TABLE stg_dibao_fields DROP COLUMN household_monthly_amount")
         con.execute("COMMENT ON TABLE runs IS NULL")
     with store.connect(db) as con:
         store.write_quarter(con, "2026Q3", {"stg_dibao": pl.DataFrame({"quarter": ["2026Q3"], "record_id": [2], "household_monthly_amount": [600.0]})})
@@ -92,7 +92,7 @@ def test_a_file_of_an_older_doudi_is_widened_and_keeps_its_rows(tmp_path):
     assert count(db, "SELECT quarter, household_monthly_amount FROM stg_dibao ORDER BY 1") == [("2026Q2", None), ("2026Q3", 600.0)]
     assert "USING COMPRESSION ZSTD" in dict(count(db, "SELECT table_name, sql FROM duckdb_tables()"))["rejected_rows"]
     comments = dict(count(db, "SELECT table_name || '.' || column_name, comment FROM duckdb_columns()"))
-    assert comments["rejected_rows.raw_values"] and comments["stg_dibao.household_monthly_amount"] == "户月保障金额（元）"
+    assert comments["rejected_rows.raw_values"] and comments["stg_dibao_fields.household_monthly_amount"] == "户月保障金额（元）"
     assert dict(count(db, "SELECT table_name, comment FROM duckdb_tables()"))["runs"]
     before = db.read_bytes()
     with store.connect(db):
@@ -151,3 +151,53 @@ def test_second_run_is_refused_while_first_holds_the_lock(tmp_path):
                 pass
     with store.run_lock(db):  # released afterwards
         pass
+
+
+def _record(quarter: str, record_id: int, name: str) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"quarter": [quarter], "record_id": [record_id], "source_table": ["dibao"], "file_name": ["低保.csv"],
+         "sheet_name": [""], "row_number": [record_id + 1], "person_key": [f"P{record_id}"], "name": [name]}
+    )  # fmt: skip
+
+
+def test_staging_rows_are_stored_once_and_read_whole_through_the_view(tmp_path):
+    """``stg_<table>`` is a view: its own columns from ``stg_<table>_fields``, the provenance, ID,
+    name and region from ``source_records`` (stored once); the fields table holds none of those."""
+    from contracts.sources import TABLES
+    from contracts.staging import kept_in_source_records, staging_columns
+
+    db = tmp_path / "d.duckdb"
+    staged = pl.DataFrame({"quarter": ["2026Q3"], "record_id": [7], "person_key": ["P7"], "name": ["张三"], "household_monthly_amount": [600.0]})
+    with store.connect(db) as con:
+        store.write_quarter(con, "2026Q3", {"source_records": _record("2026Q3", 7, "张三"), "stg_dibao": staged})
+    assert count(db, "SELECT view_name FROM duckdb_views() WHERE view_name = 'stg_dibao'") == [("stg_dibao",)]
+    fields = {c for (c,) in count(db, "SELECT column_name FROM duckdb_columns() WHERE table_name = 'stg_dibao_fields'")}
+    assert fields and not (fields - {"quarter", "record_id"}) & set(kept_in_source_records())
+    view = [c for (c,) in count(db, "SELECT column_name FROM duckdb_columns() WHERE table_name = 'stg_dibao' ORDER BY column_index")]
+    assert view == [c.name for c in staging_columns(TABLES["dibao"])]
+    assert count(db, "SELECT record_id, person_key, name, file_name, row_number, household_monthly_amount FROM stg_dibao") == [
+        (7, "P7", "张三", "低保.csv", 8, 600.0)
+    ]
+
+
+def test_an_older_files_staging_table_becomes_the_view_and_keeps_its_quarters(tmp_path):
+    """A file where ``stg_dibao`` is a table of every column (doudi before the staging rows were
+    stored once): the next write moves its rows' own columns to ``stg_dibao_fields`` and puts the
+    view in its place; the old quarter reads as before, the new one beside it."""
+    from contracts.sources import TABLES
+    from contracts.staging import staging_columns
+
+    db = tmp_path / "d.duckdb"
+    with store.connect(db) as con:
+        store.write_quarter(con, "2026Q2", {"source_records": _record("2026Q2", 1, "李四")})
+        columns = ", ".join(f'"{c.name}" {store.duck_type(c.dtype)}' for c in staging_columns(TABLES["dibao"]))
+        con.execute(f"CREATE TABLE stg_dibao ({columns})")
+        con.execute("INSERT INTO stg_dibao (quarter, record_id, person_key, name, household_monthly_amount) VALUES ('2026Q2', 1, 'P1', '李四', 450.0)")
+    staged = pl.DataFrame({"quarter": ["2026Q3"], "record_id": [7], "person_key": ["P7"], "name": ["张三"], "household_monthly_amount": [600.0]})
+    with store.connect(db) as con:
+        store.write_quarter(con, "2026Q3", {"source_records": _record("2026Q3", 7, "张三"), "stg_dibao": staged})
+    assert count(db, "SELECT table_type FROM information_schema.tables WHERE table_name = 'stg_dibao'") == [("VIEW",)]
+    assert count(db, "SELECT quarter, record_id, name, household_monthly_amount FROM stg_dibao ORDER BY quarter") == [
+        ("2026Q2", 1, "李四", 450.0), ("2026Q3", 7, "张三", 600.0)
+    ]  # fmt: skip
+    assert count(db, "SELECT quarter, household_monthly_amount FROM stg_dibao_fields ORDER BY quarter") == [("2026Q2", 450.0), ("2026Q3", 600.0)]
