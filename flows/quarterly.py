@@ -50,10 +50,11 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
+from prefect.futures import as_completed
 
 from flows.preflight import quarter_folder
 from pipeline import privacy
-from pipeline.executor import label, waves
+from pipeline.executor import Admission, label
 from pipeline.policy import load_policy
 from pipeline.progress import Progress
 from pipeline.quarter import Quarter
@@ -153,8 +154,8 @@ class PrefectExecutor:
 
     def map(self, stage: str, fn, items: list, weights: list[float] | None = None):
         """Every item a task: on a cluster all mapped at once (each worker holds one); on one
-        machine, with ``weights``, a wave at a time (``pipeline.executor.waves``: Prefect's thread
-        pool alone would start every file at once, and hold them all)."""
+        machine, with ``weights``, started as room frees up (``pipeline.executor.Admission``:
+        Prefect's thread pool alone would start every file at once, and hold them all)."""
         t = task(
             _masking(fn),
             name=stage,
@@ -163,13 +164,22 @@ class PrefectExecutor:
             cache_policy=NO_CACHE,
             persist_result=False,
         )
-        groups = [list(range(len(items)))] if weights is None or self.partitions > 1 else waves(weights, os.cpu_count() or 1)
         results: list = [None] * len(items)
         with self.progress.stage(stage, total=len(items)) as advance:
-            for group in groups:
-                for i, future in zip(group, t.map([items[i] for i in group])):
+            if weights is None or self.partitions > 1:
+                for i, future in enumerate(t.map(items)):
                     results[i] = future.result().take()
                     advance(label(items[i]))
+                return results
+            admission, running = Admission(weights, os.cpu_count() or 1), {}
+            while admission:
+                for i in admission.start():
+                    running[t.submit(items[i])] = i
+                future = next(as_completed(list(running)))
+                i = running.pop(future)
+                results[i] = future.result().take()
+                admission.done(i)
+                advance(label(items[i]))
             return results
 
 

@@ -1,7 +1,7 @@
 """``run_quarter``: one quarterly run, its stages in order.  The orchestrator, nothing else.
 
 1. 读取与校验  every file read, normalised, validated (``pipeline.prepare``), a few at a time and
-              no heavier together than the heaviest (``pipeline.executor.waves``), its
+              not much heavier together than the heaviest (``pipeline.executor.Admission``), its
               accepted rows written to the run's build folder (beside the database,
               ``store.build_folder``: the record-level rows wait on disk, not in memory);
 2. 合并各表    the files' tables gathered there; the quarter checked complete (``pipeline.completeness``);

@@ -3,7 +3,7 @@
 ``read_file(path) -> FileRead`` and ``read_folder(dir) -> list[FileRead]``; see model.py for
 what they hold and docs/architecture.md ("1. Ingest") for the contract with normalisation.
 ``weight(path)``: what reading a file costs (bytes of text): a run reads files together while
-they weigh no more than its heaviest (``pipeline.executor.waves``).
+they weigh no more than a little over its heaviest (``pipeline.executor.Admission``).
 Modules: files.py (which reader, sheet rules), excel.py / csv.py / html.py (file -> text grid),
 cells.py (cell -> text rule), grid.py (the text grid), header.py (header row and table
 recognition), sheet.py (grid -> SheetTable / FileProblem), messages.py (Chinese messages).
