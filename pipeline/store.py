@@ -129,34 +129,48 @@ def _create_staging(con: duckdb.DuckDBPyConnection, table: str) -> None:
     if view in tables and view not in views:  # an older doudi's table of every column
         moved = ", ".join(f'"{name}"' for name, _, _ in own if (view, name) in existing)
         statements += [f'INSERT INTO "{fields}" ({moved}) SELECT {moved} FROM "{view}"', f'DROP TABLE "{view}"']
+        views.discard(view)
     for statement in statements:
         con.execute(statement)
     columns = staging_columns(t)
-    declared = [c.name for c in columns]
     now = [r[0] for r in con.execute(
         "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND schema_name = 'main' ORDER BY column_index", [view]
     ).fetchall()]  # fmt: skip
-    if now == declared and view in views:
+    if view in views and now == [c.name for c in columns]:
         return
-    kept = kept_in_source_records()
-    select = ", ".join(f's."{kept[c]}" AS "{c}"' if c in kept else f'f."{c}"' for c in declared)
-    con.execute(
-        f'CREATE OR REPLACE VIEW "{view}" AS SELECT {select} FROM "{fields}" f '
-        "LEFT JOIN source_records s ON s.quarter = f.quarter AND s.record_id = f.record_id"
-    )
+    con.execute(_staging_view(table))
     con.execute(f"COMMENT ON VIEW \"{view}\" IS {sql_text(f'{t.title}（已规范化）：{t.grain}')}")
     for c in columns:
         con.execute(f'COMMENT ON COLUMN "{view}"."{c.name}" IS {sql_text(c.comment)}')
 
 
+def _staging_view(table: str) -> str:
+    """``stg_<table>``: every staging column in its declared order, the ones ``source_records``
+    holds read from there (a left join: a fields row without its record still shows)."""
+    kept = kept_in_source_records()
+    select = ", ".join(f's."{kept[c.name]}" AS "{c.name}"' if c.name in kept else f'f."{c.name}"' for c in staging_columns(TABLES[table]))
+    return (
+        f'CREATE OR REPLACE VIEW "stg_{table}" AS SELECT {select} FROM "{fields_table(table)}" f '
+        "LEFT JOIN source_records s ON s.quarter = f.quarter AND s.record_id = f.record_id"
+    )
+
+
 def _insert_staging(con: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFrame | str) -> None:
     """The rows of ``stg_<table>`` (a frame, or the path of its Parquet file in the build folder)
-    into ``stg_<table>_fields``: their own columns; the rest is in ``source_records``."""
+    into ``stg_<table>_fields``: their own columns; the rest is in ``source_records``.  A column
+    that is neither is refused, as ``_insert`` refuses one."""
     own = {c.name for c in fields_columns(TABLES[table])}
     if isinstance(rows, pl.DataFrame):
-        _insert(con, fields_table(table), rows.select([c for c in rows.columns if c in own]))
+        names = rows.columns
+    else:
+        names = [r[0] for r in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [rows]).fetchall()]
+    unknown = [c for c in names if c not in own and c not in kept_in_source_records()]
+    if unknown:
+        raise ValueError(f"stg_{table}: no column(s) {', '.join(unknown)} in the staging declaration")
+    present = [c for c in names if c in own]
+    if isinstance(rows, pl.DataFrame):
+        _insert(con, fields_table(table), rows.select(present))
         return
-    present = [r[0] for r in con.execute("SELECT name FROM parquet_schema(?) WHERE name IN (SELECT unnest(?))", [rows, sorted(own)]).fetchall()]
     columns = ", ".join(f'"{c}"' for c in present)
     con.execute(f'INSERT INTO "{fields_table(table)}" ({columns}) SELECT {columns} FROM read_parquet(?)', [rows])
 

@@ -201,3 +201,9 @@ def test_an_older_files_staging_table_becomes_the_view_and_keeps_its_quarters(tm
         ("2026Q2", 1, "李四", 450.0), ("2026Q3", 7, "张三", 600.0)
     ]  # fmt: skip
     assert count(db, "SELECT quarter, household_monthly_amount FROM stg_dibao_fields ORDER BY quarter") == [("2026Q2", 450.0), ("2026Q3", 600.0)]
+
+
+def test_a_staging_column_nobody_declared_is_refused_not_dropped(tmp_path):
+    staged = pl.DataFrame({"quarter": ["2026Q3"], "record_id": [7], "household_monthly_amout": [600.0]})
+    with store.connect(tmp_path / "d.duckdb") as con, pytest.raises(ValueError, match="household_monthly_amout"):
+        store.write_quarter(con, "2026Q3", {"stg_dibao": staged})
