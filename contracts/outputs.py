@@ -26,7 +26,7 @@ def col(dtype, description: str, nullable: bool = True, **kw) -> pa.Column:
 # A row's raw cells (JSON), one long text each and rarely read: stored in DuckDB with zstd instead
 # of the dictionary/FSST compression DuckDB picks after trying every method on every segment.
 # 1,161,513 source_records (200,000 households): the column 128 MB -> 34 MB, its insert about
-# twice as fast (docs/decisions.md, "The database file").
+# twice as fast (docs/decisions.md, "Database").
 STORED_ZSTD = {"compression": "zstd"}
 
 

@@ -54,7 +54,7 @@ from prefect.futures import as_completed
 
 from flows.preflight import quarter_folder
 from pipeline import privacy
-from pipeline.executor import Admission, label
+from pipeline.executor import admitted, label
 from pipeline.policy import load_policy
 from pipeline.progress import Progress
 from pipeline.quarter import Quarter
@@ -154,7 +154,7 @@ class PrefectExecutor:
 
     def map(self, stage: str, fn, items: list, weights: list[float] | None = None):
         """Every item a task: on a cluster all mapped at once (each worker holds one); on one
-        machine, with ``weights``, started as room frees up (``pipeline.executor.Admission``:
+        machine, with ``weights``, started as room frees up (``pipeline.executor.admitted``:
         Prefect's thread pool alone would start every file at once, and hold them all)."""
         t = task(
             _masking(fn),
@@ -171,14 +171,8 @@ class PrefectExecutor:
                     results[i] = future.result().take()
                     advance(label(items[i]))
                 return results
-            admission, running = Admission(weights, os.cpu_count() or 1), {}
-            while admission:
-                for i in admission.start():
-                    running[t.submit(items[i])] = i
-                future = next(as_completed(list(running)))
-                i = running.pop(future)
+            for i, future in admitted(weights, os.cpu_count() or 1, lambda i: t.submit(items[i]), lambda fs: [next(as_completed(fs))]):
                 results[i] = future.result().take()
-                admission.done(i)
                 advance(label(items[i]))
             return results
 

@@ -65,6 +65,24 @@ class Admission:
         return bool(self.waiting or self.running)
 
 
+def admitted(weights: list[float], slots: int, submit, finished):
+    """Run items as ``Admission`` lets them: ``submit(i)`` starts item ``i`` and returns its future,
+    ``finished(futures)`` waits until at least one of them is done and returns those done.
+    Yields (index, done future) as items finish - on threads here, as Prefect tasks in a flow."""
+    admission, running = Admission(weights, slots), {}
+    while admission:
+        for i in admission.start():
+            running[submit(i)] = i
+        for future in finished(list(running)):
+            i = running.pop(future)
+            admission.done(i)
+            yield i, future
+
+
+def _first_done(futures: list) -> set:
+    return wait(futures, return_when=FIRST_COMPLETED).done
+
+
 def label(item) -> str:
     """What a progress display names an item by: a file's name (its tuple's second place)."""
     return item[1] if isinstance(item, tuple) else str(item)
@@ -93,15 +111,8 @@ class LocalExecutor:
                     advance(label(item))
                 return out
             results: list = [None] * len(items)
-            admission, running = Admission(weights, self.slots), {}
             with ThreadPoolExecutor(max_workers=self.slots) as pool:
-                while admission:
-                    for i in admission.start():
-                        running[pool.submit(fn, items[i])] = i
-                    finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        i = running.pop(future)
-                        results[i] = future.result()
-                        admission.done(i)
-                        advance(label(items[i]))
+                for i, future in admitted(weights, self.slots, lambda i: pool.submit(fn, items[i]), _first_done):
+                    results[i] = future.result()
+                    advance(label(items[i]))
             return results
