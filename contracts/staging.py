@@ -21,6 +21,7 @@ Every table also carries the region columns (code, the three level codes, the th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import pandera.polars as pa
 import polars as pl
@@ -160,11 +161,12 @@ RECORD_COLUMNS: dict[str, tuple[pl.DataType, str]] = {
 }
 
 
+@cache
 def kept_in_source_records() -> dict[str, str]:
     """The staging columns whose values ``source_records`` holds too (staging column ->
     source_records column): the provenance, the person's ID and name, the region.  The database
     stores them once: ``stg_<table>_fields`` holds a table's other columns, and ``stg_<table>`` is
-    the view that joins the two (``pipeline.store``)."""
+    the view that joins the two (``pipeline.store``).  Worked out once; not to be changed."""
     from contracts.outputs import SourceRecords  # not at the top: outputs is the larger module
 
     stored = set(SourceRecords.columns) - {"quarter", "record_id"}

@@ -1,7 +1,7 @@
 """How a run's stages are executed.  ``run_quarter`` names each stage and hands it to an executor:
 
 - ``LocalExecutor`` (here): in this process, one stage after another (a weighed map's items a
-  wave at a time on threads), timed by a ``Progress``;
+  few at a time on threads, ``admitted``), timed by a ``Progress``;
 - ``flows.quarterly.PrefectExecutor``: each stage a Prefect task (and each input file its own task,
   on Dask for a province).
 

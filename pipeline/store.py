@@ -133,10 +133,10 @@ def _create_staging(con: duckdb.DuckDBPyConnection, table: str) -> None:
     for statement in statements:
         con.execute(statement)
     columns = staging_columns(t)
-    now = [r[0] for r in con.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND schema_name = 'main' ORDER BY column_index", [view]
+    now = [tuple(r) for r in con.execute(
+        "SELECT column_name, comment FROM duckdb_columns() WHERE table_name = ? AND schema_name = 'main' ORDER BY column_index", [view]
     ).fetchall()]  # fmt: skip
-    if view in views and now == [c.name for c in columns]:
+    if view in views and now == [(c.name, c.comment) for c in columns]:  # the view as declared: nothing to write
         return
     con.execute(_staging_view(table))
     con.execute(f"COMMENT ON VIEW \"{view}\" IS {sql_text(f'{t.title}（已规范化）：{t.grain}')}")
@@ -164,7 +164,8 @@ def _insert_staging(con: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFra
         names = rows.columns
     else:
         names = [r[0] for r in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [rows]).fetchall()]
-    unknown = [c for c in names if c not in own and c not in kept_in_source_records()]
+    kept = kept_in_source_records()
+    unknown = [c for c in names if c not in own and c not in kept]
     if unknown:
         raise ValueError(f"stg_{table}: no column(s) {', '.join(unknown)} in the staging declaration")
     present = [c for c in names if c in own]

@@ -207,3 +207,14 @@ def test_a_staging_column_nobody_declared_is_refused_not_dropped(tmp_path):
     staged = pl.DataFrame({"quarter": ["2026Q3"], "record_id": [7], "household_monthly_amout": [600.0]})
     with store.connect(tmp_path / "d.duckdb") as con, pytest.raises(ValueError, match="household_monthly_amout"):
         store.write_quarter(con, "2026Q3", {"stg_dibao": staged})
+
+
+def test_a_staging_view_whose_comment_differs_from_the_declaration_is_written_again(tmp_path):
+    db = tmp_path / "d.duckdb"
+    staged = pl.DataFrame({"quarter": ["2026Q3"], "record_id": [7], "household_monthly_amount": [600.0]})
+    with store.connect(db) as con:
+        store.write_quarter(con, "2026Q3", {"source_records": _record("2026Q3", 7, "张三"), "stg_dibao": staged})
+        con.execute("COMMENT ON COLUMN stg_dibao.household_monthly_amount IS 'old words'")
+        store.write_quarter(con, "2026Q3", {"source_records": _record("2026Q3", 7, "张三"), "stg_dibao": staged})
+    comments = dict(count(db, "SELECT column_name, comment FROM duckdb_columns() WHERE table_name = 'stg_dibao'"))
+    assert comments["household_monthly_amount"] == "户月保障金额（元）"
