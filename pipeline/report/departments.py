@@ -26,13 +26,14 @@ from pathlib import Path
 
 import polars as pl
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from contracts.sources import TABLES, alias_index, header_key
 from pipeline import store
-from pipeline.report.files import cell_value, save_workbook
+from pipeline.report import sheetrows
+from pipeline.report.files import save_workbook
 
 FOLDER = "部门核实"
 # Table.system -> the department's name in file names and titles.
@@ -169,11 +170,11 @@ def findings(db_path: Path | str, quarter: str, tables: list[str]) -> pl.DataFra
 
 
 def write_department(frame: pl.DataFrame, quarter: str, department: str, path: Path) -> Path:
-    """The department's workbook, written row by row (openpyxl's write-only mode): a province's
-    department may have hundreds of thousands of rows to correct, and a workbook held whole costs
-    about a kilobyte a cell."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("需核实的数据")
+    """The department's workbook.  A province's department may have hundreds of thousands of rows
+    to correct: they go out as sheet XML straight from the frame (``sheetrows``), not as cells."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "需核实的数据"
     for j, w in enumerate(WIDTHS, 1):
         ws.column_dimensions[get_column_letter(j)].width = w
     ws.freeze_panes = "A4"
@@ -181,28 +182,29 @@ def write_department(frame: pl.DataFrame, quarter: str, department: str, path: P
         f"以下 {frame.height} 行为贵部门导出数据中需要核实更正的行（文件、工作表、行号为导出文件中的位置）。"
         "请核实后在“核实结果”栏填写，并在本系统中更正。" if frame.height else "本季度比对未发现贵部门数据中需要核实更正的行。"
     )
-    ws.append([_styled(ws, f"{quarter} {department} 数据核实清单（比对结果反馈有关部门核实）", font=Font(bold=True, size=14))])
-    ws.append([note])
-    ws.merged_cells.add(f"A2:{get_column_letter(len(HEADERS))}2")
-    ws.append([_styled(ws, h, font=Font(bold=True)) for h in HEADERS])
+    ws.cell(1, 1, f"{quarter} {department} 数据核实清单（比对结果反馈有关部门核实）").font = Font(bold=True, size=14)
+    ws.cell(2, 1, note)
+    ws.merge_cells(f"A2:{get_column_letter(len(HEADERS))}2")
+    for j, h in enumerate(HEADERS, 1):
+        ws.cell(3, j, h).font = Font(bold=True)
     titles = {t.name: t.title for t in TABLES.values()}
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for i, r in enumerate(frame.iter_rows(named=True), 1):
-        ws.append([
-            i, r["category"], _styled(ws, r["what"], alignment=wrap), titles.get(r["source_table"], r["source_table"]), r["file_name"],
-            r["sheet_name"] or "（CSV）", r["row_number"], r["name"], r["id_number_raw"], r["township"], r["village"], None, None,
-        ])  # fmt: skip
+    rows = frame.select(
+        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("n"),
+        "category",
+        "what",
+        pl.col("source_table").replace(titles),
+        "file_name",
+        pl.when(pl.col("sheet_name").fill_null("") == "").then(pl.lit("（CSV）")).otherwise(pl.col("sheet_name")).alias("sheet_name"),
+        "row_number", "name", "id_number_raw", "township", "village",
+        pl.lit(None, pl.Utf8).alias("result"),
+        pl.lit(None, pl.Utf8).alias("remark"),
+    )  # fmt: skip
+    wrap = Cell(ws)
+    wrap.alignment = Alignment(wrap_text=True, vertical="top")
+    styles = [wrap.style_id if h == "需核实更正的内容" else 0 for h in HEADERS]
+    sheetrows.add(ws, 4, sheetrows.table(rows, len(HEADERS)), styles)
     wb.properties.keywords = f"doudi {quarter} {department}"
     return save_workbook(wb, path)
-
-
-def _styled(ws, value, font: Font | None = None, alignment: Alignment | None = None) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value=cell_value(value))
-    if font is not None:
-        cell.font = font
-    if alignment is not None:
-        cell.alignment = alignment
-    return cell
 
 
 def department_jobs(db_path: Path | str, quarter: str, reports_dir: Path | str) -> list[tuple]:

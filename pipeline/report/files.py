@@ -12,17 +12,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-
-# Excel opens no workbook with a longer text in a cell ("found a problem with some content").
-EXCEL_CELL_CHARS = 32_767
-CUT_WORDS = "……（内容过长，以下从略）"
-
-
-def cell_value(value: object) -> object:
-    """``value`` as a cell can hold it: a text longer than Excel's limit is cut, and says so."""
-    if isinstance(value, str) and len(value) > EXCEL_CELL_CHARS:
-        return value[: EXCEL_CELL_CHARS - len(CUT_WORDS)] + CUT_WORDS
-    return value
+from pipeline.report import sheetrows
 
 
 class FileLocked(Exception):
@@ -51,7 +41,7 @@ def save_workbook(wb: Workbook, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _temp(path)
     try:
-        wb.save(tmp)
+        sheetrows.save(wb, tmp)
         _move(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

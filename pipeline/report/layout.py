@@ -14,18 +14,20 @@ rows, policy keys) stand right of the print area.
 from __future__ import annotations
 
 import math
-from copy import copy
 from functools import lru_cache
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import polars as pl
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipeline.report.files import cell_value
+from pipeline.report import sheetrows
+from pipeline.report.sheetrows import Rows
 
 # Excel's tallest row, in points (a longer text scrolls inside its cell).
 MAX_ROW_HEIGHT = 409
@@ -89,6 +91,31 @@ def shown(value: object, number_format: str | None) -> object:
     return f"{value:,.2f}" if "0.00" in number_format else f"{value:,}"
 
 
+@lru_cache(maxsize=1)
+def _wide() -> str:
+    """A regex class of the characters ``display_width`` counts double (East Asian Wide and
+    Full-width), worked out once from ``unicodedata``."""
+    spans: list[list[int]] = []
+    for cp in range(0x1100, 0x110000):
+        if unicodedata.east_asian_width(chr(cp)) in "WF":
+            if spans and spans[-1][1] == cp - 1:
+                spans[-1][1] = cp
+            else:
+                spans.append([cp, cp])
+    return "[" + "".join(f"\\x{{{a:x}}}-\\x{{{b:x}}}" if a != b else f"\\x{{{a:x}}}" for a, b in spans) + "]"
+
+
+def _line_widths(text: pl.Expr) -> pl.Expr:
+    """Each line's ``display_width`` of a text column, as a list."""
+    return text.str.split("\n").list.eval(pl.element().str.len_chars() + pl.element().str.count_matches(_wide()))
+
+
+def _lines_expr(text: pl.Expr, width: float) -> pl.Expr:
+    """``_lines`` of a text column."""
+    room = max(width * 0.9, 1)
+    return _line_widths(text).list.eval((pl.element() / room).ceil().clip(lower_bound=1)).list.sum().fill_null(1).clip(lower_bound=1)
+
+
 def _lines(text: object, width: float) -> int:
     if text is None or text == "":
         return 1
@@ -103,17 +130,49 @@ def _excel_width(cells: float) -> float:
     return round(cells * 0.95 + 1.5, 1)
 
 
-def fit_widths(columns: Sequence[Column], rows: Sequence[Sequence[object]]) -> list[int]:
+def fit_widths(columns: Sequence[Column], rows: Rows) -> list[int]:
     """Display width of each column: its longest value, between min_width and max_width; a header
     longer than that wraps onto two lines rather than widening a column of short values."""
+    frame = sheetrows.table(rows, len(columns))
+    longest = _longest(frame, columns)
     widths = []
     for i, c in enumerate(columns):
-        w = max(c.min_width, min(c.max_width, max([display_width(shown(r[i], c.number_format)) for r in rows], default=0)))
+        w = max(c.min_width, min(c.max_width, longest[i]))
         head = display_width(c.header)
         if head > w:
             w = max(w, min(head, math.ceil(head / 2) + 1))
         widths.append(w)
     return widths
+
+
+def _longest(frame: pl.DataFrame, columns: Sequence[Column]) -> list[int]:
+    """The widest value of each column as shown (``display_width`` of ``shown``), in one pass over
+    ``frame``: texts measured line by line, numbers by the widest of their smallest and largest
+    (a format's width grows with the magnitude), dates as ``yyyy-mm-dd``."""
+    exprs = []
+    for name, dtype in frame.schema.items():
+        col = pl.col(name)
+        if dtype == pl.Utf8:
+            exprs.append(_line_widths(col).list.max().max().alias(name))
+        elif dtype.is_numeric():
+            exprs += [col.min().alias(f"{name}<"), col.max().alias(f"{name}>")]
+            if dtype.is_float():
+                exprs.append(col.cast(pl.Utf8).str.len_chars().max().alias(name))
+        elif dtype in (pl.Date,) or isinstance(dtype, pl.Datetime):
+            exprs.append(pl.when(col.is_not_null().any()).then(pl.lit(10)).otherwise(0).alias(name))
+        else:
+            exprs.append(col.cast(pl.Utf8).str.len_chars().max().alias(name))
+    found = frame.select(exprs).row(0, named=True) if exprs and frame.height else {}
+    longest = []
+    for i, c in enumerate(columns):
+        widths = [0]
+        for name in (str(i), str(i) + sheetrows.NUMBER):
+            if f"{name}<" in found and (c.number_format or name not in found):
+                widths += [display_width(shown(found[f"{name}{end}"], c.number_format)) for end in "<>"]
+            elif name in found:
+                widths.append(found[name] or 0)
+        longest.append(max(widths))
+    return longest
 
 
 def excel_units(widths: Sequence[int]) -> float:
@@ -181,16 +240,40 @@ def _style(cell, font: Font, c: Column) -> None:
         cell.number_format = c.number_format
 
 
+def _style_id(ws: Worksheet, font: Font, c: Column, dtype: pl.DataType) -> int:
+    """The style index of a data cell of column ``c`` (``dtype``: its values'; a date column
+    without a ``number_format`` shows as openpyxl shows a date)."""
+    cell = Cell(ws)
+    _style(cell, font, c)
+    if not c.number_format:
+        fmt = next((f for t, f in sheetrows.DATE_FORMATS.items() if dtype == t or isinstance(dtype, type(t))), None)
+        if fmt:
+            cell.number_format = fmt
+    return cell.style_id
+
+
+def _heights(frame: pl.DataFrame, columns: Sequence[Column], widths: Sequence[int]) -> pl.Expr:
+    """Each row's height: enough lines for its longest wrapped text (``_lines``), at most Excel's."""
+    lines = [
+        _lines_expr(pl.col(str(i)), widths[i])
+        for i, c in enumerate(columns)
+        if c.wrap and frame.schema[str(i)] == pl.Utf8
+    ]
+    most = pl.max_horizontal(*lines) if lines else pl.lit(1)
+    return (most * LINE_HEIGHT + 4).clip(upper_bound=MAX_ROW_HEIGHT).cast(pl.Float64)
+
+
 def write_block(
     ws: Worksheet,
     row: int,
     columns: Sequence[Column],
-    rows: Sequence[Sequence[object]],
+    rows: Rows,
     widths: Sequence[int],
     empty_note: str | None = None,
     total_last: bool = False,
 ) -> int:
     """Headers in ``row``, data below; returns the last row written (``total_last``: bold last row).
+    ``rows``: lists of values, or a frame with the columns in order (``sheetrows.table``).
 
     With no rows and ``empty_note``, the note is written on the next row across the columns (it is
     not a data row: its first cell stays empty).
@@ -207,29 +290,14 @@ def write_block(
     ws.row_dimensions[row].height = LINE_HEIGHT * header_lines + 6
 
     body = Font(name=BODY_FONT, size=BODY_SIZE)
-    bold = Font(name=HEAD_FONT, size=BODY_SIZE, bold=True)
-    # Each column's look is built once, on its first data cell; the other cells take a copy of that
-    # cell's style indices (openpyxl hashes a style object on every assignment: per cell, that was
-    # most of a township workbook's time).
-    looks: list = [None] * n
-    last_row = row + len(rows)
-    for r, values in enumerate(rows, start=row + 1):
-        lines = 1
-        for i, (c, v) in enumerate(zip(columns, values)):
-            v = cell_value(v)
-            cell = ws.cell(r, i + 1, v)
-            if total_last and r == last_row:
-                _style(cell, bold, c)
-            elif looks[i] is None:
-                _style(cell, body, c)
-                looks[i] = cell._style
-            else:
-                cell._style = copy(looks[i])
-            if c.wrap:
-                lines = max(lines, _lines(v, widths[i]))
-        ws.row_dimensions[r].height = min(LINE_HEIGHT * lines + 4, MAX_ROW_HEIGHT)
-    if rows:
-        return row + len(rows)
+    frame = sheetrows.table(rows, n)
+    if frame.height:
+        # Each column's look is one style index; the rows go out as XML at save (``sheetrows``).
+        dtypes = [frame.schema[str(i)] for i in range(n)]
+        styles = [_style_id(ws, body, c, t) for c, t in zip(columns, dtypes)]
+        bold = Font(name=HEAD_FONT, size=BODY_SIZE, bold=True)
+        last = [_style_id(ws, bold, c, t) for c, t in zip(columns, dtypes)] if total_last else None
+        return sheetrows.add(ws, row + 1, frame, styles, _heights(frame, columns, widths), last)
     if empty_note:
         note = ws.cell(row + 1, min(2, n), empty_note)
         note.font = body
@@ -265,7 +333,7 @@ def write_table(
     ws: Worksheet,
     title: str,
     columns: Sequence[Column],
-    rows: Sequence[Sequence[object]],
+    rows: Rows,
     empty_note: str | None = None,
     total_last: bool = False,
 ) -> int:
@@ -273,12 +341,13 @@ def write_table(
 
     Returns the last data row (``HEADER_ROW`` when there are no rows).
     """
-    widths = fit_page(columns, fit_widths(columns, rows))
+    frame = sheetrows.table(rows, len(columns))
+    widths = fit_page(columns, fit_widths(columns, frame))
     write_title(ws, TITLE_ROW, title, printed_count(columns))
-    last = write_block(ws, HEADER_ROW, columns, rows, widths, empty_note, total_last)
+    last = write_block(ws, HEADER_ROW, columns, frame, widths, empty_note, total_last)
     apply_widths(ws, widths)
-    ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 1).coordinate
-    return last if rows else HEADER_ROW
+    ws.freeze_panes = f"A{FIRST_DATA_ROW}"  # (not ws.cell(): that would make a cell in the first data row)
+    return last if frame.height else HEADER_ROW
 
 
 def print_setup(
@@ -301,7 +370,7 @@ def print_setup(
     if title_rows:
         ws.print_title_rows = title_rows
     if printed_columns and printed_columns < ws.max_column:
-        ws.print_area = f"A1:{get_column_letter(printed_columns)}{ws.max_row}"
+        ws.print_area = f"A1:{get_column_letter(printed_columns)}{sheetrows.last_row(ws)}"
     # Columns that fit print at 100 %; only wider ones are fitted to the width (LibreOffice's
     # fit-to-width also shrinks a sheet a little to save its last page: not at 100 %).
     fits = print_scale(ws) >= 1.0

@@ -68,8 +68,8 @@ def test_department_workbooks(bundled_run, tmp_path):
 
 
 def test_a_department_workbook_written_row_by_row_keeps_its_layout(tmp_path):
-    # written in openpyxl's write-only mode (a province's list may be hundreds of thousands of
-    # rows): title, the merged note, the bold header, frozen panes, widths, the wrapped 内容 column
+    # its rows written as sheet XML from the frame (a province's list may be hundreds of thousands
+    # of rows): title, the merged note, the bold header, frozen panes, widths, the wrapped 内容 column
     import openpyxl
 
     from pipeline.report.departments import WIDTHS, write_department
@@ -118,9 +118,10 @@ def test_a_text_longer_than_an_excel_cell_holds_is_cut_and_says_so(tmp_path):
     S4-5 case's words over a hundred names on one ID) and a township list's row are cut, saying so."""
     import openpyxl
 
-    from pipeline.report.files import CUT_WORDS, EXCEL_CELL_CHARS
+    from pipeline.report.sheetrows import CUT_WORDS, EXCEL_CELL_CHARS
     from pipeline.report.layout import Column, write_table
     from pipeline.report.departments import write_department
+    from pipeline.report.files import save_workbook
 
     long = "身份证号 532526200809302760 在参保登记中为“某某”；" * 2_000
     assert len(long) > EXCEL_CELL_CHARS
@@ -134,7 +135,7 @@ def test_a_text_longer_than_an_excel_cell_holds_is_cut_and_says_so(tmp_path):
     assert len(cut) == 1 and len(cut[0]) == EXCEL_CELL_CHARS and long.startswith(cut[0].removesuffix(CUT_WORDS))
     wb = openpyxl.Workbook()
     write_table(wb.active, "清单", [Column("问题", wrap=True)], [[long], ["短"]])
-    assert wb.active.row_dimensions[3].height <= 409  # Excel's tallest row
-    wb.save(tmp_path / "list.xlsx")
-    values = [v for (v,) in openpyxl.load_workbook(tmp_path / "list.xlsx").active.iter_rows(min_row=3, values_only=True)]
+    ws = openpyxl.load_workbook(save_workbook(wb, tmp_path / "list.xlsx")).active
+    assert ws.row_dimensions[3].height == 409  # Excel's tallest row
+    values = [v for (v,) in ws.iter_rows(min_row=3, values_only=True)]
     assert len(values[0]) == EXCEL_CELL_CHARS and values[0].endswith(CUT_WORDS) and values[1] == "短"

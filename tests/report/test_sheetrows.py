@@ -1,0 +1,93 @@
+"""Data rows written as sheet XML (``sheetrows``) read back as the values and looks openpyxl wrote."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import openpyxl
+import polars as pl
+import pytest
+from openpyxl import Workbook
+from python_calamine import CalamineWorkbook
+
+from pipeline.report import sheetrows
+from pipeline.report.files import save_workbook
+from pipeline.report.layout import Column, write_block, write_table
+
+COLUMNS = (
+    Column("序号"),
+    Column("姓名\n身份证号", wrap=True),
+    Column("金额", number_format="#,##0.00"),
+    Column("日期"),
+    Column("是否"),
+    Column("混合"),
+    Column("填写", fill_in=True),
+)
+ROWS = [
+    [1, "张三\n53312919800101123X", 1234.5, date(2026, 9, 30), True, "合计", None],
+    [2, "A&B <c> \x07铃", -12.0, date(2026, 10, 1), False, 17, None],
+    [3, None, None, None, None, 2.5, None],
+]
+
+
+def _read(path, sheet=None):
+    ws = openpyxl.load_workbook(path)[sheet] if sheet else openpyxl.load_workbook(path).active
+    return ws, [list(r) for r in ws.iter_rows(values_only=True)]
+
+
+def test_values_come_back_as_written(tmp_path):
+    wb = Workbook()
+    last = write_table(wb.active, "清单", COLUMNS, ROWS)
+    assert last == 5 and sheetrows.last_row(wb.active) == 5
+    ws, rows = _read(save_workbook(wb, tmp_path / "a.xlsx"))
+    assert rows[2:] == [
+        [1, "张三\n53312919800101123X", 1234.5, datetime(2026, 9, 30), True, "合计", None],
+        [2, "A&B <c> 铃", -12.0, datetime(2026, 10, 1), False, 17, None],  # the bell dropped
+        [3, None, None, None, None, 2.5, None],
+    ]
+    assert ws.max_row == 5 and ws.dimensions == "A1:G5"
+    # calamine (how ``doudi feedback import`` reads a workbook) reads the same rows
+    sheet = CalamineWorkbook.from_path(str(tmp_path / "a.xlsx")).get_sheet_by_index(0).to_python()
+    assert sheet[2][:3] == [1, "张三\n53312919800101123X", 1234.5] and sheet[3][5] == 17
+
+
+def test_each_cell_keeps_its_columns_look(tmp_path):
+    wb = Workbook()
+    write_table(wb.active, "清单", COLUMNS, ROWS, total_last=True)
+    ws, _ = _read(save_workbook(wb, tmp_path / "a.xlsx"))
+    assert ws["B3"].alignment.wrap_text and not ws["A3"].alignment.wrap_text
+    assert ws["C3"].number_format == "#,##0.00" and ws["D3"].is_date
+    assert ws["G3"].border.left.style == "thin"  # an empty cell keeps its borders
+    assert ws["A3"].font.name == "宋体" and not ws["A3"].font.b and ws["A5"].font.b  # the 合计 row bold
+    assert ws.row_dimensions[3].height > ws.row_dimensions[4].height  # two lines of text are taller
+
+
+def test_blocks_sit_between_rows_openpyxl_writes(tmp_path):
+    # the cover's layout: titles and pairs written as cells, tables as blocks, in any order
+    wb = Workbook()
+    ws = wb.active
+    ws.cell(1, 1, "一")
+    end = write_block(ws, 2, COLUMNS[:2], [[1, "甲"], [2, "乙"]], [6, 10])
+    ws.cell(end + 2, 1, "二")
+    end = write_block(ws, end + 3, COLUMNS[:2], [[3, "丙"]], [6, 10])
+    ws.cell(end + 1, 1, "完")
+    _, rows = _read(save_workbook(wb, tmp_path / "a.xlsx"))
+    assert [r[:2] for r in rows] == [["一", None], ["序号", "姓名\n身份证号"], [1, "甲"], [2, "乙"], [None, None],
+                                     ["二", None], ["序号", "姓名\n身份证号"], [3, "丙"], ["完", None]]  # fmt: skip
+
+
+def test_a_cell_written_inside_a_block_is_refused(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    write_block(ws, 1, COLUMNS[:1], [[1], [2]], [6])
+    ws.cell(3, 1, "重叠")
+    with pytest.raises(ValueError, match="row 3"):
+        save_workbook(wb, tmp_path / "a.xlsx")
+
+
+def test_a_frame_is_written_by_column_order(tmp_path):
+    wb = Workbook()
+    frame = pl.DataFrame({"z": [1, 2], "a": ["x", "y"]})
+    write_table(wb.active, "清单", COLUMNS[:2], frame)
+    _, rows = _read(save_workbook(wb, tmp_path / "a.xlsx"))
+    assert rows[2:] == [[1, "x"], [2, "y"]]
