@@ -11,7 +11,7 @@ import polars as pl
 from pipeline.report.households import with_households
 from pipeline.report.load import ReportData
 from pipeline.report.layout import Column
-from pipeline.report.terms import UNKNOWN_VILLAGE, yes_no
+from pipeline.report.terms import NO, UNKNOWN, UNKNOWN_VILLAGE, YES
 
 
 def _yn(header: str) -> Column:
@@ -79,34 +79,33 @@ def _people(data: ReportData, facts: pl.DataFrame, township: str) -> pl.DataFram
     return out.sort(["village", "household_key", "name", "person_key"], nulls_last=True)
 
 
-def _row(i: int, r: dict, flags: dict[str, str], extra: list[object]) -> list[object]:
-    name = r["name"] or ""
-    if r.get("is_dead"):
-        name += "（已故）"
-    return [
-        i,
-        r["village"] or UNKNOWN_VILLAGE,
-        r["household"],
-        name,
-        r["id_number"],
-        r["age"],
+def _yes_no(flag: str) -> pl.Expr:
+    return pl.when(pl.col(flag).is_null()).then(pl.lit(UNKNOWN)).when(pl.col(flag)).then(pl.lit(YES)).otherwise(pl.lit(NO))
+
+
+def _ledger(people: pl.DataFrame, flags: dict[str, str], extra: list[pl.Expr]) -> pl.DataFrame:
+    """The ledger's rows, its columns in order (``HEAD``, ``extra``, the flags, ``TAIL``)."""
+    dead = pl.when(pl.col("is_dead").fill_null(False)).then(pl.lit("（已故）")).otherwise(pl.lit(""))
+    return people.select(
+        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("序号"),
+        pl.col("village").fill_null(UNKNOWN_VILLAGE),
+        pl.col("household"),
+        pl.concat_str(pl.col("name").fill_null(""), dead).alias("name"),
+        pl.col("id_number"),
+        pl.col("age"),
         *extra,
-        *[yes_no(r[c]) for c in flags.values()],
-        r["codes"] or "未发现问题",
-        r["problems"],
-    ]
+        *[_yes_no(c).alias(header) for header, c in flags.items()],
+        pl.col("codes").fill_null("未发现问题"),
+        pl.col("problems"),
+    )
 
 
-def sanlei_rows(data: ReportData, township: str) -> list[list[object]]:
-    people = _people(data, data.facts.filter(pl.col("is_three_groups").fill_null(False)), township)
-    return [_row(i, r, SANLEI_FLAGS, []) for i, r in enumerate(people.iter_rows(named=True), start=1)]
+def sanlei_rows(data: ReportData, township: str) -> pl.DataFrame:
+    return _ledger(_people(data, data.facts.filter(pl.col("is_three_groups").fill_null(False)), township), SANLEI_FLAGS, [])
 
 
-def zhongcan_rows(data: ReportData, township: str) -> list[list[object]]:
+def zhongcan_rows(data: ReportData, township: str) -> pl.DataFrame:
     covered = pl.col("in_dibao").fill_null(False) | pl.col("in_tekun").fill_null(False) | pl.col("is_three_groups").fill_null(False)
     people = _people(data, data.facts.filter(pl.col("is_severe").fill_null(False) & covered), township)
-    rows = []
-    for i, r in enumerate(people.iter_rows(named=True), start=1):
-        status = "、".join(w for w, c in (("低保", "in_dibao"), ("特困", "in_tekun"), ("三类对象", "is_three_groups")) if r[c])
-        rows.append(_row(i, r, ZHONGCAN_FLAGS, [status]))
-    return rows
+    words = [pl.when(pl.col(c).fill_null(False)).then(pl.lit(w)) for w, c in (("低保", "in_dibao"), ("特困", "in_tekun"), ("三类对象", "is_three_groups"))]
+    return _ledger(people, ZHONGCAN_FLAGS, [pl.concat_str(words, separator="、", ignore_nulls=True).alias("身份")])

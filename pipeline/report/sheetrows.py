@@ -40,6 +40,9 @@ _FORBIDDEN = r"[\x00-\x08\x0B\x0C\x0E-\x1F]"
 _EXCEL_EPOCH = date(1899, 12, 30)
 DATE_FORMATS = {pl.Date: "yyyy-mm-dd", pl.Datetime: "yyyy-mm-dd h:mm:ss"}  # openpyxl's for a date
 NUMBER = "#n"  # suffix of the numbers' half of a column holding both texts and numbers
+# zlib's fastest level: at 1M households a quarter's workbooks take 2.6 s less CPU and are 28 %
+# larger (45 MB against 35; a township's about 550 KB).
+ZIP_LEVEL = 1
 
 
 @dataclass(frozen=True)
@@ -193,10 +196,10 @@ def save(wb: Workbook, target) -> None:
     saved = BytesIO()
     wb.save(saved)
     by_path = {ws.path.lstrip("/"): (ws, b) for ws, b in blocks.items()}
-    with zipfile.ZipFile(saved) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+    with zipfile.ZipFile(saved) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as out:
         for info in src.infolist():
             data = src.read(info)
             if info.filename in by_path:
                 ws, sheet_blocks = by_path[info.filename]
                 data = _insert(data.decode("utf-8"), sheet_blocks, ws.max_column).encode("utf-8")
-            out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+            out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL)

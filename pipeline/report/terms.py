@@ -66,10 +66,7 @@ def quarter_label(quarter: str) -> str:
     return f"{q.year}年第{_Q_WORDS[q.q]}季度"
 
 
-def yes_no(value: object) -> str:
-    if value is None:
-        return "不详"
-    return "是" if value else "否"
+YES, NO, UNKNOWN = "是", "否", "不详"  # a flag of the ledgers: true, false, null
 
 
 def percent(rate: float | None) -> str:

@@ -194,12 +194,12 @@ def _ledger_sheets(wb: Workbook, data: ReportData, township: str, place: str, la
         ws = wb.create_sheet(name)
         lacking = [c for c in needs if c in data.facts_missing]
         if data.facts is None:
-            rows, note = [], NO_FACTS
+            rows, note = pl.DataFrame(), NO_FACTS
         elif lacking:
-            rows, note = [], f"人员政策享受情况（person_facts）表缺少列 {'、'.join(lacking)}，本台账无法生成。"
+            rows, note = pl.DataFrame(), f"人员政策享受情况（person_facts）表缺少列 {'、'.join(lacking)}，本台账无法生成。"
         else:
             rows, note = make(data, township), "本乡镇无此类人员。"
-        write_table(ws, f"{name}　{place}　{label}　共 {len(rows)} 人", columns, rows, empty_note=note)
+        write_table(ws, f"{name}　{place}　{label}　共 {rows.height} 人", columns, rows, empty_note=note)
         print_setup(ws, *header)
 
 
