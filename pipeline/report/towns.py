@@ -15,9 +15,9 @@ def townships(data: ReportData) -> list[str]:
     """Every township with a case, a resident or an overlap rate this quarter, in pinyin order
     (``data`` is one county's: ``ReportData.for_county``).  Persons with no residence are not a
     township: their cases go to the county's 居住地不详 list."""
-    names = set(data.cases.get_column("township").drop_nulls())
-    names |= set(data.persons.get_column("township").drop_nulls())
-    names |= set(data.overlap.filter(pl.col("level") == "乡镇").get_column("unit").drop_nulls())
+    names = set(data.cases.get_column("township").drop_nulls().unique())
+    names |= set(data.persons.get_column("township").drop_nulls().unique())
+    names |= set(data.overlap.filter(pl.col("level") == "乡镇").get_column("unit").drop_nulls().unique())
     names.discard(UNKNOWN_TOWNSHIP)
     return sorted(names, key=lambda t: (lazy_pinyin(t), t))
 
