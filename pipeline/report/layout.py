@@ -110,18 +110,21 @@ def _line_widths(text: pl.Expr) -> pl.Expr:
     return text.str.split("\n").list.eval(pl.element().str.len_chars() + pl.element().str.count_matches(_wide()))
 
 
-def _lines_expr(text: pl.Expr, width: float) -> pl.Expr:
-    """``_lines`` of a text column."""
-    room = max(width * 0.9, 1)
-    return _line_widths(text).list.eval((pl.element() / room).ceil().clip(lower_bound=1)).list.sum().fill_null(1).clip(lower_bound=1)
+def _room(width: float) -> float:
+    # a tenth spare: digits and Latin letters of CJK fonts run wider than half
+    return max(width * 0.9, 1)
 
 
 def _lines(text: object, width: float) -> int:
+    """Lines ``text`` takes in a wrapped cell ``width`` wide (``_lines_expr``: of a text column)."""
     if text is None or text == "":
         return 1
-    s = str(text)
-    room = max(width * 0.9, 1)  # a tenth spare: digits and Latin letters of CJK fonts run wider than half
-    return sum(max(1, math.ceil(display_width(part) / room)) for part in s.split("\n"))
+    return sum(max(1, math.ceil(display_width(part) / _room(width))) for part in str(text).split("\n"))
+
+
+def _lines_expr(text: pl.Expr, width: float) -> pl.Expr:
+    """``_lines`` of each value of a text column."""
+    return _line_widths(text).list.eval((pl.element() / _room(width)).ceil().clip(lower_bound=1)).list.sum().fill_null(1)
 
 
 def _excel_width(cells: float) -> float:
@@ -158,7 +161,7 @@ def _longest(frame: pl.DataFrame, columns: Sequence[Column]) -> list[int]:
             exprs += [col.min().alias(f"{name}<"), col.max().alias(f"{name}>")]
             if dtype.is_float():
                 exprs.append(col.cast(pl.Utf8).str.len_chars().max().alias(name))
-        elif dtype in (pl.Date,) or isinstance(dtype, pl.Datetime):
+        elif dtype == pl.Date or isinstance(dtype, pl.Datetime):
             exprs.append(pl.when(col.is_not_null().any()).then(pl.lit(10)).otherwise(0).alias(name))
         else:
             exprs.append(col.cast(pl.Utf8).str.len_chars().max().alias(name))

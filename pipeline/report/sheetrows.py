@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Sequence
+from itertools import zip_longest
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from io import BytesIO
@@ -37,19 +38,41 @@ Rows = Sequence[Sequence[object]] | pl.DataFrame
 # XML 1.0 allows tab, newline and carriage return of the control characters (openpyxl refuses
 # the others; a source file's stray control character must not stop a township's workbook).
 _FORBIDDEN = r"[\x00-\x08\x0B\x0C\x0E-\x1F]"
-_EXCEL_EPOCH = date(1899, 12, 30)
+_EXCEL_EPOCH = datetime(1899, 12, 30)  # day 0 of Excel's dates (1900 system, after its 29 Feb 1900)
 DATE_FORMATS = {pl.Date: "yyyy-mm-dd", pl.Datetime: "yyyy-mm-dd h:mm:ss"}  # openpyxl's for a date
 NUMBER = "#n"  # suffix of the numbers' half of a column holding both texts and numbers
 # zlib's fastest level: at 1M households a quarter's workbooks take 2.6 s less CPU and are 28 %
 # larger (45 MB against 35; a township's about 550 KB).
 ZIP_LEVEL = 1
+ROW = "#row"  # a block's column of sheet row numbers
+SLICE_ROWS = 20_000  # rows rendered to XML at a time when a workbook is saved
+CELL_BYTES = 64  # an upper estimate of a cell's XML besides its text (``Block.text_bytes``)
+# A sheet estimated at this size or more is written with Zip64 headers (zip's own 32-bit sizes
+# end at 4 GiB; Python's zipfile refuses past 2 GiB without them).
+ZIP64_FROM = 1 << 30
 
 
 @dataclass(frozen=True)
 class Block:
-    first: int  # sheet row of the first data row
+    """Rows ``first``..``last`` of a sheet: ``frame`` (with each row's sheet row in ``ROW``) and
+    the expression of each row's ``<row>`` element, rendered when the workbook is saved."""
+
+    first: int
     last: int
-    xml: str
+    frame: pl.DataFrame
+    row_xml: pl.Expr
+
+    def xml(self) -> Iterator[str]:
+        """The rows' XML, ``SLICE_ROWS`` rows at a time (a province's department list is a million
+        rows: its XML is never held whole)."""
+        for offset in range(0, self.frame.height, SLICE_ROWS):
+            yield self.frame.slice(offset, SLICE_ROWS).select(self.row_xml.str.join("")).item()
+
+    def text_bytes(self) -> int:
+        """An upper estimate of the rows' XML in bytes (``save``: whether the sheet needs Zip64)."""
+        texts = [pl.col(c).str.len_bytes().sum() for c, t in self.frame.schema.items() if t == pl.Utf8]
+        text = int(self.frame.select(pl.sum_horizontal(texts)).item() or 0) if texts else 0
+        return 2 * text + CELL_BYTES * self.frame.height * self.frame.width
 
 
 _BLOCKS: WeakKeyDictionary[Workbook, dict[Worksheet, list[Block]]] = WeakKeyDictionary()
@@ -62,8 +85,9 @@ def table(rows: Rows, n: int) -> pl.DataFrame:
     if isinstance(rows, pl.DataFrame):
         if {str(i) for i in range(n)} <= set(rows.columns) <= {f"{i}{end}" for i in range(n) for end in ("", NUMBER)}:
             return rows  # already a table
-        return rows.select([pl.col(c).alias(str(i)) for i, c in enumerate(rows.columns[:n])])
-    values = list(zip(*rows)) if rows else [()] * n
+        named = [pl.col(c).alias(str(i)) for i, c in enumerate(rows.columns[:n])]
+        return rows.select(named + [pl.lit(None).alias(str(i)) for i in range(len(named), n)]) if rows.width else pl.DataFrame()
+    values = list(zip_longest(*rows))  # a short row's missing cells are empty
     columns: list[pl.Series] = []
     for i in range(n):
         columns.extend(_series(str(i), list(values[i]) if i < len(values) else [None] * len(rows)))
@@ -77,17 +101,13 @@ def _series(name: str, values: list[object]) -> list[pl.Series]:
         s = None
     if s is not None and s.dtype != pl.Object:
         return [s]
-    numbers = [v if isinstance(v, (int, float)) and not isinstance(v, bool) else None for v in values]
+    numbers = [float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None for v in values]
     texts = [None if v is None or n is not None else _text(v) for v, n in zip(values, numbers)]
-    return [pl.Series(name, texts, dtype=pl.Utf8), pl.Series(name + NUMBER, [float(v) if v is not None else None for v in numbers], dtype=pl.Float64)]
+    return [pl.Series(name, texts, dtype=pl.Utf8), pl.Series(name + NUMBER, numbers, dtype=pl.Float64)]
 
 
 def _text(v: object) -> str:
     return v.strftime("%Y-%m-%d") if isinstance(v, (date, datetime)) else str(v)
-
-
-def column_dtype(frame: pl.DataFrame, i: int) -> pl.DataType:
-    return frame.schema[str(i)]
 
 
 def _cell(letter: str, row: pl.Expr, style: pl.Expr, kind: str, value: pl.Expr) -> pl.Expr:
@@ -111,9 +131,9 @@ def _value(c: pl.Expr, dtype: pl.DataType) -> tuple[str, pl.Expr]:
     if dtype == pl.Boolean:
         return "b", c.cast(pl.Int8).cast(pl.Utf8)
     if dtype == pl.Date:
-        return "n", (c - pl.lit(_EXCEL_EPOCH)).dt.total_days().cast(pl.Utf8)
+        return "n", (c - pl.lit(_EXCEL_EPOCH.date())).dt.total_days().cast(pl.Utf8)
     if isinstance(dtype, pl.Datetime):
-        return "n", ((c.dt.replace_time_zone(None) - pl.lit(datetime(1899, 12, 30))).dt.total_microseconds() / 86_400_000_000).cast(pl.Utf8)
+        return "n", ((c.dt.replace_time_zone(None) - pl.lit(_EXCEL_EPOCH)).dt.total_microseconds() / 86_400_000_000).cast(pl.Utf8)
     if dtype.is_float():
         return "n", pl.when(c.is_finite()).then(c).cast(pl.Utf8)
     if dtype.is_numeric() or dtype == pl.Null:
@@ -135,14 +155,14 @@ def add(
     Returns the last row."""
     if frame.is_empty():
         return first - 1
-    n = len(styles)
-    row = (pl.int_range(pl.len()) + first).cast(pl.Utf8)
-    is_last = pl.int_range(pl.len()) == pl.len() - 1
+    last = first + frame.height - 1
+    frame = frame.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + first).alias(ROW))
+    row = pl.col(ROW).cast(pl.Utf8)
     cells = []
-    for i in range(n):
+    for i in range(len(styles)):
         style = pl.lit(str(styles[i]))
         if last_styles is not None:
-            style = pl.when(is_last).then(pl.lit(str(last_styles[i]))).otherwise(style)
+            style = pl.when(pl.col(ROW) == last).then(pl.lit(str(last_styles[i]))).otherwise(style)
         letter = get_column_letter(i + 1)
         kind, value = _value(pl.col(str(i)), frame.schema[str(i)])
         cell = _cell(letter, row, style, kind, value)
@@ -151,12 +171,8 @@ def add(
             cell = pl.when(pl.col(str(i) + NUMBER).is_not_null()).then(numbers).otherwise(cell)
         cells.append(cell)
     height = [] if heights is None else [pl.lit('" ht="'), heights.round(2).cast(pl.Utf8), pl.lit('" customHeight="1')]
-    xml = frame.select(
-        pl.concat_str([pl.lit('<row r="'), row, *height, pl.lit('">'), *cells, pl.lit("</row>")])
-        .str.join("")
-    ).item()
-    last = first + frame.height - 1
-    _BLOCKS.setdefault(ws.parent, {}).setdefault(ws, []).append(Block(first, last, xml))
+    row_xml = pl.concat_str([pl.lit('<row r="'), row, *height, pl.lit('">'), *cells, pl.lit("</row>")])
+    _BLOCKS.setdefault(ws.parent, {}).setdefault(ws, []).append(Block(first, last, frame, row_xml))
     return last
 
 
@@ -170,25 +186,28 @@ _ROW = re.compile(r'<row r="(\d+)"')
 _DIMENSION = re.compile(r'<dimension ref="[^"]*"/>')
 
 
-def _insert(xml: str, blocks: list[Block], width: int) -> str:
-    """``xml`` (a sheet as openpyxl wrote it) with ``blocks``' rows in row order."""
-    last = max([*(int(m.group(1)) for m in _ROW.finditer(xml)), *(b.last for b in blocks)], default=1)
-    for block in sorted(blocks, key=lambda b: b.first, reverse=True):
-        at = xml.index("</sheetData>")
-        for m in _ROW.finditer(xml):
-            r = int(m.group(1))
-            if block.first <= r <= block.last:
-                raise ValueError(f"row {r} written both by openpyxl and as a block ({block.first}-{block.last})")
-            if r > block.last:
-                at = m.start()
-                break
-        xml = xml[:at] + block.xml + xml[at:]
-    ref = f"A1:{get_column_letter(max(width, 1))}{last}"
-    return _DIMENSION.sub(f'<dimension ref="{ref}"/>', xml, count=1)
+def _pieces(xml: str, blocks: list[Block], width: int) -> Iterator[str]:
+    """``xml`` (a sheet as openpyxl wrote it, its dimension corrected) with ``blocks``' rows in row
+    order, piece by piece."""
+    rows = [(int(m.group(1)), m.start()) for m in _ROW.finditer(xml)]
+    last = max([*(r for r, _ in rows), *(b.last for b in blocks)], default=1)
+    xml = _DIMENSION.sub(f'<dimension ref="A1:{get_column_letter(max(width, 1))}{last}"/>', xml, count=1)
+    rows = [(int(m.group(1)), m.start()) for m in _ROW.finditer(xml)]  # (the dimension moved them)
+    done = 0
+    for block in sorted(blocks, key=lambda b: b.first):
+        inside = [r for r, _ in rows if block.first <= r <= block.last]
+        if inside:
+            raise ValueError(f"row {inside[0]} written both by openpyxl and as a block ({block.first}-{block.last})")
+        at = next((start for r, start in rows if r > block.last), xml.index("</sheetData>"))
+        yield xml[done:at]
+        yield from block.xml()
+        done = at
+    yield xml[done:]
 
 
 def save(wb: Workbook, target) -> None:
-    """Save ``wb`` to ``target`` (a path or a binary file) with the rows ``add`` kept for it."""
+    """Save ``wb`` to ``target`` (a path or a binary file) with the rows ``add`` kept for it: each
+    sheet with rows is streamed into the zip, its rows rendered a slice at a time."""
     blocks = _BLOCKS.pop(wb, {})
     if not blocks:
         wb.save(target)
@@ -199,7 +218,11 @@ def save(wb: Workbook, target) -> None:
     with zipfile.ZipFile(saved) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as out:
         for info in src.infolist():
             data = src.read(info)
-            if info.filename in by_path:
-                ws, sheet_blocks = by_path[info.filename]
-                data = _insert(data.decode("utf-8"), sheet_blocks, ws.max_column).encode("utf-8")
-            out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL)
+            if info.filename not in by_path:
+                out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL)
+                continue
+            ws, sheet_blocks = by_path[info.filename]
+            large = len(data) + sum(b.text_bytes() for b in sheet_blocks) >= ZIP64_FROM
+            with out.open(info.filename, "w", force_zip64=large) as stream:
+                for piece in _pieces(data.decode("utf-8"), sheet_blocks, ws.max_column):
+                    stream.write(piece.encode("utf-8"))

@@ -91,3 +91,32 @@ def test_a_frame_is_written_by_column_order(tmp_path):
     write_table(wb.active, "清单", COLUMNS[:2], frame)
     _, rows = _read(save_workbook(wb, tmp_path / "a.xlsx"))
     assert rows[2:] == [[1, "x"], [2, "y"]]
+
+
+def test_a_columns_widths_and_lines_are_each_values():
+    # the column measures (polars) and the value measures (titles, headers, pairs) agree
+    from pipeline.report.layout import _line_widths, _lines, _lines_expr, display_width
+
+    texts = ["", "abc", "张三", "Ａ全角", "한글", "第一行\n第二行较长的一行", "532526200809302760", "𠀀𠀁 (plane 2)", "a\n\nb", None]
+    frame = pl.DataFrame({"t": texts}, schema={"t": pl.Utf8})
+    widths = frame.select(_line_widths(pl.col("t")).list.max()).to_series().to_list()
+    assert [w or 0 for w in widths] == [display_width(t) for t in texts]
+    for width in (4, 9, 20):
+        assert frame.select(_lines_expr(pl.col("t"), width)).to_series().to_list() == [_lines(t, width) for t in texts]
+
+
+def test_rows_are_rendered_a_slice_at_a_time_and_a_large_sheet_gets_zip64(tmp_path, monkeypatch):
+    # a province's department list is a million rows: its XML is made and zipped in slices, and a
+    # sheet that may pass zip's 32-bit sizes is written with Zip64 headers
+    monkeypatch.setattr(sheetrows, "SLICE_ROWS", 2)
+    monkeypatch.setattr(sheetrows, "ZIP64_FROM", 0)
+    wb = Workbook()
+    write_table(wb.active, "清单", COLUMNS[:2], [[i, f"第{i}行"] for i in range(1, 8)])
+    path = save_workbook(wb, tmp_path / "a.xlsx")
+    _, rows = _read(path)
+    assert rows[2:] == [[i, f"第{i}行"] for i in range(1, 8)]
+    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    assert [r[0] for r in sheet[2:]] == list(range(1, 8))
+    raw, name = path.read_bytes(), b"xl/worksheets/sheet1.xml"
+    at = raw.index(name)  # its local header comes first: the extra field right after the name
+    assert raw[at + len(name) : at + len(name) + 2] == b"\x01\x00"  # the Zip64 extra field
