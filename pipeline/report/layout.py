@@ -249,7 +249,7 @@ def _style_id(ws: Worksheet, font: Font, c: Column, dtype: pl.DataType) -> int:
     cell = Cell(ws)
     _style(cell, font, c)
     if not c.number_format:
-        fmt = next((f for t, f in sheetrows.DATE_FORMATS.items() if dtype == t or isinstance(dtype, type(t))), None)
+        fmt = next((f for t, f in sheetrows.DATE_FORMATS.items() if dtype == t), None)
         if fmt:
             cell.number_format = fmt
     return cell.style_id
