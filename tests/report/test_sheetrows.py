@@ -120,3 +120,31 @@ def test_rows_are_rendered_a_slice_at_a_time_and_a_large_sheet_gets_zip64(tmp_pa
     raw, name = path.read_bytes(), b"xl/worksheets/sheet1.xml"
     at = raw.index(name)  # its local header comes first: the extra field right after the name
     assert raw[at + len(name) : at + len(name) + 2] == b"\x01\x00"  # the Zip64 extra field
+
+
+def test_every_sheet_of_every_workbook_is_well_formed_and_in_order(reports):
+    # what Excel checks on opening (it repairs or refuses a workbook otherwise): XML that parses
+    # strictly, rows ascending, each row's cells in column order and in that row, the dimension
+    # ending at the last row
+    import re
+    import zipfile
+
+    from lxml import etree
+    from openpyxl.utils import column_index_from_string
+
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    sheets = 0
+    for path in (p for p in reports if p.suffix == ".xlsx"):
+        with zipfile.ZipFile(path) as z:
+            for name in (n for n in z.namelist() if n.startswith("xl/worksheets/sheet")):
+                root, sheets, last = etree.fromstring(z.read(name)), sheets + 1, 0
+                for row in root.iter(f"{ns}row"):
+                    r = int(row.get("r"))
+                    assert r > last, (path.name, name, r)
+                    refs = [re.fullmatch(r"([A-Z]+)(\d+)", c.get("r")).groups() for c in row.iter(f"{ns}c")]
+                    assert all(int(n) == r for _, n in refs), (path.name, name, r)
+                    columns = [column_index_from_string(letters) for letters, _ in refs]
+                    assert columns == sorted(set(columns)), (path.name, name, r)
+                    last = r
+                assert re.search(r"(\d+)$", root.find(f"{ns}dimension").get("ref")).group(1) == str(last), (path.name, name)
+    assert sheets > 20
