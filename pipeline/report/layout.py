@@ -96,7 +96,7 @@ def _wide() -> str:
     """A regex class of the characters ``display_width`` counts double (East Asian Wide and
     Full-width), worked out once from ``unicodedata``."""
     spans: list[list[int]] = []
-    for cp in range(0x1100, 0x110000):
+    for cp in range(0x110000):
         if unicodedata.east_asian_width(chr(cp)) in "WF":
             if spans and spans[-1][1] == cp - 1:
                 spans[-1][1] = cp

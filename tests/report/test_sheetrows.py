@@ -97,7 +97,7 @@ def test_a_columns_widths_and_lines_are_each_values():
     # the column measures (polars) and the value measures (titles, headers, pairs) agree
     from pipeline.report.layout import _line_widths, _lines, _lines_expr, display_width
 
-    texts = ["", "abc", "张三", "Ａ全角", "한글", "第一行\n第二行较长的一行", "532526200809302760", "𠀀𠀁 (plane 2)", "a\n\nb", None]
+    texts = ["", "abc", "张三", "Ａ全角", "한글", "第一行\n第二行较长的一行", "532526200809302760", "𠀀𠀁 (plane 2)", "a\n\nb", "\u0378\U00040000", None]
     frame = pl.DataFrame({"t": texts}, schema={"t": pl.Utf8})
     widths = frame.select(_line_widths(pl.col("t")).list.max()).to_series().to_list()
     assert [w or 0 for w in widths] == [display_width(t) for t in texts]
