@@ -193,11 +193,13 @@ def _pieces(xml: str, blocks: list[Block], width: int) -> Iterator[str]:
     last = max([*(r for r, _ in rows), *(b.last for b in blocks)], default=1)
     xml = _DIMENSION.sub(f'<dimension ref="A1:{get_column_letter(max(width, 1))}{last}"/>', xml, count=1)
     rows = [(int(m.group(1)), m.start()) for m in _ROW.finditer(xml)]  # (the dimension moved them)
-    done = 0
+    done, previous = 0, 0
     for block in sorted(blocks, key=lambda b: b.first):
         inside = [r for r, _ in rows if block.first <= r <= block.last]
-        if inside:
-            raise ValueError(f"row {inside[0]} written both by openpyxl and as a block ({block.first}-{block.last})")
+        if inside or block.first <= previous:
+            taken = inside[0] if inside else block.first
+            raise ValueError(f"row {taken} written twice (a block of rows {block.first}-{block.last})")
+        previous = block.last
         at = next((start for r, start in rows if r > block.last), xml.index("</sheetData>"))
         yield xml[done:at]
         yield from block.xml()
@@ -208,7 +210,7 @@ def _pieces(xml: str, blocks: list[Block], width: int) -> Iterator[str]:
 def save(wb: Workbook, target) -> None:
     """Save ``wb`` to ``target`` (a path or a binary file) with the rows ``add`` kept for it: each
     sheet with rows is streamed into the zip, its rows rendered a slice at a time."""
-    blocks = _BLOCKS.pop(wb, {})
+    blocks = _BLOCKS.get(wb, {})  # (kept: saved again, the workbook has its rows again)
     if not blocks:
         wb.save(target)
         return

@@ -46,6 +46,7 @@ def test_values_come_back_as_written(tmp_path):
         [3, None, None, None, None, 2.5, None],
     ]
     assert ws.max_row == 5 and ws.dimensions == "A1:G5"
+    assert _read(save_workbook(wb, tmp_path / "again.xlsx"))[1] == rows  # saved again: the rows again
     # calamine (how ``doudi feedback import`` reads a workbook) reads the same rows
     sheet = CalamineWorkbook.from_path(str(tmp_path / "a.xlsx")).get_sheet_by_index(0).to_python()
     assert sheet[2][:3] == [1, "张三\n53312919800101123X", 1234.5] and sheet[3][5] == 17
@@ -76,13 +77,18 @@ def test_blocks_sit_between_rows_openpyxl_writes(tmp_path):
                                      ["二", None], ["序号", "姓名\n身份证号"], [3, "丙"], ["完", None]]  # fmt: skip
 
 
-def test_a_cell_written_inside_a_block_is_refused(tmp_path):
+def test_a_row_written_twice_is_refused(tmp_path):
     wb = Workbook()
     ws = wb.active
     write_block(ws, 1, COLUMNS[:1], [[1], [2]], [6])
     ws.cell(3, 1, "重叠")
     with pytest.raises(ValueError, match="row 3"):
         save_workbook(wb, tmp_path / "a.xlsx")
+    wb = Workbook()  # two blocks over one row
+    sheetrows.add(wb.active, 1, sheetrows.table([[1], [2]], 1), [0])
+    sheetrows.add(wb.active, 2, sheetrows.table([[3]], 1), [0])
+    with pytest.raises(ValueError, match="row 2"):
+        save_workbook(wb, tmp_path / "b.xlsx")
 
 
 def test_a_frame_is_written_by_column_order(tmp_path):
