@@ -3,7 +3,9 @@ that fit (a CJK character counts double), wrapped text with row heights to match
 print titles, landscape A4 fit to width, page header and page numbers.
 
 Every sheet of every workbook goes through ``write_table`` (a title row, a header row, data rows)
-and ``print_setup``; nothing else sets widths or page settings.
+and ``print_setup``; nothing else sets widths or page settings.  The data rows (``write_block``)
+are measured and styled here a column at a time and handed to ``sheetrows``, which writes them as
+sheet XML when the workbook is saved.
 
 On paper: the printed columns (``Column.printed``, always the leftmost) are fitted to the width of
 landscape A4 at 100 %: wrapped columns give up width first (``fit_page``), so Excel's fit-to-width
