@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from pipeline.normalise.ids import adjacent_swap, body_differences
+from pipeline.normalise.ids import within_one_slip
 
 
 @dataclass(frozen=True)
@@ -110,9 +110,7 @@ def _pairs(profile: pl.LazyFrame, block: Block) -> pl.LazyFrame:
         )
     elif block.typo:  # selective keys: join on them, keep the IDs a typo apart
         a, b = pl.col(block.typo), pl.col(f"{block.typo}_r")
-        joined = left.join(right, on=list(block.keys), suffix="_r").filter(
-            (body_differences(a, b) <= 1) | ((body_differences(a, b) == 2) & adjacent_swap(a, b))
-        )
+        joined = left.join(right, on=list(block.keys), suffix="_r").filter(within_one_slip(a, b))
     else:
         joined = left.join(right, on=list(block.keys), suffix="_r")
     a, b = pl.col("entity"), pl.col("entity_r")

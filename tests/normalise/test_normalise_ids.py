@@ -239,11 +239,15 @@ _ID_TEXT = st.one_of(st.none(), st.text(alphabet="0123456789X中国", min_size=0
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(_ID_TEXT, _ID_TEXT), max_size=40))
 def test_body_differences_and_adjacent_swap_read_each_character(pairs):
-    from pipeline.normalise.ids import adjacent_swap, body_differences
+    from pipeline.normalise.ids import adjacent_swap, body_differences, within_one_slip
 
     frame = pl.DataFrame({"a": [a for a, _ in pairs], "b": [b for _, b in pairs]}, schema={"a": pl.Utf8, "b": pl.Utf8})
-    got = frame.select(body_differences(pl.col("a"), pl.col("b")).alias("d"), adjacent_swap(pl.col("a"), pl.col("b")).alias("s"))
-    assert list(zip(got["d"].to_list(), got["s"].to_list())) == [_by_character(a, b) for a, b in pairs]
+    a, b = pl.col("a"), pl.col("b")
+    got = frame.select(body_differences(a, b).alias("d"), adjacent_swap(a, b).alias("s"), within_one_slip(a, b).alias("w"))
+    want = [_by_character(a, b) for a, b in pairs]
+    assert list(zip(got["d"].to_list(), got["s"].to_list())) == want
+    # the two in one pass: one digit apart, or two adjacent ones swapped (a null side: 0 apart)
+    assert got["w"].to_list() == [d <= 1 or (d == 2 and bool(s)) for d, s in want]
 
 
 def test_check_digit_of_published_numbers():
