@@ -104,10 +104,8 @@ def body_differences(left: pl.Expr, right: pl.Expr) -> pl.Expr:
 
 
 def _differences(sides: list[pl.Series]) -> pl.Series:
-    left, right = sides
-    count = (_body_chars(left) != _body_chars(right)).sum(axis=1, dtype=np.int32)
-    known = (left.is_not_null() & right.is_not_null()).to_numpy()
-    return pl.Series(left.name, np.where(known, count, 0).astype(np.int32))
+    count, _, _ = _compared(*sides)
+    return pl.Series(sides[0].name, count.astype(np.int32))
 
 
 def adjacent_swap(left: pl.Expr, right: pl.Expr) -> pl.Expr:
@@ -126,12 +124,19 @@ def _body_chars(ids: pl.Series) -> np.ndarray:
     return np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).reshape(-1, 17)
 
 
-def _swapped(sides: list[pl.Series]) -> pl.Series:
-    left, right = sides
+def _compared(left: pl.Series, right: pl.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(differing body characters, 0 where either side is null; two adjacent ones swapped; both
+    sides known) of each pair, from one reading of each side's characters."""
     a, b = _body_chars(left), _body_chars(right)
-    cross = (a[:, :16] != b[:, :16]) & (a[:, :16] == b[:, 1:]) & (a[:, 1:] == b[:, :16])
+    differ = a != b
     known = (left.is_not_null() & right.is_not_null()).to_numpy()
-    return pl.Series(left.name, cross.any(axis=1), pl.Boolean).set(pl.Series(~known), None)
+    swapped = (differ[:, :16] & (a[:, :16] == b[:, 1:]) & (a[:, 1:] == b[:, :16])).any(axis=1)
+    return np.where(known, differ.sum(axis=1), 0), swapped, known
+
+
+def _swapped(sides: list[pl.Series]) -> pl.Series:
+    _, swapped, known = _compared(*sides)
+    return pl.Series(sides[0].name, swapped, pl.Boolean).set(pl.Series(~known), None)
 
 
 def within_one_slip(left: pl.Expr, right: pl.Expr) -> pl.Expr:
@@ -142,13 +147,8 @@ def within_one_slip(left: pl.Expr, right: pl.Expr) -> pl.Expr:
 
 
 def _within_one_slip(sides: list[pl.Series]) -> pl.Series:
-    left, right = sides
-    a, b = _body_chars(left), _body_chars(right)
-    differ = a != b
-    known = (left.is_not_null() & right.is_not_null()).to_numpy()
-    count = np.where(known, differ.sum(axis=1), 0)
-    swapped = (differ[:, :16] & (a[:, :16] == b[:, 1:]) & (a[:, 1:] == b[:, :16])).any(axis=1)
-    return pl.Series(left.name, (count <= 1) | ((count == 2) & swapped), pl.Boolean)
+    count, swapped, _ = _compared(*sides)
+    return pl.Series(sides[0].name, (count <= 1) | ((count == 2) & swapped), pl.Boolean)
 
 
 def id_slip(left: pl.Expr, right: pl.Expr) -> pl.Expr:
