@@ -167,11 +167,10 @@ class PrefectExecutor:
         results: list = [None] * len(items)
         with self.progress.stage(stage, total=len(items)) as advance:
             if weights is None or self.partitions > 1:
-                for i, future in enumerate(t.map(items)):
-                    results[i] = future.result().take()
-                    advance(label(items[i]))
-                return results
-            for i, future in admitted(weights, os.cpu_count() or 1, lambda i: t.submit(items[i]), lambda fs: [next(as_completed(fs))]):
+                done = enumerate(t.map(items))
+            else:
+                done = admitted(weights, os.cpu_count() or 1, lambda i: t.submit(items[i]), lambda fs: [next(as_completed(fs))])
+            for i, future in done:
                 results[i] = future.result().take()
                 advance(label(items[i]))
             return results
