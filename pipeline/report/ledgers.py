@@ -107,5 +107,10 @@ def sanlei_rows(data: ReportData, township: str) -> pl.DataFrame:
 def zhongcan_rows(data: ReportData, township: str) -> pl.DataFrame:
     covered = pl.col("in_dibao").fill_null(False) | pl.col("in_tekun").fill_null(False) | pl.col("is_three_groups").fill_null(False)
     people = _people(data, data.facts.filter(pl.col("is_severe").fill_null(False) & covered), township)
+    return _ledger(people, ZHONGCAN_FLAGS, [_status().alias("身份")])
+
+
+def _status() -> pl.Expr:
+    """重残 ledger's 身份: what covers the person (低保、特困、三类对象), in that order."""
     words = [pl.when(pl.col(c).fill_null(False)).then(pl.lit(w)) for w, c in (("低保", "in_dibao"), ("特困", "in_tekun"), ("三类对象", "is_three_groups"))]
-    return _ledger(people, ZHONGCAN_FLAGS, [pl.concat_str(words, separator="、", ignore_nulls=True).alias("身份")])
+    return pl.concat_str(words, separator="、", ignore_nulls=True)

@@ -113,3 +113,29 @@ def test_person_facts_lacking_a_deciding_column_says_which(tmp_path, policy):
         assert "缺少列 is_three_groups" in wb[name].cell(FIRST_DATA_ROW, 2).value
     cover = "\n".join(str(c) for r in wb[COVER_SHEET].iter_rows(values_only=True) for c in r if c)
     assert "is_three_groups" in cover and "has_care_subsidy" in cover
+
+
+def test_a_ledger_row_says_dead_unknown_and_no_problem_in_words():
+    # a dead person's name says so; a flag the database does not know is 不详, not 否; a person
+    # with no case says 未发现问题; 身份 names what covers the person, in order
+    import polars as pl
+
+    from pipeline.report.ledgers import ZHONGCAN_FLAGS, _ledger, _status
+    from pipeline.report.terms import UNKNOWN_VILLAGE
+
+    people = pl.DataFrame(
+        {
+            "village": ["一村", None], "household": ["张三户（低保）", None], "name": ["张三", None],
+            "id_number": ["110101199001011234", None], "age": [35, None], "is_dead": [True, None],
+            "in_dibao": [True, None], "in_tekun": [False, True], "is_three_groups": [True, False],
+            "has_living_subsidy": [None, True], "has_care_subsidy": [False, None], "is_insured": [True, False],
+            "is_aided_insurance": [None, None], "codes": ["S1-1", None], "problems": ["S1-1 某问题", None],
+        }
+    )  # fmt: skip
+    rows = _ledger(people, ZHONGCAN_FLAGS, [_status().alias("身份")]).rows()
+    flags = list(ZHONGCAN_FLAGS.values())
+    assert rows[0][:7] == (1, "一村", "张三户（低保）", "张三（已故）", "110101199001011234", 35, "低保、三类对象")
+    assert rows[1][:7] == (2, UNKNOWN_VILLAGE, None, "", None, None, "特困")
+    assert rows[0][7:-2] == tuple({True: "是", False: "否", None: "不详"}[people[c][0]] for c in flags)
+    assert rows[1][7:-2] == tuple({True: "是", False: "否", None: "不详"}[people[c][1]] for c in flags)
+    assert rows[0][-2:] == ("S1-1", "S1-1 某问题") and rows[1][-2:] == ("未发现问题", None)
