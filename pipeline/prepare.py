@@ -6,8 +6,9 @@ never holds every file twice.  Given the run's build folder, each sheet's accept
 written there as Parquet at once (``sheets/``), so the files' rows wait on disk, not in memory.
 ``combine_files`` gathers the accepted rows of all files into one table per table name (region
 names learned across files, ``record_id`` numbered in table, file, sheet, row order); with a
-build folder it works lazily over those files and writes each table there (``store.spool``).  Every input row ends in exactly one of the accepted tables or ``rejected``,
-and ``run_files`` keeps the count per file and sheet.  A file or sheet rejected whole is also one
+build folder it works lazily over those files and writes only the filled region columns there:
+each table is read from the sheets' files whenever a stage reads it.  Every input row ends in
+exactly one of the accepted tables or ``rejected``, and ``run_files`` keeps the count per file and sheet.  A file or sheet rejected whole is also one
 row of ``rejected`` with no row number (``row_number`` null), so the console, ``rejected_rows``
 and the department lists all name it.
 """
@@ -27,7 +28,8 @@ from contracts.sources import TABLES, Table
 from pipeline.ingest import FileProblem, FileRead, read_file
 from pipeline.limits import compact
 from pipeline.normalise import RegionNames, normalise
-from pipeline.store import spool, write_scratch
+from pipeline.normalise.region import beside
+from pipeline.store import spool_path, write_scratch
 from pipeline.validate import accept_or_reject
 
 _EMPTY_REJECTED = dtypes(RejectedRows, drop=("quarter",))  # the contract's columns; quarter comes later
@@ -172,15 +174,24 @@ def prepare_sheets(read: FileRead, reference_date: date, build: Path | None = No
     return PreparedFile(file, accepted, rejected, run_files)
 
 
+def _regions_aside(regions: RegionNames, frame: pl.LazyFrame, build: Path, name: str) -> pl.LazyFrame:
+    """``frame`` with its region columns filled, lazily: only those six columns are written (to
+    the build folder); the others stay in the sheets' files.  (Writing the whole table there was
+    a second copy of every record, and its largest write before the database.)"""
+    path = spool_path(build, f"regions_{name}")
+    write_scratch(regions.filled(frame), path)
+    return beside(frame, pl.scan_parquet(path))
+
+
 def combine_files(parts: list[PreparedFile], build: Path | None = None) -> Prepared:
     """The run's tables from every prepared file: region names learned across all files, and
     ``record_id`` numbered in a deterministic order (table, file, sheet, row).
 
     The tables are kept in that order, so their rows, concatenated, run 0, 1, 2 ... (the quarter's
     assembly relies on it to add person keys by position).  Each sheet's rows are already in row
-    order, so ordering the sheets is enough: no sort of the (large) tables.  The work is lazy:
-    with ``build`` each table streams to the build folder (``store.spool``) and comes back as a
-    Parquet scan; without, the tables are collected in memory.
+    order, so ordering the sheets is enough: no sort of the (large) tables.  With ``build`` the
+    tables stay lazy: their rows are read from the sheets' files, beside the filled region columns
+    (``_regions_aside``), whenever a stage reads them; without, they are collected in memory.
     """
     by_table: dict[str, list[tuple[str, str, pl.LazyFrame]]] = {}
     for part in parts:
@@ -194,10 +205,10 @@ def combine_files(parts: list[PreparedFile], build: Path | None = None) -> Prepa
     offset = 0
     for name, frame in tables.items():
         columns, rows = frame.collect_schema().names(), frame.select(pl.len()).collect().item()
-        numbered = frame.with_row_index("record_id", offset).with_columns(pl.col("record_id").cast(pl.Int64))
-        tables[name] = regions.fill(numbered).select(*columns, "record_id")
+        filled = regions.fill(frame).collect() if build is None else _regions_aside(regions, frame, build, name)
+        numbered = filled.with_row_index("record_id", offset).with_columns(pl.col("record_id").cast(pl.Int64))
+        tables[name] = numbered.select(*columns, "record_id")
         offset += rows
-    tables = spool(build, tables) if build is not None else {name: frame.collect() for name, frame in tables.items()}
     rejected = [frame for part in parts for frame in part.rejected]
     rejected_all = pl.concat(rejected, how="vertical_relaxed") if rejected else pl.DataFrame(schema=_EMPTY_REJECTED)
     run_files = pl.DataFrame([row for part in parts for row in part.run_files], infer_schema_length=None)

@@ -21,6 +21,7 @@ from pipeline.normalise.cells import Reader, squeezed
 CODE_COLUMNS = ("county_code", "township_code", "village_code")
 NAME_COLUMNS = ("county", "township", "village")
 OUTPUT_COLUMNS = ("region_code", *CODE_COLUMNS, *NAME_COLUMNS)
+REGION_COLUMNS = (*CODE_COLUMNS, *NAME_COLUMNS)  # what a run's files fill in one another (``RegionNames``)
 _CODE = r"^\d{6}(?:\d{3}(?:\d{3})?)?$"
 
 
@@ -149,13 +150,12 @@ class RegionNames:
         """``frame`` with its region codes and names filled (lazy when ``frame`` is).  Only the six
         region columns go through the lookups' joins; the frame's other columns are put back
         beside them (joined whole, every column of a 5.8M-row quarter was gathered six times)."""
-        columns, region = _columns(frame), [*CODE_COLUMNS, *NAME_COLUMNS]
-        filled = pl.concat([frame.select(pl.exclude(region)), self._filled(frame.select(region))], how="horizontal")
-        return filled.select(columns)
+        return beside(frame, self.filled(frame))
 
-    def _filled(self, out: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
-        """The six region columns of ``out``, filled; row for row (every lookup is a left join on
-        unique keys, in the left frame's order)."""
+    def filled(self, frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
+        """The six region columns of ``frame`` (``REGION_COLUMNS``), filled; row for row (every
+        lookup is a left join on unique keys, in the left frame's order)."""
+        out = frame.select(*REGION_COLUMNS)
         lazy = isinstance(out, pl.LazyFrame)
         for keys, lookup in self.lookups_code:
             out = out.join(lookup.lazy() if lazy else lookup, on=keys, how="left", maintain_order="left")
@@ -175,4 +175,10 @@ class RegionNames:
         out = out.with_columns(
             pl.coalesce(name, f"__{name}_named", code).alias(name) for code, name in zip(CODE_COLUMNS, NAME_COLUMNS)
         )
-        return out.select(*CODE_COLUMNS, *NAME_COLUMNS)
+        return out.select(*REGION_COLUMNS)
+
+
+def beside(frame: pl.DataFrame | pl.LazyFrame, region: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
+    """``frame`` with its six region columns replaced by ``region``'s (row for row), in its column order."""
+    rest = frame.select(pl.exclude(*REGION_COLUMNS))
+    return pl.concat([rest, region], how="horizontal").select(_columns(frame))
