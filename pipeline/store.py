@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import pandera.polars as pa
 import polars as pl
+import pyarrow
 from filelock import FileLock, Timeout
 
 from contracts.outputs import OUTPUT_CONTRACTS
@@ -270,7 +271,7 @@ def quarter_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 def write_quarter(
     con: duckdb.DuckDBPyConnection,
     quarter: str,
-    tables: dict[str, pl.DataFrame],
+    tables: dict[str, pl.DataFrame | pl.LazyFrame],
     release: bool = False,
     build: Path | None = None,
     spooled: Iterable[str] = (),
@@ -278,7 +279,8 @@ def write_quarter(
     """Replace ``quarter`` in every quarter-scoped table with ``tables`` (name -> rows), atomically.
 
     ``release``: each frame leaves ``tables`` as soon as it is inserted (a run needs none of them
-    after the write, and a province's are large), so memory falls as DuckDB's rises.
+    after the write, and a province's are large), so memory falls as DuckDB's rises.  A lazy frame
+    is computed as DuckDB reads it (a run's ``source_records``, from the sheets' files).
     ``build``, ``spooled``: tables already waiting in the run's build folder (``spool``), read by
     DuckDB from there in the same transaction, never through Python.
 
@@ -289,7 +291,7 @@ def write_quarter(
     """
     spooled = {name: str(spool_path(build, name)) for name in spooled}
     for name, frame in tables.items():
-        if "quarter" not in frame.columns or frame.filter(pl.col("quarter") != quarter).height:
+        if "quarter" not in frame.collect_schema().names() or height(frame.filter(pl.col("quarter").ne_missing(quarter))):
             raise ValueError(f"{name}: every row must carry quarter = {quarter}")
     for name, path in spooled.items():
         (other,) = con.execute("SELECT count(*) FROM read_parquet(?) WHERE quarter IS DISTINCT FROM ?", [path, quarter]).fetchone()
@@ -379,17 +381,31 @@ def load_frame(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -
 INSERT_BATCH_ROWS = 250_000
 
 
-def _insert(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
-    """Append ``frame`` to table ``name`` by column name (columns the frame lacks stay NULL)."""
+def arrow_stream(frame: pl.LazyFrame) -> pyarrow.RecordBatchReader:
+    """``frame``'s rows as an Arrow stream that DuckDB reads as polars computes them, a batch of
+    ``INSERT_BATCH_ROWS`` at a time, in order: a lazy table goes into the database without ever
+    being whole in memory or written to the build folder first."""
+    schema = pl.DataFrame(schema=frame.collect_schema()).to_arrow().schema
+    parts = frame.collect_batches(chunk_size=INSERT_BATCH_ROWS, lazy=True)
+    return pyarrow.RecordBatchReader.from_batches(schema, (b for part in parts for b in part.to_arrow().to_batches()))
+
+
+def _insert(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame | pl.LazyFrame) -> None:
+    """Append ``frame`` to table ``name`` by column name (columns the frame lacks stay NULL); a
+    lazy frame is streamed (``arrow_stream``)."""
     table_columns = [
         r[0] for r in con.execute(
             "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND schema_name = 'main' ORDER BY column_index", [name]
         ).fetchall()
     ]  # fmt: skip
-    unknown = [c for c in frame.columns if c not in table_columns]
+    present = frame.collect_schema().names()
+    unknown = [c for c in present if c not in table_columns]
     if unknown:
         raise ValueError(f"{name}: no column(s) {', '.join(unknown)} in the database table")
-    projection = ", ".join(f'"{c}"' if c in frame.columns else f'NULL AS "{c}"' for c in table_columns)
+    projection = ", ".join(f'"{c}"' if c in present else f'NULL AS "{c}"' for c in table_columns)
+    if isinstance(frame, pl.LazyFrame):
+        con.from_arrow(arrow_stream(frame)).project(projection).insert_into(f'"{name}"')
+        return
     for batch in frame.iter_slices(INSERT_BATCH_ROWS) if frame.height else [frame]:
         con.from_arrow(batch.to_arrow()).project(projection).insert_into(f'"{name}"')
 
