@@ -218,3 +218,24 @@ def test_a_staging_view_whose_comment_differs_from_the_declaration_is_written_ag
         store.write_quarter(con, "2026Q3", {"source_records": _record("2026Q3", 7, "张三"), "stg_dibao": staged})
     comments = dict(count(db, "SELECT column_name, comment FROM duckdb_columns() WHERE table_name = 'stg_dibao'"))
     assert comments["household_monthly_amount"] == "户月保障金额（元）"
+
+
+def test_a_lazy_source_records_is_streamed_whole_in_batches(tmp_path, monkeypatch):
+    """A run's source_records is a lazy frame over the build folder's files: DuckDB reads it as an
+    Arrow stream, batch by batch (``store.arrow_stream``), stored in any row order, every row and
+    value kept; the connection keeps insertion order for the tables after it."""
+    monkeypatch.setattr(store, "INSERT_BATCH_ROWS", 3)
+    rows = pl.concat([_record("2026Q3", i, f"名{i}") for i in range(10)])
+    path = tmp_path / "records.parquet"
+    rows.write_parquet(path)
+    lazy = pl.scan_parquet(path).filter(pl.col("record_id") >= 0)
+    assert sum(b.num_rows for b in store.arrow_stream(pl.scan_parquet(path))) == 10
+    db = tmp_path / "d.duckdb"
+    with store.connect(db) as con:
+        store.write_quarter(con, "2026Q3", {"source_records": lazy})
+        assert con.execute("SELECT current_setting('preserve_insertion_order')").fetchall() == [(True,)]
+    stored = count(db, "SELECT record_id, name, person_key FROM source_records ORDER BY record_id")
+    assert stored == [(i, f"名{i}", f"P{i}") for i in range(10)]
+    with store.connect(db) as con, pytest.raises(ValueError, match="quarter"):
+        store.write_quarter(con, "2026Q3", {"source_records": pl.scan_parquet(path).with_columns(pl.lit(None, pl.Utf8).alias("quarter"))})
+    assert count(db, "SELECT count(*) FROM source_records") == [(10,)]

@@ -80,7 +80,8 @@ def _quarter(db_path: Path, quarter: str | None) -> str:
 
 
 def _records(con, quarter: str) -> pl.DataFrame:
-    r = con.sql(f"SELECT {', '.join(_RECORD)} FROM source_records WHERE quarter = ?", params=[quarter]).pl()
+    sql = f"SELECT {', '.join(_RECORD)} FROM source_records WHERE quarter = ? ORDER BY record_id"  # stored in any order
+    r = con.sql(sql, params=[quarter]).pl()
     heads = (
         r.filter(pl.col("relation").is_in(HEAD_RELATIONS) & pl.col("household_key").is_not_null())
         .group_by("household_key")

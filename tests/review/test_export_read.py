@@ -95,3 +95,32 @@ def test_cases_resting_on_an_undecided_pair_say_so(generated_run):
     marked = cases.filter(pl.col("detail").str.contains(PENDING))
     assert marked.height > 0
     assert set(marked["person_key"]) == set(cases.filter(pl.col("person_key").is_in(pending.to_list()))["person_key"])
+
+
+def test_a_households_head_is_read_in_record_order_not_in_the_order_rows_are_stored(generated_copy):
+    """source_records is stored in any row order (``store.STORED_IN_ANY_ORDER``): the review
+    reads a household's 户主 by record order.  A second 户主 row with a later record id, stored
+    first, must not become the household's 户主."""
+    import duckdb
+
+    from pipeline.link.anchors import HEAD_RELATIONS
+    from pipeline.review.export import _records
+
+    q = "2026Q2"
+    with duckdb.connect(str(generated_copy.db)) as con:
+        household, first = con.execute(
+            "SELECT household_key, min(record_id) FROM source_records WHERE quarter = ? AND household_key IS NOT NULL "
+            "AND relation IN (SELECT unnest(?)) GROUP BY ALL ORDER BY ALL LIMIT 1", [q, list(HEAD_RELATIONS)]
+        ).fetchall()[0]
+        con.execute("CREATE TEMP TABLE kept AS SELECT * FROM source_records WHERE quarter = ?", [q])
+        con.execute(
+            "INSERT INTO kept SELECT * REPLACE ((SELECT max(record_id) + 1 FROM kept) AS record_id, '另一个户主' AS name_display) "
+            "FROM kept WHERE record_id = ?", [first]
+        )
+        con.execute("DELETE FROM source_records WHERE quarter = ?", [q])
+        con.execute("INSERT INTO source_records SELECT * FROM kept ORDER BY record_id DESC")  # the later row stored first
+        stored_first = con.execute("SELECT name_display FROM source_records WHERE household_key = ? AND quarter = ? LIMIT 1", [household, q]).fetchall()[0]
+        assert stored_first == ("另一个户主",)
+        heads = _records(con, q).filter(pl.col("household_key") == household)["head_name"].unique().to_list()
+        named = con.execute("SELECT coalesce(name_display, name) FROM source_records WHERE record_id = ? AND quarter = ?", [first, q]).fetchall()[0]
+    assert heads == [named[0]]
