@@ -25,10 +25,10 @@ import polars as pl
 
 from contracts.outputs import RejectedRows, dtypes
 from contracts.sources import TABLES, Table
+from pipeline.frames import beside
 from pipeline.ingest import FileProblem, FileRead, read_file
 from pipeline.limits import compact
 from pipeline.normalise import RegionNames, normalise
-from pipeline.normalise.region import beside
 from pipeline.store import spool_path, write_scratch
 from pipeline.validate import accept_or_reject
 

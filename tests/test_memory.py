@@ -11,7 +11,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from pipeline import limits, store
-from pipeline.link.anchors import with_lookup
+from pipeline.frames import beside, with_lookup
 from pipeline.assemble import assemble_quarter, records_for_linking
 from pipeline.prepare import combine_files, prepare_file
 from tests.test_store import rejected
@@ -24,6 +24,18 @@ def test_with_lookup_equals_a_left_join_in_row_order():
     lookup = pl.DataFrame({"k": ["a", "b", "z"], "x": [10.0, 20.0, 30.0], "y": ["A", "B", "Z"]})
     expected = frame.join(lookup, on="k", how="left", maintain_order="left")
     assert_frame_equal(with_lookup(frame, lookup, "k"), expected)
+    with_null = pl.concat([lookup, pl.DataFrame({"k": [None], "x": [0.0], "y": ["空"]}, schema=lookup.schema)])
+    expected = frame.join(with_null, on="k", how="left", maintain_order="left", nulls_equal=True)
+    assert_frame_equal(with_lookup(frame, with_null, "k", nulls_equal=True), expected)
+    assert with_lookup(frame, with_null, "k", nulls_equal=True)["y"].to_list() == ["B", "空", "A", None, "B"]
+
+
+def test_beside_replaces_columns_row_for_row_in_the_frames_order_eager_and_lazy():
+    frame = pl.DataFrame({"a": [1, 2, 3], "town": ["x", None, "z"], "b": ["p", "q", "r"], "village": [None, "v", None]})
+    filled = pl.DataFrame({"village": ["V1", "v", "V3"], "town": ["x", "y", "z"]})
+    expected = frame.with_columns(filled.get_columns())
+    assert_frame_equal(beside(frame, filled), expected)
+    assert_frame_equal(beside(frame.lazy(), filled.lazy()).collect(), expected)
 
 
 @pytest.fixture(scope="module")

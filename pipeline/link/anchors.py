@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from pipeline.frames import with_lookup
 from pipeline.link.settings import LinkSettings
 from pipeline.normalise.ids import comparable_ids
 
@@ -35,15 +36,6 @@ def precedence_rank(residence_precedence: list[str]) -> pl.Expr:
     for i, table in reversed(list(enumerate(residence_precedence))):
         rank = pl.when(pl.col("source_table") == table).then(pl.lit(i, pl.Int32)).otherwise(rank)
     return rank
-
-
-def with_lookup(frame: pl.DataFrame, lookup: pl.DataFrame, on: str) -> pl.DataFrame:
-    """``frame`` plus the other columns of ``lookup`` (unique on ``on``), matched left in
-    ``frame``'s row order.  Only the key column is joined; the new columns are added beside the
-    frame's own, which are not copied (a plain join copies every column: at a province's 6M
-    records, gigabytes)."""
-    added = frame.select(on).join(lookup, on=on, how="left", maintain_order="left").drop(on)
-    return frame.hstack(added.get_columns())
 
 
 def head_rows(r: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:

@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 from rapidfuzz import fuzz, process
 
-from pipeline.link.anchors import with_lookup
+from pipeline.frames import with_lookup
 from pipeline.normalise.ids import adjacent_swap, body_differences
 
 # The columns of one record a comparison may read.

@@ -14,7 +14,8 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.link import cuts as cutting
-from pipeline.link.anchors import precedence_rank, with_lookup
+from pipeline.frames import with_lookup
+from pipeline.link.anchors import precedence_rank
 from pipeline.link.explain import ALONE, EXACT_ID, OLD_ID
 from pipeline.store import height, spool
 

@@ -47,6 +47,7 @@ from contracts.sources import (
     all_columns,
 )
 from contracts.staging import PERSON_ID, normalised_columns
+from pipeline.frames import with_lookup
 from pipeline.normalise import certificate, dates, ids, names, region, values
 from pipeline.normalise.cells import Reader, problem
 from pipeline.normalise.region import RegionNames, fill_region_names
@@ -108,11 +109,12 @@ def _read_distinct(frame: pl.DataFrame, col: Column) -> pl.DataFrame:
 def _read_scalars(frame: pl.DataFrame, columns: list[Column], fills_from_certificate: bool) -> pl.DataFrame:
     """Every non-ID, non-name column read in place, and ``problems``.
 
-    Each column is read once per distinct cell and joined back: exports repeat the same
-    amounts, months, enum words and region codes over and over.
+    Each column is read once per distinct cell and looked up back (only the column is joined,
+    ``frames.with_lookup``): exports repeat the same amounts, months, enum words and region codes
+    over and over.
     """
     for col in columns:
-        frame = frame.join(_read_distinct(frame, col), on=col.key, how="left", nulls_equal=True, maintain_order="left")
+        frame = with_lookup(frame, _read_distinct(frame, col), col.key, nulls_equal=True)
     values = []
     for col in columns:
         typed = pl.col(f"__value_{col.key}")

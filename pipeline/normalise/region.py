@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from pipeline.frames import beside
 from pipeline.normalise.cells import Reader, squeezed
 
 CODE_COLUMNS = ("county_code", "township_code", "village_code")
@@ -177,8 +178,3 @@ class RegionNames:
         )
         return out.select(*REGION_COLUMNS)
 
-
-def beside(frame: pl.DataFrame | pl.LazyFrame, region: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
-    """``frame`` with its six region columns replaced by ``region``'s (row for row), in its column order."""
-    rest = frame.select(pl.exclude(*REGION_COLUMNS))
-    return pl.concat([rest, region], how="horizontal").select(_columns(frame))
