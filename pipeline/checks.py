@@ -19,7 +19,6 @@ import polars as pl
 from contracts.outputs import OUTPUT_CONTRACTS
 from contracts.sources import TABLES
 from contracts.staging import staging_contract
-from pipeline.store import height
 
 FIRST_VALUES = 5  # bad values quoted per column and check
 
@@ -49,9 +48,9 @@ def _reads_values(column: pa.Column) -> bool:
     return bool(column.checks) or column.unique or not column.nullable
 
 
-# Rows of a lazy frame's keys read at once (``failures_of``): a slice of a province's 17.5M
+# Rows of a lazy frame's keys read at once (``failures_of``): a batch of a province's 17.5M
 # source_records rows is read, checked and let go before the next (read whole, the keys and
-# Pandera's copies of them took 2.5 GB).
+# Pandera's copies of them took 2.5 GB), in one pass over the frame.
 CHECK_ROWS = 2_000_000
 
 
@@ -81,7 +80,8 @@ def _failure_cases(frame: pl.DataFrame | pl.LazyFrame, schema: pa.DataFrameSchem
         unique = [c for c in read if schema.columns[c].unique]
         per_row = schema.select_columns(read).update_columns({c: {"unique": False} for c in unique})
         parts = [_failure_cases(pl.DataFrame(schema=present), schema)]  # the columns and their types
-        parts += [_failure_cases(frame.slice(start, CHECK_ROWS).select(read).collect(), per_row) for start in range(0, height(frame), CHECK_ROWS)]
+        if read:  # one pass, a batch at a time (a slice of a lazy frame over many files reads those before it)
+            parts += [_failure_cases(batch, per_row) for batch in frame.select(read).collect_batches(chunk_size=CHECK_ROWS)]
         for c in unique:
             repeated = frame.select(c).filter(pl.col(c).is_duplicated()).collect()
             parts.append(_failure_cases(repeated, schema.select_columns([c])) if repeated.height else pl.DataFrame(schema=_NO_CASES))
