@@ -403,12 +403,15 @@ def load_frame(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -
 INSERT_BATCH_ROWS = 250_000
 
 
-def arrow_stream(frame: pl.LazyFrame) -> pyarrow.RecordBatchReader:
+def arrow_stream(frame: pl.LazyFrame, in_order: bool = True) -> pyarrow.RecordBatchReader:
     """``frame``'s rows as an Arrow stream that DuckDB reads as polars computes them, a batch of
-    ``INSERT_BATCH_ROWS`` at a time, in order: a lazy table goes into the database without ever
-    being whole in memory or written to the build folder first."""
+    ``INSERT_BATCH_ROWS`` at a time: a lazy table goes into the database without ever being whole
+    in memory or written to the build folder first.  ``in_order=False``: the batches come as
+    they are ready.  (In order, polars holds back what its parallel scans read ahead of the next
+    batch due: a province's source_records, 17.4M rows over 13 tables, took the process to 5.9 GB;
+    in any order, 2.9 GB.)"""
     schema = pl.DataFrame(schema=frame.collect_schema()).to_arrow().schema
-    parts = frame.collect_batches(chunk_size=INSERT_BATCH_ROWS, lazy=True)
+    parts = frame.collect_batches(chunk_size=INSERT_BATCH_ROWS, lazy=True, maintain_order=in_order)
     return pyarrow.RecordBatchReader.from_batches(schema, (b for part in parts for b in part.to_arrow().to_batches()))
 
 
@@ -426,7 +429,8 @@ def _insert(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame | pl.
         raise ValueError(f"{name}: no column(s) {', '.join(unknown)} in the database table")
     projection = ", ".join(f'"{c}"' if c in present else f'NULL AS "{c}"' for c in table_columns)
     if isinstance(frame, pl.LazyFrame):
-        con.from_arrow(arrow_stream(frame)).project(projection).insert_into(f'"{name}"')
+        stream = arrow_stream(frame, in_order=not name.startswith(STORED_IN_ANY_ORDER))
+        con.from_arrow(stream).project(projection).insert_into(f'"{name}"')
         return
     for batch in frame.iter_slices(INSERT_BATCH_ROWS) if frame.height else [frame]:
         con.from_arrow(batch.to_arrow()).project(projection).insert_into(f'"{name}"')
