@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.ingest import FileProblem, SheetTable, read_file
+from pipeline.ingest.csv import widest_line
 
 
 def only_table(read) -> SheetTable:
@@ -86,3 +89,20 @@ def test_empty_csv(tmp_path):
     problem = read_file(path).sheets[0]
     assert isinstance(problem, FileProblem) and problem.rows.height == 0
     assert problem.message == "文件 空.csv：文件为空，没有任何数据"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list(",;\t\n\r\"a张三'5 ")), max_size=200), st.sampled_from([",", "\t", ";"]))
+def test_the_widest_line_is_counted_over_the_bytes_as_over_the_lines(text, sep):
+    """``widest_line`` counts a line's separators on the UTF-8 bytes; cut into lines, the text
+    gives the same widest line (a line break ends a line, quoted or not; a CR is no break)."""
+    by_lines = max(line.count(sep) for line in text.split("\n")) + 1
+    assert widest_line(text.encode("utf-8"), sep) == by_lines
+
+
+def test_a_ragged_line_wider_than_the_header_keeps_its_cells(tmp_path, dibao_rows, write_csv):
+    rows = [list(r) for r in dibao_rows]
+    rows[-1] += ["多出的格子", "再多一格"]
+    table = only_table(read_file(write_csv(tmp_path / "低保.csv", rows, "utf-8")))
+    assert table.rows.height == len(rows) - 1
+    assert "再多一格" in table.rows["raw"][-1] and "再多一格" not in table.rows["raw"][0]
