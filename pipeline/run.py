@@ -73,10 +73,9 @@ def input_files(input_dir: Path, quarter: Quarter) -> list[tuple]:
     return [(path, name, quarter.reference_date) for path, name in files]
 
 
-# The large tables that wait for the write in the build folder: the persons, the rules'
-# person_facts (``screen``) and every ``stg_<table>``.  ``source_records``, the largest, does not:
-# it stays a lazy frame over the sheets' files and identity's answer, streamed into the database.
-LARGE = ("persons", "person_facts")
+# The large tables: the record-level ones, the persons, and the rules' person_facts (``screen``):
+# they wait for the write in the build folder.
+LARGE = ("source_records", "persons", "person_facts")
 
 
 def spooled_tables(tables: dict[str, pl.DataFrame]) -> list[str]:
@@ -91,18 +90,16 @@ def screen(tables: dict[str, pl.DataFrame], policy: Policy, quarter: str, previo
 
     The large tables are checked against their contracts, then leave ``tables`` for the build
     folder ``build``, where the rules read them and ``store_quarter`` copies them from; the rules
-    write person_facts there too (returned as a lazy scan of its file).  ``source_records`` stays
-    in ``tables``, lazy (checked when it is written).
+    write person_facts there too (returned as a lazy scan of its file).
     """
     inputs = {name: tables.pop(name) for name in spooled_tables(tables)}
     for name, frame in inputs.items():  # a lazy frame: only the columns whose values are checked are read
         check_outputs({name: frame})
-    persons = store.spool(build, {"persons": inputs.pop("persons")})["persons"]
-    out = run_rules({**inputs, "persons": persons}, policy, quarter, previous, unscreened, build, release=True)
+    spooled = store.spool(build, {name: inputs.pop(name) for name in ("source_records", "persons")})
+    out = run_rules({**inputs, "persons": spooled["persons"]}, policy, quarter, previous, unscreened, build, release=True)
     review = tables["match_review"]
     named = pl.concat([review["record_id_l"], review["record_id_r"]]).implode()  # memory: not every record's key
-    records = tables["source_records"].lazy().select("record_id", "person_key")
-    person_of_record = records.filter(pl.col("record_id").is_in(named)).collect()
+    person_of_record = spooled["source_records"].select("record_id", "person_key").filter(pl.col("record_id").is_in(named)).collect()
     cases = mark_undecided(carry_feedback(out["cases"], feedback), review, person_of_record)
     check_outputs({"person_facts": out["person_facts"]})
     return {

@@ -21,7 +21,6 @@ from pathlib import Path
 import duckdb
 import pandera.polars as pa
 import polars as pl
-import pyarrow
 from filelock import FileLock, Timeout
 
 from contracts.outputs import OUTPUT_CONTRACTS
@@ -271,7 +270,7 @@ def quarter_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 def write_quarter(
     con: duckdb.DuckDBPyConnection,
     quarter: str,
-    tables: dict[str, pl.DataFrame | pl.LazyFrame],
+    tables: dict[str, pl.DataFrame],
     release: bool = False,
     build: Path | None = None,
     spooled: Iterable[str] = (),
@@ -279,8 +278,7 @@ def write_quarter(
     """Replace ``quarter`` in every quarter-scoped table with ``tables`` (name -> rows), atomically.
 
     ``release``: each frame leaves ``tables`` as soon as it is inserted (a run needs none of them
-    after the write, and a province's are large), so memory falls as DuckDB's rises.  A lazy frame
-    is computed as DuckDB reads it (a run's ``source_records``, from the sheets' files).
+    after the write, and a province's are large), so memory falls as DuckDB's rises.
     ``build``, ``spooled``: tables already waiting in the run's build folder (``spool``), read by
     DuckDB from there in the same transaction, never through Python.
 
@@ -291,7 +289,7 @@ def write_quarter(
     """
     spooled = {name: str(spool_path(build, name)) for name in spooled}
     for name, frame in tables.items():
-        if "quarter" not in frame.collect_schema().names() or height(frame.filter(pl.col("quarter").ne_missing(quarter))):
+        if "quarter" not in frame.columns or frame.filter(pl.col("quarter") != quarter).height:
             raise ValueError(f"{name}: every row must carry quarter = {quarter}")
     for name, path in spooled.items():
         (other,) = con.execute("SELECT count(*) FROM read_parquet(?) WHERE quarter IS DISTINCT FROM ?", [path, quarter]).fetchone()
@@ -319,8 +317,9 @@ def write_quarter(
 
 
 # The record-level tables are stored in no set row order: DuckDB inserts them in parallel, not
-# in the order they arrive (``preserve_insertion_order``; at 1M households source_records' insert
-# 13.2 -> 10.4 s, a large staging table's half).  A reader that needs record order says
+# in the order they arrive (``preserve_insertion_order``).  source_records' insert from the build
+# folder: 12.0 -> 9.0 s at 1M households (5.8M rows), 55 -> 28 s and 2.3 -> 1.6 GB at a province's
+# 17.4M; a large staging table's in half the time.  A reader that needs record order says
 # ``ORDER BY record_id``; the other tables keep the order they were written in.
 STORED_IN_ANY_ORDER = ("source_records", "stg_")
 
@@ -403,35 +402,17 @@ def load_frame(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -
 INSERT_BATCH_ROWS = 250_000
 
 
-def arrow_stream(frame: pl.LazyFrame, in_order: bool = True) -> pyarrow.RecordBatchReader:
-    """``frame``'s rows as an Arrow stream that DuckDB reads as polars computes them, a batch of
-    ``INSERT_BATCH_ROWS`` at a time: a lazy table goes into the database without ever being whole
-    in memory or written to the build folder first.  ``in_order=False``: the batches come as
-    they are ready.  (In order, polars holds back what its parallel scans read ahead of the next
-    batch due: a province's source_records, 17.4M rows over 13 tables, took the process to 5.9 GB;
-    in any order, 2.9 GB.)"""
-    schema = pl.DataFrame(schema=frame.collect_schema()).to_arrow().schema
-    parts = frame.collect_batches(chunk_size=INSERT_BATCH_ROWS, lazy=True, maintain_order=in_order)
-    return pyarrow.RecordBatchReader.from_batches(schema, (b for part in parts for b in part.to_arrow().to_batches()))
-
-
-def _insert(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame | pl.LazyFrame) -> None:
-    """Append ``frame`` to table ``name`` by column name (columns the frame lacks stay NULL); a
-    lazy frame is streamed (``arrow_stream``)."""
+def _insert(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
+    """Append ``frame`` to table ``name`` by column name (columns the frame lacks stay NULL)."""
     table_columns = [
         r[0] for r in con.execute(
             "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND schema_name = 'main' ORDER BY column_index", [name]
         ).fetchall()
     ]  # fmt: skip
-    present = frame.collect_schema().names()
-    unknown = [c for c in present if c not in table_columns]
+    unknown = [c for c in frame.columns if c not in table_columns]
     if unknown:
         raise ValueError(f"{name}: no column(s) {', '.join(unknown)} in the database table")
-    projection = ", ".join(f'"{c}"' if c in present else f'NULL AS "{c}"' for c in table_columns)
-    if isinstance(frame, pl.LazyFrame):
-        stream = arrow_stream(frame, in_order=not name.startswith(STORED_IN_ANY_ORDER))
-        con.from_arrow(stream).project(projection).insert_into(f'"{name}"')
-        return
+    projection = ", ".join(f'"{c}"' if c in frame.columns else f'NULL AS "{c}"' for c in table_columns)
     for batch in frame.iter_slices(INSERT_BATCH_ROWS) if frame.height else [frame]:
         con.from_arrow(batch.to_arrow()).project(projection).insert_into(f'"{name}"')
 

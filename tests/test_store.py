@@ -220,22 +220,18 @@ def test_a_staging_view_whose_comment_differs_from_the_declaration_is_written_ag
     assert comments["household_monthly_amount"] == "户月保障金额（元）"
 
 
-def test_a_lazy_source_records_is_streamed_whole_in_batches(tmp_path, monkeypatch):
-    """A run's source_records is a lazy frame over the build folder's files: DuckDB reads it as an
-    Arrow stream, batch by batch (``store.arrow_stream``), stored in any row order, every row and
-    value kept; the connection keeps insertion order for the tables after it."""
-    monkeypatch.setattr(store, "INSERT_BATCH_ROWS", 3)
+
+def test_the_record_tables_are_stored_whole_in_any_order_and_the_others_in_order(tmp_path):
+    """source_records waits in the build folder and is inserted in parallel, in no set row order
+    (``store.STORED_IN_ANY_ORDER``): every row and value kept; the connection keeps insertion
+    order for the tables after it."""
+    build = tmp_path / "d.duckdb.build"
+    build.mkdir()
     rows = pl.concat([_record("2026Q3", i, f"名{i}") for i in range(10)])
-    path = tmp_path / "records.parquet"
-    rows.write_parquet(path)
-    lazy = pl.scan_parquet(path).filter(pl.col("record_id") >= 0)
-    assert sum(b.num_rows for b in store.arrow_stream(pl.scan_parquet(path))) == 10
+    rows.write_parquet(store.spool_path(build, "source_records"))
     db = tmp_path / "d.duckdb"
     with store.connect(db) as con:
-        store.write_quarter(con, "2026Q3", {"source_records": lazy})
+        store.write_quarter(con, "2026Q3", {"rejected_rows": rejected("2026Q3", 3)}, build=build, spooled=["source_records"])
         assert con.execute("SELECT current_setting('preserve_insertion_order')").fetchall() == [(True,)]
     stored = count(db, "SELECT record_id, name, person_key FROM source_records ORDER BY record_id")
     assert stored == [(i, f"名{i}", f"P{i}") for i in range(10)]
-    with store.connect(db) as con, pytest.raises(ValueError, match="quarter"):
-        store.write_quarter(con, "2026Q3", {"source_records": pl.scan_parquet(path).with_columns(pl.lit(None, pl.Utf8).alias("quarter"))})
-    assert count(db, "SELECT count(*) FROM source_records") == [(10,)]
