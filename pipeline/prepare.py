@@ -8,9 +8,9 @@ written there as Parquet at once (``sheets/``), so the files' rows wait on disk,
 names learned across files, ``record_id`` numbered in table, file, sheet, row order); with a
 build folder it works lazily over those files and writes only the filled region columns there:
 each table is read from the sheets' files whenever a stage reads it.  Every input row ends in
-exactly one of the accepted tables or ``rejected``, and ``run_files`` keeps the count per file and sheet.  A file or sheet rejected whole is also one
-row of ``rejected`` with no row number (``row_number`` null), so the console, ``rejected_rows``
-and the department lists all name it.
+exactly one of the accepted tables or ``rejected``, and ``run_files`` keeps the count per file
+and sheet.  A file or sheet rejected whole is also one row of ``rejected`` with no row number
+(``row_number`` null), so the console, ``rejected_rows`` and the department lists all name it.
 """
 
 from __future__ import annotations
