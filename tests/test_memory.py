@@ -54,6 +54,22 @@ def test_record_ids_run_in_table_file_sheet_row_order(prepared):
         assert_frame_equal(order, order.sort("file_name", "sheet_name", "row_number"))
 
 
+def test_combined_in_a_build_folder_the_tables_equal_the_ones_in_memory_and_only_regions_are_written(prepared, tmp_path):
+    """With a build folder ``combine`` writes only the filled region columns; each table is the
+    sheets' files beside them, and reads back equal to the table combined in memory."""
+    from pipeline.ingest import list_files
+
+    build = tmp_path / "b"
+    parts = [prepare_file((path, name, date(2026, 9, 30), build)) for path, name in list_files(BUNDLED)]
+    sheets = {p.name for p in (build / "sheets").iterdir()}
+    on_disk = combine_files(parts, build)
+    assert {p.name for p in build.iterdir() if p.is_file()} == {f"regions_{name}.parquet" for name in on_disk.tables}
+    assert {p.name for p in (build / "sheets").iterdir()} == sheets
+    for name, frame in on_disk.tables.items():
+        assert isinstance(frame, pl.LazyFrame)
+        assert_frame_equal(frame.collect(), prepared.tables[name])
+
+
 @pytest.mark.parametrize("in_build_folder", [False, True])
 def test_outputs_add_person_keys_by_position_as_a_join_would(prepared, tmp_path, in_build_folder):
     """In a run's build folder the person keys wait there too: every table reads them from the file."""

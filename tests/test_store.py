@@ -230,8 +230,13 @@ def test_the_record_tables_are_stored_whole_in_any_order_and_the_others_in_order
     rows = pl.concat([_record("2026Q3", i, f"名{i}") for i in range(10)])
     rows.write_parquet(store.spool_path(build, "source_records"))
     db = tmp_path / "d.duckdb"
+    setting = "SELECT current_setting('preserve_insertion_order')"
     with store.connect(db) as con:
+        with store._row_order(con, "source_records"), store._row_order(con, "stg_dibao"):
+            assert con.execute(setting).fetchall() == [(False,)]  # inserted in parallel
+        with store._row_order(con, "persons"):
+            assert con.execute(setting).fetchall() == [(True,)]
         store.write_quarter(con, "2026Q3", {"rejected_rows": rejected("2026Q3", 3)}, build=build, spooled=["source_records"])
-        assert con.execute("SELECT current_setting('preserve_insertion_order')").fetchall() == [(True,)]
+        assert con.execute(setting).fetchall() == [(True,)]
     stored = count(db, "SELECT record_id, name, person_key FROM source_records ORDER BY record_id")
     assert stored == [(i, f"名{i}", f"P{i}") for i in range(10)]

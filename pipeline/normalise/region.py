@@ -177,4 +177,3 @@ class RegionNames:
             pl.coalesce(name, f"__{name}_named", code).alias(name) for code, name in zip(CODE_COLUMNS, NAME_COLUMNS)
         )
         return out.select(*REGION_COLUMNS)
-

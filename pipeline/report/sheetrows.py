@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import re
 import zipfile
-from itertools import zip_longest
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from io import BytesIO
+from itertools import zip_longest
 from weakref import WeakKeyDictionary
 
 import polars as pl
