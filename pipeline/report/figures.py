@@ -23,25 +23,32 @@ class TownRow:
     by_sieve_kind: dict[tuple[int, str], int]
 
 
-def _town_row(name: str, cases: pl.DataFrame) -> TownRow:
-    def count(expr: pl.Expr) -> int:
-        return cases.filter(expr).height
-
-    return TownRow(
-        township=name,
-        total=cases.height,
-        by_status={s: count(pl.col("status") == s) for s in STATUSES},
-        by_kind={k: count(pl.col("kind") == k) for k in KINDS},
-        by_sieve={n: count(pl.col("sieve") == n) for n in SIEVES},
-        by_sieve_kind={(n, k): count((pl.col("sieve") == n) & (pl.col("kind") == k)) for n in SIEVES for k in KINDS},
-    )
+def _counted(cases: pl.DataFrame, by: list[str]) -> dict[tuple, int]:
+    """(township, *values of ``by``) -> cases, and (全县, *values) -> the county's: one group_by."""
+    out = {(t, *rest): n for t, *rest, n in cases.group_by(["township", *by]).len().iter_rows()}
+    out.update({(COUNTY_ROW, *rest): n for *rest, n in cases.group_by(by).len().iter_rows()} if by else {(COUNTY_ROW,): cases.height})
+    return out
 
 
 def town_rows(data: ReportData, towns: list[str]) -> list[TownRow]:
-    """One row per township (in ``towns`` order), 居住地不详 when any, and the county total last."""
-    units = [*towns, UNKNOWN_TOWNSHIP] if (data.cases.get_column("township") == UNKNOWN_TOWNSHIP).any() else towns
-    rows = [_town_row(place_words(t), data.cases.filter(pl.col("township") == t)) for t in units]
-    return rows + [_town_row(COUNTY_ROW, data.cases)]
+    """One row per township (in ``towns`` order), 居住地不详 when any, and the county total last:
+    the cases counted once per dimension, not filtered per township and value."""
+    cases = data.cases
+    units = [*towns, UNKNOWN_TOWNSHIP] if (cases.get_column("township") == UNKNOWN_TOWNSHIP).any() else towns
+    total, status, kind, sieve, sieve_kind = (
+        _counted(cases, by) for by in ([], ["status"], ["kind"], ["sieve"], ["sieve", "kind"])
+    )
+    return [
+        TownRow(
+            township=COUNTY_ROW if t == COUNTY_ROW else place_words(t),
+            total=total.get((t,), 0),
+            by_status={s: status.get((t, s), 0) for s in STATUSES},
+            by_kind={k: kind.get((t, k), 0) for k in KINDS},
+            by_sieve={n: sieve.get((t, n), 0) for n in SIEVES},
+            by_sieve_kind={(n, k): sieve_kind.get((t, n, k), 0) for n in SIEVES for k in KINDS},
+        )
+        for t in [*units, COUNTY_ROW]
+    ]
 
 
 def rules(data: ReportData) -> list[tuple[int, str, str, str]]:
@@ -76,7 +83,7 @@ _PAIR_SPLIT = re.compile(r"\s+[xX]\s+|\s*×\s*")
 
 def pairs(data: ReportData) -> list[str]:
     """Overlap pairs as stored, in the order outputs.md lists them (others after, by name)."""
-    seen = set(data.overlap.get_column("pair").drop_nulls()) | set(data.history_overlap.get_column("pair").drop_nulls())
+    seen = {*data.overlap.get_column("pair").drop_nulls().unique(), *data.history_overlap.get_column("pair").drop_nulls().unique()}
     rank = {g: i for i, g in enumerate(PAIR_ORDER)}
     return sorted(seen, key=lambda p: (rank.get(pair_sides(p)[0], len(rank)), p))
 

@@ -196,11 +196,11 @@ def overlap_columns(data: ReportData) -> list[Column]:
 
 
 def overlap_rows(data: ReportData, towns: list[str], measure: str) -> list[list[object]]:
-    look = overlap_lookup(data)
+    look, names = overlap_lookup(data), pairs(data)
     rows = []
     for unit in [*towns, COUNTY_ROW]:
         row: list[object] = [unit]
-        for p in pairs(data):
+        for p in names:
             r = look.get((unit, p, measure))
             row += [r["left_rate"] if r else None, r["right_rate"] if r else None]
         rows.append(row)
