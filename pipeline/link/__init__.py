@@ -105,7 +105,7 @@ def link(
     here, the default; ``partitioned.py`` on a cluster), given the profile in a list it takes it
     from (a function holds its arguments until it returns: so it may let the profile go).
     ``folder`` (a run's build folder): where the entities wait while their pairs are scored, and
-    where a quarter of more than ``cuts.RECORDS_AT_ONCE`` records has its persons built a cut at a
+    where a quarter of more than ``cuts.PERSONS_AT_ONCE`` records has its persons built a cut at a
     time (``build_persons``); without it every step holds the whole quarter.  ``by_cuts`` (with
     ``folder``; a cluster's run, whose scorer never holds the whole profile): such a quarter is
     anchored and profiled a cut at a time too (``cuts.py``; slower: its cuts go through files)."""

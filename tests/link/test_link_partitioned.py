@@ -119,7 +119,7 @@ def test_a_province_too_large_for_the_partitions_asked_for_is_cut_into_more(prov
 
 @pytest.mark.parametrize("partitions", [1, 3])
 def test_identity_a_cut_at_a_time_is_the_whole_quarters(province, monkeypatch, tmp_path, partitions):
-    """Given a folder, a quarter of more records than ``cuts.RECORDS_AT_ONCE`` has its persons
+    """Given a folder, a quarter of more records than ``cuts.PERSONS_AT_ONCE`` has its persons
     built a cut of persons at a time, and with the pairs scored in partitions is anchored and
     profiled a cut of IDs at a time too: the same assignments, persons and review (with a
     person's decisions) as in memory."""
@@ -132,6 +132,7 @@ def test_identity_a_cut_at_a_time_is_the_whole_quarters(province, monkeypatch, t
     decisions = _decisions(records, pairs, ["不是同一人"])
     single = link(records, settings, precedence, decisions)
     monkeypatch.setattr(cuts, "RECORDS_AT_ONCE", records.height // 5)
+    monkeypatch.setattr(cuts, "PERSONS_AT_ONCE", records.height // 5)
     monkeypatch.setattr(cuts, "SLICE_ROWS", records.height // 5)
     cut = link_on(Partitioned(partitions), records, settings, precedence, decisions, tmp_path)
     _same(cut, single)
@@ -163,6 +164,7 @@ def test_identity_a_cut_at_a_time_on_the_spec_dirt_mix(monkeypatch, tmp_path):
     single = link(records, settings, precedence)
     assert single.counts["links"] > 100, single.counts
     monkeypatch.setattr(cuts, "RECORDS_AT_ONCE", records.height // 7)
+    monkeypatch.setattr(cuts, "PERSONS_AT_ONCE", records.height // 7)
     monkeypatch.setattr(cuts, "SLICE_ROWS", records.height // 7)
     _same(link(records, settings, precedence, folder=tmp_path, by_cuts=True), single)
     assert len(list((tmp_path / "identity").glob("profile-*.parquet"))) >= 7
