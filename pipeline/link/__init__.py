@@ -243,6 +243,10 @@ def score_candidates(profile: pl.DataFrame, settings: LinkSettings, done=lambda 
     candidates = candidate_pairs(profile)
     done("blocking")
     members = household_members(profile)
+    # Only the candidates' records are read on (a slice's pairs are joined to them, and their
+    # households' members to the pairs): a third of the records at 1,000,000 households.
+    profile = profile.filter(pl.col("entity").is_in(pl.concat([candidates["entity_l"], candidates["entity_r"]]).implode()))
+    members = members.join(profile.select(pl.col("household_key").drop_nulls().unique()), on="household_key", how="semi")
     decided = pl.concat(
         [
             decide(score_pairs(record_pairs(part, profile, members), settings), settings)
@@ -256,8 +260,9 @@ def score_candidates(profile: pl.DataFrame, settings: LinkSettings, done=lambda 
 
 
 def _score_here(held: list[pl.DataFrame | pl.LazyFrame], settings: LinkSettings, done) -> tuple[pl.DataFrame, pl.DataFrame]:
-    profile = held.pop()
-    return score_candidates(profile.collect() if isinstance(profile, pl.LazyFrame) else profile, settings, done)
+    if isinstance(held[-1], pl.LazyFrame):
+        held.append(held.pop().collect())
+    return score_candidates(held.pop(), settings, done)  # memory: score_candidates alone holds the profile
 
 
 REVIEW_COLUMNS = ["record_id_l", "record_id_r", "score", "reasons"]
