@@ -1,8 +1,9 @@
 """Blocking: which entity pairs are compared at all. One row per candidate pair (entity_l < entity_r).
 
 A rule is a tiny value: the profile columns that must be equal, or an ID column whose values must be
-one digit or one adjacent transposition apart (a SymSpell-like index: each ID gives 17 keys with one
-body digit blanked and 16 with two adjacent digits put in order; IDs sharing a key are candidates).
+one digit or one adjacent transposition apart (``within_one_slip``).  Where few records ask for a
+typo (``unanchored_only``), the IDs are joined on what such a slip leaves equal (``_slip_keys``),
+then checked digit by digit.
 ``unanchored_only`` rules pair entities without a valid ID with every entity: two entities that both
 hold a valid ID can only link as a typo under one name (scoring's hard rule), so only the rule
 ``typo_of("id_full", "birth_date", "name_pinyin_fuzzy")`` pairs them. ``in_list`` rules take the left
@@ -23,7 +24,7 @@ from pipeline.normalise.ids import within_one_slip
 class Block:
     keys: tuple[str, ...]  # columns that must be equal
     typo: str | None = None  # an ID column whose values must also be a typo apart (found through the
-    # SymSpell index when unanchored_only, else by filtering the pairs the keys give)
+    # keys a slip leaves equal when unanchored_only, else by filtering the pairs the keys give)
     unanchored_only: bool = False
     left_list: str | None = None  # on the left, keys[0] is each value of this list column instead
 
@@ -100,17 +101,15 @@ def _pairs(profile: pl.LazyFrame, block: Block) -> pl.LazyFrame:
     )
     if block.left_list:
         left = listed_side(profile, block).unique()
-    if block.typo and block.unanchored_only:  # few on the left: the SymSpell index
-        on = ["key", *block.keys]
+    if block.typo:  # few on the left: joined on the keys a slip leaves equal; else on the rule's keys
+        a, b = pl.col(block.typo), pl.col(f"{block.typo}_r")
+        keys = _slip_keys(block.typo) if block.unanchored_only else [[]]
         joined = pl.concat(
             [
-                _keyed(left, block.typo, k, block.keys).join(_keyed(right, block.typo, k, block.keys), on=on, suffix="_r")
-                for k in range(33)
+                _keyed(left, k, block).join(_keyed(right, k, block), on=[*_names(k), *block.keys], suffix="_r").select("entity", "entity_r", a, b)
+                for k in keys
             ]
-        )
-    elif block.typo:  # selective keys: join on them, keep the IDs a typo apart
-        a, b = pl.col(block.typo), pl.col(f"{block.typo}_r")
-        joined = left.join(right, on=list(block.keys), suffix="_r").filter(within_one_slip(a, b))
+        ).filter(pl.col("entity") != pl.col("entity_r")).filter(within_one_slip(a, b))  # a record is no typo of itself
     else:
         joined = left.join(right, on=list(block.keys), suffix="_r")
     a, b = pl.col("entity"), pl.col("entity_r")
@@ -121,17 +120,30 @@ def _pairs(profile: pl.LazyFrame, block: Block) -> pl.LazyFrame:
     )
 
 
-def _keyed(frame: pl.LazyFrame, column: str, k: int, also: tuple[str, ...] = ()) -> pl.LazyFrame:
-    """Key k of each ID: k < 17 blanks body digit k; k >= 17 orders body digits k-17 and k-16.
-    The 17-digit body fits an Int64; the key number k is added above it (k + 1) * 10**17."""
-    body = pl.col(column).str.slice(0, 17).cast(pl.Int64, strict=False)
-    tag = (k + 1) * 10**17
-    if k < 17:
-        place = 10 ** (16 - k)
-        key = body - ((body // place) % 10) * place + tag
-    else:
-        i = k - 17
-        hi, lo = 10 ** (16 - i), 10 ** (15 - i)
+# The 17 body digits of an ID as three parts: region (6), birth date (8), sequence (3).
+_PARTS = ((0, 6), (6, 8), (14, 3))
+
+
+def _slip_keys(column: str) -> list[list[pl.Expr]]:
+    """What one slip (one body digit, or two adjacent ones swapped) of ``column``'s IDs leaves
+    equal, as keys to join on: two of the three parts (``_PARTS``) for a slip within the third,
+    and the body with the two digits either side of a part's edge put in order for a swap across
+    it.  IDs one slip apart share one of these keys; so do some that are not (checked after)."""
+    body = pl.col(column).str.slice(0, 17).cast(pl.Int64, strict=False)  # a body with an X is no typo of a number
+    parts = [(body // 10 ** (17 - start - n)) % 10**n for start, n in _PARTS]
+    keys = [[parts[i], parts[j]] for i, j in ((1, 2), (0, 2), (0, 1))]
+    for edge in (start for start, _ in _PARTS[1:]):  # digits edge - 1 and edge
+        hi, lo = 10 ** (17 - edge), 10 ** (16 - edge)
         a, b = (body // hi) % 10, (body // lo) % 10
-        key = body - a * hi - b * lo + pl.min_horizontal(a, b) * hi + pl.max_horizontal(a, b) * lo + tag
-    return frame.select("entity", key.alias("key"), *also).drop_nulls()
+        keys.append([body - a * hi - b * lo + pl.min_horizontal(a, b) * hi + pl.max_horizontal(a, b) * lo])
+    return keys
+
+
+def _names(key: list[pl.Expr]) -> list[str]:
+    return [f"_key{i}" for i in range(len(key))]
+
+
+def _keyed(frame: pl.LazyFrame, key: list[pl.Expr], block: Block) -> pl.LazyFrame:
+    """``frame`` (entity, the rule's ID column and keys) with the columns of ``key``; rows
+    without them dropped."""
+    return frame.with_columns(e.alias(n) for e, n in zip(key, _names(key))).drop_nulls(_names(key))

@@ -9,7 +9,7 @@ pairs, which are few).  The result is the single-process ``link``'s, exactly:
   partition hash(rule, key) mod n for each key of its records the rule joins on - only keys that
   could pair it (a key on the rule's left side held by two entities or more).  Two entities a rule
   pairs share a key, so they meet, with all their records, in that key's partition.  A rule whose
-  IDs must be a typo apart (the SymSpell index) joins on the ID too: its records are routed by the
+  IDs must be a typo apart (``blocking._slip_keys``) joins on the ID too: its records are routed by the
   rule's keys and each of three segments of the ID's 17 body digits (``ID_SEGMENTS``: one digit
   or two adjacent digits apart leaves one of them equal);
 - a partition runs ``score_candidates`` on its entities' records, with the names of the members of

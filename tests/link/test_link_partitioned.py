@@ -205,7 +205,7 @@ def test_partitioned_link_on_the_spec_dirt_mix():
 
 
 def test_an_id_one_slip_apart_meets_its_original_in_a_partition():
-    """The typo rule joins on the ID's SymSpell keys: a slip at any of the 17 body digits, or two
+    """The typo rule joins on what a slip leaves of the ID: a slip at any of the 17 body digits, or two
     adjacent digits swapped, routes both records to one partition (by an equal segment)."""
     from pipeline.link.blocking import BLOCKS
     from pipeline.link.partitioned import routes
@@ -227,3 +227,30 @@ def test_an_id_one_slip_apart_meets_its_original_in_a_partition():
     home = set(where.filter(pl.col("entity") == 0)["partition"])
     for e, other in enumerate(others, start=1):
         assert home & set(where.filter(pl.col("entity") == e)["partition"]), other
+
+
+def test_the_typo_rule_pairs_every_slip_of_an_id_and_nothing_further():
+    """Blocking joins an ID without a valid owner to every ID one slip apart (one body digit, or
+    two adjacent ones swapped, at any place, across the region / birth date / sequence edges
+    too), under a name of the same first character; not two slips apart, nor another surname."""
+    from pipeline.link.blocking import BLOCKS, _pairs
+
+    block = next(b for b in BLOCKS if b.typo == "id_digits18")
+    original = "53038119671231458"  # every two adjacent digits differ: each swap is a change
+    slips = [original[:k] + str((int(original[k]) + 1) % 10) + original[k + 1 :] for k in range(17)]
+    swaps = [original[:k] + original[k + 1] + original[k] + original[k + 2 :] for k in range(16)]
+    twice = [original[:3] + "00" + original[5:12] + "99" + original[14:]]  # two slips, far apart
+    others = [*slips, *swaps, *twice]
+    profile = pl.DataFrame(
+        {
+            "entity": list(range(len(others) + 2)),
+            "anchored": [True] * (len(others) + 1) + [False],
+            "id_digits18": [*(o + "X" for o in others), original + "1", original + "1"],
+            "name_first": ["王"] * (len(others) + 1) + ["李"],
+        }
+    )
+    profile = profile.with_columns(pl.when(pl.col("entity") == len(others)).then(pl.lit(False)).otherwise(pl.col("anchored")).alias("anchored"))
+    pairs = _pairs(profile.lazy(), block).collect()
+    found = set(pairs.filter(pl.col("entity_r") == len(others))["entity_l"]) | set(pairs.filter(pl.col("entity_l") == len(others))["entity_r"])
+    assert found == set(range(len(slips) + len(swaps))), sorted(set(range(len(others))) ^ found)
+    assert len(others) + 1 not in found  # 李: the very ID, another surname
