@@ -132,45 +132,28 @@ class ReportData:
     def for_township(self, township: str) -> "ReportData":
         """What one township's workbook reads, and nothing more: its cases and rates, its
         residents, everyone its lists name, their facts, and the 低保 户主 their households name
-        (``workbook.write_township`` gives the same workbook from this as from the whole).  The
-        persons and facts of every township are cut apart once (``_township_rows``), not
-        filtered from the whole county's for each township."""
-        keys = self._township_rows["keys"].get(township, _NO_KEYS)
-        facts = None if self.facts is None else self._township_rows["facts"].get(township, self.facts.clear())
+        (``workbook.write_township`` gives the same workbook from this as from the whole)."""
+        keys = pl.concat(
+            [
+                self.persons.filter(pl.col("township") == township).get_column("person_key"),
+                self.cases.filter(pl.col("township") == township).get_column("person_key"),
+            ]
+        ).drop_nulls().unique().implode()
+        facts = None if self.facts is None else self.facts.filter(pl.col("person_key").is_in(keys))
+        heads = (
+            facts.get_column("dibao_household").drop_nulls().unique().implode()
+            if facts is not None and "dibao_household" in facts.columns
+            else pl.Series([], dtype=pl.Utf8).implode()
+        )
         return replace(
             self,
-            cases=self.cases.filter((pl.col("township") == township) | pl.col("person_key").is_in(keys.implode())),
+            cases=self.cases.filter((pl.col("township") == township) | pl.col("person_key").is_in(keys)),
             overlap=self.overlap.filter((pl.col("unit") == township) | (pl.col("level") == "县")),
-            persons=self._township_rows["persons"].get(township, self.persons.clear()),
+            persons=self.persons.filter(pl.col("person_key").is_in(keys) | pl.col("id_number").is_in(heads)),
             facts=facts,
             history_cases=self.history_cases.filter(pl.col("township") == township),
             gaps=list(self.gaps),
         )
-
-    @cached_property
-    def _township_rows(self) -> dict[str, dict[str, pl.DataFrame | pl.Series]]:
-        """Per township: ``keys`` (its residents and the persons its cases name), ``facts`` (theirs)
-        and ``persons`` (theirs and the 低保 户主 their facts name), each in the whole frame's row
-        order: one join and one partition of the county's persons and facts for all townships."""
-        members = (
-            pl.concat([self.persons.select("person_key", "township"), self.cases.select("person_key", "township")])
-            .drop_nulls()
-            .unique()
-            .rename({"township": "_town"})
-        )
-        keys = {t: part.get_column("person_key") for (t,), part in members.partition_by("_town", as_dict=True).items()}
-        persons = self.persons.with_row_index("_row")
-        chosen = [members.join(persons.select("person_key", "_row"), on="person_key")]
-        facts = {}
-        if self.facts is not None:
-            numbered = self.facts.with_row_index("_row")
-            theirs = members.join(numbered, on="person_key")
-            facts = _by_township(theirs, numbered.columns)
-            if "dibao_household" in self.facts.columns:
-                heads = theirs.select("_town", "dibao_household").drop_nulls()
-                chosen.append(heads.join(persons.select(pl.col("id_number").alias("dibao_household"), "_row"), on="dibao_household"))
-        rows = pl.concat([c.select("_town", "_row") for c in chosen]).unique()
-        return {"keys": keys, "facts": facts, "persons": _by_township(rows.join(persons, on="_row"), persons.columns)}
 
     @cached_property
     def households(self) -> pl.DataFrame | None:
@@ -178,16 +161,6 @@ class ReportData:
         from pipeline.report.households import household_lookup
 
         return household_lookup(self.facts, self.persons)
-
-
-_NO_KEYS = pl.Series("person_key", [], dtype=pl.Utf8)
-
-
-def _by_township(rows: pl.DataFrame, columns: list[str]) -> dict[str, pl.DataFrame]:
-    """``rows`` (a frame's ``columns``, ``_row`` its row number, and ``_town``, a township) per
-    township, each in the frame's row order, with the frame's columns only."""
-    parts = rows.sort("_row").partition_by("_town", as_dict=True, maintain_order=True)
-    return {t: part.select(c for c in columns if c != "_row") for (t,), part in parts.items()}
 
 
 def _columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
