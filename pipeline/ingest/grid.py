@@ -38,7 +38,7 @@ def letters(grid: pl.DataFrame) -> list[str]:
 
 def filled(column: str) -> pl.Expr:
     """True where the cell holds more than white space."""
-    return pl.col(column).str.strip_chars().str.len_chars().fill_null(0) > 0
+    return pl.col(column).str.strip_chars().str.len_bytes().fill_null(0) > 0  # bytes: not counted, as characters are
 
 
 def blank_rows(grid: pl.DataFrame) -> pl.Series:

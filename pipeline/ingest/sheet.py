@@ -63,14 +63,27 @@ def read_sheet(file_name: str, sheet_name: str, grid: pl.DataFrame) -> SheetTabl
     )
 
 
+# Rows looked at from the end for the footer at first (a footer is a few rows): twice as many
+# each time they are all footer or blank.
+_FOOTER_ROWS = 256
+
+
 def _data_end(body: pl.DataFrame, blank: pl.Series) -> int:
-    """Number of body rows before the footer block (the body's last data row + 1)."""
+    """Number of body rows before the footer block (the body's last data row + 1), read from the
+    end: only the footer and the last data row are looked at, not every row."""
     cols = letters(body)
     first = pl.coalesce([pl.when(filled(c)).then(pl.col(c)) for c in cols])
     footer = first.str.replace_all(r"\s", "").str.contains(FOOTER_PATTERN).fill_null(False)
-    kept = body.select(footer.alias("footer")).to_series() | blank
-    data_rows = (~kept).arg_true()
-    return int(data_rows.max()) + 1 if len(data_rows) else 0
+    rows = _FOOTER_ROWS
+    while True:
+        start = max(body.height - rows, 0)
+        kept = body.slice(start).select(footer.alias("footer")).to_series() | blank.slice(start)
+        data_rows = (~kept).arg_true()
+        if len(data_rows):
+            return start + int(data_rows.max()) + 1
+        if start == 0:
+            return 0
+        rows *= 2
 
 
 def _columns(table: str, headers: list[str | None], data: pl.DataFrame):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+import pytest
 import xlwt
 
 from pipeline.ingest import FileProblem, SheetTable, read_file
@@ -54,6 +55,22 @@ def test_title_rows_blank_rows_and_footer(tmp_path, roster, write_xlsx):
     assert table.rows["row_number"].to_list() == [5, 7]
     assert table.blank_rows == 2  # row 6 inside the data, row 9 inside the footer block
     assert table.footer_rows == 3
+
+
+@pytest.mark.parametrize("looked_at", [1, 2, 3, 256])
+def test_a_footer_longer_than_the_rows_first_looked_at_is_found_whole(tmp_path, roster, write_xlsx, monkeypatch, looked_at):
+    # The footer is looked for from the end, a few rows first, then twice as many: however many
+    # rows that is, the same footer, blank rows and data (a 小计 row inside the data stays data).
+    from pipeline.ingest import sheet
+
+    monkeypatch.setattr(sheet, "_FOOTER_ROWS", looked_at)
+    footer = [["合计", None, None, None, None, "2400"], [], ["制表人：王五"], [], ["审核人：赵六"], ["填报日期：2026年10月8日"]]
+    rows = [roster.header, roster.rows[0], ["小计", None, None, None, None, "1200"], [], roster.rows[1], *footer]
+    table = only_table(read_file(write_xlsx(tmp_path / "a.xlsx", {"Sheet1": rows})))
+    assert table.rows["row_number"].to_list() == [2, 3, 5]
+    assert (table.blank_rows, table.footer_rows) == (3, 4)
+    only_footer = only_table(read_file(write_xlsx(tmp_path / "b.xlsx", {"Sheet1": [roster.header, *footer]})))
+    assert only_footer.rows.height == 0 and only_footer.footer_rows == 4
 
 
 def test_total_row_in_the_middle_stays_a_data_row(tmp_path, roster, write_xlsx):
