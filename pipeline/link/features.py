@@ -193,12 +193,13 @@ def _flagged(records: pl.DataFrame) -> pl.DataFrame:
 NAME_KEYS = ("name_pinyin_fuzzy", "name")
 
 
-def namesake_counts(records: pl.DataFrame) -> Counts:
+def namesake_counts(records: pl.DataFrame, flagged: pl.DataFrame | None = None) -> Counts:
     """What ``village_namesakes`` counts, per name column (near pinyin, the very name): persons
     with a valid ID per village and name (``here``) and per name among those whose records say
     no village (``nowhere``), and the distinct 15 digits no valid ID holds per village and name
-    (``damaged``).  ``records`` carry ``prefix_holders``."""
-    flagged = _flagged(records).lazy()
+    (``damaged``).  ``records`` carry ``prefix_holders``; ``flagged``: their ``_flagged``, when
+    already read."""
+    flagged = (_flagged(records) if flagged is None else flagged).lazy()
     out = {}
     for key in NAME_KEYS:
         # Lazy: each count reads only its columns of the anchored rows (an eager filter copied all
@@ -259,8 +260,8 @@ def village_namesakes(records: pl.DataFrame, counts: Counts | None = None) -> li
     name with such persons. ``records`` carry ``prefix_holders``; ``counts``: the quarter's
     ``namesake_counts``, else those of ``records``."""
     named = pl.col("name_pinyin_fuzzy").is_not_null()
-    counts = counts if counts is not None else namesake_counts(records)
     flagged = _flagged(records)
+    counts = counts if counts is not None else namesake_counts(records, flagged)
     names = ("here", "nowhere", "damaged")
     held = pl.DataFrame(
         [c.alias(n) for n, c in zip(names, _holders(flagged, "name_pinyin_fuzzy", counts))]
