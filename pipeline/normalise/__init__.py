@@ -91,30 +91,35 @@ def output_columns(table: Table) -> list[str]:
     return ["row_number", *(c.name for c in normalised_columns(table)), "problems", "raw"]
 
 
-def _read_distinct(frame: pl.DataFrame, col: Column) -> pl.DataFrame:
-    """cell -> (typed value, problem sentence) for each distinct cell of one column."""
+def _read_cells(cells: pl.DataFrame, col: Column) -> pl.DataFrame:
+    """``cells`` with the typed value and problem sentence of each cell of one column beside them
+    (``__value_<key>``, ``__problem_<key>``)."""
     reader = reader_for(col)
-    text, value = "__text", "__value"
-    cells = frame.select(pl.col(col.key).unique())
+    text, value = f"__text_{col.key}", f"__read_{col.key}"
     cells = cells.with_columns(reader.clean(pl.col(col.key)).alias(text))
     cells = cells.with_columns(reader.read(pl.col(text), col).alias(value))
     sentence = problem(col.header, pl.col(col.key), reader.reason(pl.col(text), pl.col(value)))
-    return cells.select(
-        col.key,
+    return cells.with_columns(
         reader.final(pl.col(value)).alias(f"__value_{col.key}"),
         sentence.alias(f"__problem_{col.key}"),
-    )
+    ).drop(text, value)
 
 
 def _read_scalars(frame: pl.DataFrame, columns: list[Column], fills_from_certificate: bool) -> pl.DataFrame:
     """Every non-ID, non-name column read in place, and ``problems``.
 
-    Each column is read once per distinct cell and looked up back (only the column is joined,
+    A column is read once per distinct cell and looked up back (only the column is joined,
     ``frames.with_lookup``): exports repeat the same amounts, months, enum words and region codes
-    over and over.
+    over and over.  A column of mostly distinct cells (a person's number) is read where it is:
+    its distinct cells and the lookup cost more than reading each cell (1.9 s against 0.6 s for
+    the 1.16M 人员编号 of a 1,000,000-household registry).
     """
     for col in columns:
-        frame = with_lookup(frame, _read_distinct(frame, col), col.key, nulls_equal=True)
+        if frame.select(pl.col(col.key).approx_n_unique()).item() > frame.height // 2:
+            frame = _read_cells(frame, col)
+            continue
+        distinct = _read_cells(frame.select(pl.col(col.key).unique()), col)
+        frame = with_lookup(frame, distinct, col.key, nulls_equal=True)
     values = []
     for col in columns:
         typed = pl.col(f"__value_{col.key}")

@@ -93,3 +93,16 @@ def test_validate_accepts_and_rejects_normalised_rows():
     assert accepted["id_number_valid"].to_list() == [True, False]
     assert rejected["row_number"].to_list() == [4]
     assert "发放金额（元）：\"12元5\" 不是金额" in rejected["reason"][0]
+
+
+def test_a_column_of_distinct_cells_is_read_as_a_repeated_one_is():
+    # A column of mostly distinct cells is read in place, one of repeated cells once per distinct
+    # cell and looked up: the same values and problems, row for row.
+    cells = ["1,234.50", "12元5", None, "-3", "  7 ", "１２", "abc", *(f"{i}.5" for i in range(40))]
+    months = ["2026年9月", "九月", None, "202609", *(f"2026-{1 + i % 12:02d}" for i in range(len(cells) - 4))]
+    names = [f"王{i}" for i in range(len(cells))]
+    distinct = ingest_rows(name=names, amount=cells, pay_month=months, account=[f"62{i:010d}" for i in range(len(cells))])
+    repeated = pl.concat([distinct, distinct])  # every cell twice: no column is mostly distinct
+    once, twice = normalise(TABLES["fafang"], distinct, REFERENCE), normalise(TABLES["fafang"], repeated, REFERENCE)
+    assert twice.head(once.height).equals(once) and twice.tail(once.height).equals(once)
+    assert once["problems"].list.len().sum() >= 3  # the unreadable amounts and month are said
