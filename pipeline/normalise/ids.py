@@ -38,7 +38,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from pipeline.normalise.cells import PLACEHOLDERS, WHITE
+from pipeline.normalise.cells import PLACEHOLDERS, WHITE, nfkc
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CODES = "10X98765432"  # check character for (weighted sum mod 11) = 0, 1, 2 ...
@@ -69,7 +69,7 @@ _LEGAL = r"^[\dX]+$"
 def clean_id_text(cell: pl.Expr) -> pl.Expr:
     """NFKC, quotes and white space removed, x -> X, ``.0`` dropped; blank/placeholder -> null."""
     text = (
-        cell.str.normalize("NFKC")
+        nfkc(cell)
         .str.replace_all(f"[{_QUOTES}]|{WHITE}", "")
         .str.replace_all("x", "X", literal=True)
         .str.replace(r"^(\d+)\.0+$", "${1}")
@@ -78,13 +78,22 @@ def clean_id_text(cell: pl.Expr) -> pl.Expr:
 
 
 def check_code(body17: pl.Expr) -> pl.Expr:
-    """The GB 11643 check character of 17 digits (integer arithmetic on the number they spell).
-    The project's one definition of the check digit (``WEIGHTS``, ``CHECK_CODES``): everything
-    else (the sample generator, the benchmarks, the tests) calls this, or :func:`check_character`
-    for one value."""
-    number = body17.cast(pl.Int64, strict=False)
-    digits = [(number // 10 ** (16 - i)) % 10 * w for i, w in enumerate(WEIGHTS)]
-    return (pl.sum_horizontal(digits) % 11).replace_strict(dict(enumerate(CHECK_CODES)), return_dtype=pl.Utf8)
+    """The GB 11643 check character of 17 digits (null for anything else).  The project's one
+    definition of the check digit (``WEIGHTS``, ``CHECK_CODES``): everything else (the sample
+    generator, the benchmarks, the tests) calls this, or :func:`check_character` for one value."""
+    return body17.map_batches(_check_codes, return_dtype=pl.Utf8, is_elementwise=True)
+
+
+def _check_codes(bodies: pl.Series) -> pl.Series:
+    """``check_code`` of a column: the weighted sum of the digits as a matrix (rows x 17 bytes),
+    not 17 divisions of the number they spell (1.2 s for 1.7M IDs, against a tenth of it)."""
+    digits17 = bodies.str.contains(r"^[0-9]{17}$").fill_null(False)  # ASCII digits: \d takes ２ too
+    text = pl.select(pl.when(digits17).then(bodies).otherwise(pl.lit("0" * 17))).to_series()
+    joined = text.str.join("").item() if len(text) else ""
+    matrix = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(-1, 17).astype(np.int64) - ord("0")
+    sums = pl.Series(bodies.name, matrix @ np.array(WEIGHTS, dtype=np.int64) % 11)
+    codes = sums.replace_strict(dict(enumerate(CHECK_CODES)), return_dtype=pl.Utf8)
+    return pl.select(pl.when(digits17).then(codes)).to_series().alias(bodies.name)
 
 
 def check_character(body17: str) -> str:

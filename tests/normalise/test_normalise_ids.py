@@ -267,4 +267,8 @@ def test_the_check_digit_for_one_value_equals_the_frame_expression():
     bodies = ["".join(rng.choice("0123456789") for _ in range(17)) for _ in range(5000)] + ["11010519491231002"]
     frame = pl.DataFrame({"body": bodies}).select(check_code(pl.col("body")).alias("code"))
     assert frame["code"].to_list() == [check_character(b) for b in bodies]
+    # anything but 17 digits has none (a null, a body with an X, a short one, a wide digit)
+    odd = pl.DataFrame({"body": [None, "1101051949123100X", "1101051949", "1101051949123100２", bodies[0]]})
+    assert odd.select(check_code(pl.col("body")))["body"].to_list() == [None, None, None, None, check_character(bodies[0])]
+    assert pl.DataFrame({"body": []}, schema={"body": pl.Utf8}).select(check_code(pl.col("body"))).height == 0
     assert check_character("11010519491231002") == "X"  # GB 11643's own example

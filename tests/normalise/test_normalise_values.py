@@ -111,3 +111,18 @@ def test_categories():
     assert values == ["视力", "听力", "言语", "肢体", "智力", "精神", "多重", "言语", None, None, None]
     assert problems[9] == '残疾类别："8" 不是残疾类别'
     assert [p for i, p in enumerate(problems) if i != 9] == [None] * 10
+
+
+@pytest.mark.parametrize("wide_share", [0, 1, 3, 9])
+def test_nfkc_of_a_column_normalises_every_cell_whatever_the_share_of_plain_ascii(wide_share):
+    # Plain ASCII cells are left as they are (their own NFKC), the others normalised: the same as
+    # normalising every cell, nulls kept, in order.
+    import polars as pl
+
+    from pipeline.normalise.cells import nfkc
+
+    wide = ["５３３１２９", "１２０．５元", "ｘ", "\u3000４\u3000", "㍻", "张三"]
+    plain = ["533129", "120.5", None, " 7 ", "x"]
+    cells = (wide[:wide_share] + plain) * 3 if wide_share < len(wide) else (wide * 3 + plain)
+    column = pl.Series("c", cells, dtype=pl.Utf8)
+    assert pl.select(nfkc(pl.lit(column))).to_series().to_list() == column.str.normalize("NFKC").to_list()
