@@ -114,8 +114,9 @@ def _named(rejected: pl.DataFrame) -> pl.DataFrame:
     the table's 姓名 / 身份证号 headers (a few rows: read one by one)."""
     wanted = {"name": "name", "id_number": "id_number_raw"}
     found: dict[str, list] = {v: [] for v in wanted.values()}
+    indexes = {t: alias_index(TABLES[t]) for t in rejected.get_column("source_table").unique() if t in TABLES}  # once per table
     for table, raw in rejected.select("source_table", "raw_values").iter_rows():
-        index = alias_index(TABLES[table]) if table in TABLES else {}
+        index = indexes.get(table, {})
         cells = {index.get(header_key(h)): v for h, v in (json.loads(raw) if raw else {}).items()}
         for key, column in wanted.items():
             found[column].append(cells.get(key))
