@@ -14,7 +14,7 @@ from __future__ import annotations
 import polars as pl
 
 from pipeline.link.comparisons import VALID_ID_TYPOS
-from pipeline.link.features import id_relation
+from pipeline.link.features import with_id_relation
 
 SPLIT = "已拆分: 与其他记录相连后同一人下出现两个不同的有效身份证号"
 HUMAN_SPLIT = "已拆分: 经其他记录与人工确认不是同一人的记录相连"
@@ -82,7 +82,7 @@ def _conflicted(membership: pl.DataFrame, entities: pl.DataFrame, links: pl.Data
         ids.join(ids, on="cluster", suffix="_r")
         .filter(pl.col("entity") < pl.col("entity_r"))
         .rename({c: f"{c}_l" for c in columns})
-        .with_columns(id_relation())
+        .pipe(with_id_relation)
     )
     direct = links.select(
         pl.min_horizontal("entity_l", "entity_r").alias("entity"), pl.max_horizontal("entity_l", "entity_r").alias("entity_r")

@@ -14,7 +14,7 @@ import polars as pl
 from rapidfuzz import fuzz, process
 
 from pipeline.frames import with_lookup
-from pipeline.normalise.ids import adjacent_swap, body_differences
+from pipeline.normalise.ids import slips
 
 # The columns of one record a comparison may read.
 PROFILE = (
@@ -325,19 +325,26 @@ def name_ratio(a: pl.Series, b: pl.Series) -> pl.Series:
     return pl.select(pl.when(a.is_not_null() & b.is_not_null()).then(ratios)).to_series().cast(pl.Float64)
 
 
-def id_relation() -> pl.Expr:
+def with_id_relation(pairs: pl.DataFrame) -> pl.DataFrame:
+    """``pairs`` with ``id_relation``; how their IDs differ (``slips``, of the full IDs and of the
+    …000 texts) is read once, into columns the relation's branches read."""
+    zeros_l, zeros_r = pl.coalesce("id_full_l", "id_zeros_l"), pl.coalesce("id_full_r", "id_zeros_r")
+    pairs = pairs.with_columns(slips("id_full_l", "id_full_r").alias("_slips"), slips(zeros_l, zeros_r).alias("_zero_slips"))
+    return pairs.with_columns(_id_relation()).drop("_slips", "_zero_slips")
+
+
+def _id_relation() -> pl.Expr:
     """same / check_digit / one_digit / transposition / valid_different / two_slips (both fail the
     check, two body digits apart: a slip on each of one number, or two numbers) / different for two
     18-char IDs; prefix15 / different when one side only has the 15 digits Excel kept (truncated or
     rounded: ``id_prefix15`` or ``id_round15`` agree) or prefix15_different; short_prefix / different when one side only
     has the few digits of Excel's display form (``id_short``) and the other a full ID; null otherwise."""
     left, right = pl.col("id_full_l"), pl.col("id_full_r")
-    diffs, swapped = body_differences(left, right), adjacent_swap(left, right)
+    diffs, swapped = pl.col("_slips").struct.field("differences"), pl.col("_slips").struct.field("swapped")
     both = left.is_not_null() & right.is_not_null()
     prefixes = pl.col("id_prefix15_l").is_not_null() & pl.col("id_prefix15_r").is_not_null()
     # two …000 texts (a real ID ending in 000 is read so too) one slip apart: one number mistyped
-    zeros_l, zeros_r = pl.coalesce("id_full_l", "id_zeros_l"), pl.coalesce("id_full_r", "id_zeros_r")
-    zero_diffs = body_differences(zeros_l, zeros_r)
+    zero_diffs, zero_swapped = pl.col("_zero_slips").struct.field("differences"), pl.col("_zero_slips").struct.field("swapped")
     return (
         pl.when(both & (left == right)).then(pl.lit("same"))
         .when(both & (diffs == 0)).then(pl.lit("check_digit"))
@@ -355,7 +362,7 @@ def id_relation() -> pl.Expr:
         )
         .then(pl.lit("prefix15"))
         .when(prefixes & (zero_diffs == 1)).then(pl.lit("one_digit"))
-        .when(prefixes & (zero_diffs == 2) & adjacent_swap(zeros_l, zeros_r)).then(pl.lit("transposition"))
+        .when(prefixes & (zero_diffs == 2) & zero_swapped).then(pl.lit("transposition"))
         .when(prefixes).then(pl.lit("prefix15_different"))
         .when(_short_prefix("l", "r") | _short_prefix("r", "l")).then(pl.lit("short_prefix"))
         .when(
@@ -455,7 +462,8 @@ def _pairs(keys: pl.DataFrame, profile: pl.DataFrame, on: str, members: pl.DataF
         keys.join(left, on=f"{on}_l")
         .join(right, on=f"{on}_r")
         .with_row_index("pair")
-        .with_columns(id_relation(), owner_household(), same_head(), name_village_unique(), relation_conflict())
+        .pipe(with_id_relation)
+        .with_columns(owner_household(), same_head(), name_village_unique(), relation_conflict())
     )
     return _with_co_members(_with_name_ratio(pairs), members)
 

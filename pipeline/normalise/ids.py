@@ -107,14 +107,27 @@ def with_check(body17: str) -> str:
     return body17 + check_character(body17)
 
 
+SLIPS = pl.Struct({"differences": pl.Int32, "swapped": pl.Boolean})
+
+
+def slips(left: pl.Expr, right: pl.Expr) -> pl.Expr:
+    """How two IDs' 17 body digits differ, in one reading of both: ``differences`` (how many
+    differ; 0 where either is null) and ``swapped`` (two adjacent ones are the other's, swapped;
+    null where either is null).  A frame that reads both fields in several places computes this
+    once as a column: eager polars computes a ``map_batches`` again wherever it is read."""
+    return pl.map_batches([left, right], _slips, return_dtype=SLIPS, is_elementwise=True)
+
+
+def _slips(sides: list[pl.Series]) -> pl.Series:
+    count, swapped, known = _compared(*sides)
+    return pl.DataFrame(
+        [pl.Series("differences", count.astype(np.int32)), pl.Series("swapped", swapped, pl.Boolean).set(pl.Series(~known), None)]
+    ).to_struct(sides[0].name)
+
+
 def body_differences(left: pl.Expr, right: pl.Expr) -> pl.Expr:
     """How many of the 17 body digits of two 18-character IDs differ (0 where either is null)."""
-    return pl.map_batches([left, right], _differences, return_dtype=pl.Int32)
-
-
-def _differences(sides: list[pl.Series]) -> pl.Series:
-    count, _, _ = _compared(*sides)
-    return pl.Series(sides[0].name, count.astype(np.int32))
+    return slips(left, right).struct.field("differences")
 
 
 def adjacent_swap(left: pl.Expr, right: pl.Expr) -> pl.Expr:
@@ -122,7 +135,7 @@ def adjacent_swap(left: pl.Expr, right: pl.Expr) -> pl.Expr:
     null where either side is null.  On the body characters as a matrix: comparing each of
     16 positions with its neighbour in polars slices 96 string columns (0.9 s per 400,000 pairs);
     a matrix of their characters takes a fraction of it."""
-    return pl.map_batches([left, right], _swapped, return_dtype=pl.Boolean)
+    return slips(left, right).struct.field("swapped")
 
 
 def _body_chars(ids: pl.Series) -> np.ndarray:
@@ -141,11 +154,6 @@ def _compared(left: pl.Series, right: pl.Series) -> tuple[np.ndarray, np.ndarray
     known = (left.is_not_null() & right.is_not_null()).to_numpy()
     swapped = (differ[:, :16] & (a[:, :16] == b[:, 1:]) & (a[:, 1:] == b[:, :16])).any(axis=1)
     return np.where(known, differ.sum(axis=1), 0), swapped, known
-
-
-def _swapped(sides: list[pl.Series]) -> pl.Series:
-    _, swapped, known = _compared(*sides)
-    return pl.Series(sides[0].name, swapped, pl.Boolean).set(pl.Series(~known), None)
 
 
 def within_one_slip(left: pl.Expr, right: pl.Expr) -> pl.Expr:
