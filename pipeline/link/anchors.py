@@ -63,23 +63,29 @@ def with_relation_columns(r: pl.DataFrame, heads: pl.DataFrame | None = None) ->
     # have it on the household's own 户主 row (lazy: only the columns read are filtered).
     heads = heads if heads is not None else roster_heads(head_rows(r))
     r = with_lookup(r, heads, "household_key")
-    head_id = pl.coalesce(
-        pl.when(pl.col("household_key").str.starts_with("dibao:")).then(pl.col("household_key").str.strip_prefix("dibao:")),
-        pl.col("_roster_head"),
+    # the household's 户主 ID and the row's relation read once, as columns (eager polars would
+    # compute an expression again wherever it is read)
+    r = r.with_columns(
+        pl.coalesce(
+            pl.when(pl.col("household_key").str.starts_with("dibao:")).then(pl.col("household_key").str.strip_prefix("dibao:")),
+            pl.col("_roster_head"),
+        ).alias("_head"),
+        pl.col("relation").is_in(HEAD_RELATIONS).alias("_is_head"),
     )
-    member = pl.col("relation").is_not_null() & ~pl.col("relation").is_in(HEAD_RELATIONS)
+    head_id = pl.col("_head")
+    member = pl.col("relation").is_not_null() & ~pl.col("_is_head")
     younger = pl.col("relation").str.contains(YOUNGER_GENERATION).fill_null(False)
     earliest = head_id.str.slice(6, 8).str.to_date("%Y%m%d", strict=False).dt.offset_by(f"{GENERATION_YEARS}y")
     r = r.with_columns(
         pl.when(member).then(head_id).alias("head_id"),
         # the 户主's own row: its 户主身份证号 is its own ID (a 低保 key), whatever its ID cell holds
-        pl.when(pl.col("relation").is_in(HEAD_RELATIONS)).then(head_id).alias("head_self"),
+        pl.when(pl.col("_is_head")).then(head_id).alias("head_self"),
         pl.when(younger).then(earliest).alias("born_after"),
     )
     return r.with_columns(
         (pl.col("valid") & member & (pl.col("id_full") == pl.col("head_id")).fill_null(False)).alias("_head_id_on_member"),
         (pl.col("valid") & (pl.col("birth_date") < pl.col("born_after")).fill_null(False)).alias("_age_conflict"),
-    ).with_columns((pl.col("_head_id_on_member") | pl.col("_age_conflict")).alias("_suspect"))
+    ).with_columns((pl.col("_head_id_on_member") | pl.col("_age_conflict")).alias("_suspect")).drop("_head", "_is_head")
 
 
 def anchor(
