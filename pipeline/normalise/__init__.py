@@ -128,9 +128,21 @@ def _read_scalars(frame: pl.DataFrame, columns: list[Column], fills_from_certifi
             typed = pl.when(blank).then(pl.col(_FROM_CERTIFICATE[col.key])).otherwise(typed)
         values.append(typed.alias(col.key))
     sentences = [pl.col(f"__problem_{c.key}") for c in columns if reader_for(c).can_fail]
-    problems = pl.concat_list(sentences).list.drop_nulls() if sentences else pl.lit([], pl.List(pl.Utf8))
-    frame = frame.with_columns(*values, problems.alias("problems"))
+    frame = _with_problems(frame.with_columns(*values), sentences)
     return frame.drop(*(f"__{part}_{c.key}" for c in columns for part in ("value", "problem")))
+
+
+def _with_problems(frame: pl.DataFrame, sentences: list[pl.Expr]) -> pl.DataFrame:
+    """``problems``: each row's ``sentences`` that are said, in column order (most rows: none).
+    The lists are made for the rows with a sentence only, and looked up by row number: a list
+    for every row took 2.7 s for 1.7M rows of 8 sentence columns, nearly all empty."""
+    none = pl.lit([], pl.List(pl.Utf8))
+    if not sentences:
+        return frame.with_columns(none.alias("problems"))
+    numbered = frame.with_row_index("__row")
+    said = numbered.select("__row", *sentences).filter(pl.any_horizontal(s.is_not_null() for s in sentences))
+    said = said.select("__row", pl.concat_list(sentences).list.drop_nulls().alias("problems"))
+    return with_lookup(numbered, said, "__row").with_columns(pl.col("problems").fill_null(none)).drop("__row")
 
 
 def normalise(table: Table, rows: pl.DataFrame, reference_date: date) -> pl.DataFrame:
