@@ -132,24 +132,38 @@ def widest_line(data: bytes, sep: str) -> int:
     return int(per_line.max()) + 1
 
 
+# Lines whose width is taken for the grid's before the whole file is parsed.
+_WIDTH_LINES = 1000
+
+
 def _parse_fast(text: str, sep: str) -> tuple[list[pl.Series], pl.Series]:
     data = text.encode("utf-8")
-    frame = pl.read_csv(
-        io.BytesIO(data),
-        has_header=False,
-        separator=sep,
-        quote_char='"',
-        schema={column_letter(i): pl.String for i in range(widest_line(data, sep))},
-        truncate_ragged_lines=True,
-        missing_columns="insert",
-        raise_if_empty=False,
-    )
+    top = max((line.count(sep) + 1 for line in _top_lines(text, _WIDTH_LINES)), default=1)
+    try:  # as wide as the top lines: polars refuses a wider line further down, never cuts it
+        frame = _parsed(data, sep, top, ragged=False)
+    except pl.exceptions.ComputeError:  # then as wide as the widest line (counted over every byte)
+        frame = _parsed(data, sep, widest_line(data, sep), ragged=True)
     # a record starts on line 1 + its index + the line breaks inside the records before it
     breaks = frame.select(
         pl.sum_horizontal(pl.all().str.count_matches("\n", literal=True).fill_null(0)).cum_sum().shift(1, fill_value=0)
     ).to_series()
     numbers = pl.int_range(1, frame.height + 1, eager=True) + breaks
     return frame.get_columns(), numbers
+
+
+def _parsed(data: bytes, sep: str, width: int, ragged: bool) -> pl.DataFrame:
+    """The CSV ``data`` as ``width`` text columns (a shorter line gets nulls; with ``ragged`` a
+    longer line's extra cells are dropped, else it is an error)."""
+    return pl.read_csv(
+        io.BytesIO(data),
+        has_header=False,
+        separator=sep,
+        quote_char='"',
+        schema={column_letter(i): pl.String for i in range(width)},
+        truncate_ragged_lines=ragged,
+        missing_columns="insert",
+        raise_if_empty=False,
+    )
 
 
 def _parse_forgiving(text: str, sep: str) -> tuple[list[pl.Series], pl.Series]:

@@ -106,3 +106,20 @@ def test_a_ragged_line_wider_than_the_header_keeps_its_cells(tmp_path, dibao_row
     table = only_table(read_file(write_csv(tmp_path / "低保.csv", rows, "utf-8")))
     assert table.rows.height == len(rows) - 1
     assert "再多一格" in table.rows["raw"][-1] and "再多一格" not in table.rows["raw"][0]
+
+
+@pytest.mark.parametrize("looked_at", [1, 2, 1000])
+def test_a_line_wider_than_the_top_lines_far_down_keeps_its_cells(tmp_path, dibao_rows, write_csv, monkeypatch, looked_at):
+    # The grid is first as wide as the top lines; a wider line further down makes it as wide as
+    # the widest line: every cell kept, whichever line is widest and however many lines were
+    # looked at first.
+    from pipeline.ingest import csv as csv_reader
+
+    monkeypatch.setattr(csv_reader, "_WIDTH_LINES", looked_at)
+    rows = [list(r) for r in dibao_rows]
+    rows[-1] += ["多出的格子", "再多一格"]
+    rows[1] = rows[1] + ["第一行多一格"]
+    table = only_table(read_file(write_csv(tmp_path / "低保.csv", rows, "utf-8")))
+    assert table.rows.height == len(rows) - 1
+    assert "再多一格" in table.rows["raw"][-1] and "第一行多一格" in table.rows["raw"][0]
+    assert table.rows["name"].to_list() == [r[rows[0].index("姓名")] for r in rows[1:]]
