@@ -368,11 +368,14 @@ SCRATCH_COMPRESSION = "lz4"
 
 
 def write_scratch(frame: pl.DataFrame | pl.LazyFrame, path: Path) -> None:
-    """``frame`` written to ``path``, a Parquet file of the build folder (a lazy frame streams there)."""
+    """``frame`` written to ``path``, a Parquet file of the build folder (a lazy frame streams
+    there).  Without column statistics: nothing reads the build folder by ranges of values, and
+    the minimum and maximum of every raw cell's JSON cost a tenth of the write (source_records
+    at 1M households: 5.4-5.8 s -> 5.1-5.2 s)."""
     if isinstance(frame, pl.LazyFrame):
-        frame.sink_parquet(path, compression=SCRATCH_COMPRESSION)
+        frame.sink_parquet(path, compression=SCRATCH_COMPRESSION, statistics=False)
     else:
-        frame.write_parquet(path, compression=SCRATCH_COMPRESSION)
+        frame.write_parquet(path, compression=SCRATCH_COMPRESSION, statistics=False)
 
 
 def spool(build: Path, frames: dict[str, pl.DataFrame | pl.LazyFrame]) -> dict[str, pl.LazyFrame]:
