@@ -258,7 +258,7 @@ def _assignments(r: pl.DataFrame, persons: pl.DataFrame, entity_links: pl.DataFr
         if "id_number_raw" in r.columns
         else pl.lit(False)
     )
-    by_id = pl.col("anchored") & (pl.col("id_full") == pl.col("canonical_id")) & (pl.col("entity_records") >= 2)
+    by_id = pl.col("_by_id")  # a column: read in three places, eager polars would compute it three times
     needed = [c for c in ("record_id", "person", "entity", "anchored", "id_full", "entity_records", "id_number_raw") if c in r.columns]
     # Every record's person is in ``persons``: looked up in record order, nothing re-sorted after
     # (a join and a sort copied the 5.8M rows twice at 1,000,000 households: +1 GB).
@@ -266,9 +266,13 @@ def _assignments(r: pl.DataFrame, persons: pl.DataFrame, entity_links: pl.DataFr
     out = (
         with_lookup(keyed, best, "entity")
         .with_columns(
+            (pl.col("anchored") & (pl.col("id_full") == pl.col("canonical_id")) & (pl.col("entity_records") >= 2)).alias("_by_id"),
+            old_id.fill_null(False).alias("_old_id"),
+        )
+        .with_columns(
             pl.when(pl.col("n_records") == 1)
             .then(pl.lit(ALONE))
-            .when(by_id & old_id.fill_null(False))
+            .when(by_id & pl.col("_old_id"))
             .then(pl.lit(OLD_ID))
             .when(by_id | pl.col("match_method").is_null())
             .then(pl.lit(EXACT_ID))
