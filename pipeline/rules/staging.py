@@ -58,6 +58,6 @@ def extra_persons_sql() -> str:
     return (
         f"INSERT INTO persons BY NAME SELECT person_key, {', '.join(_PERSON_COLUMNS)} FROM (\n"
         f"SELECT person_key, min(record_id) AS first_record, {firsts}\nFROM ({used})\n"
-        "WHERE person_key NOT IN (SELECT person_key FROM persons WHERE person_key IS NOT NULL)\n"
+        "ANTI JOIN persons USING (person_key)\n"  # the keys persons lacks, before grouping (in a run: none)
         "GROUP BY person_key) ORDER BY first_record"
     )
