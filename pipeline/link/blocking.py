@@ -106,7 +106,7 @@ def _pairs(profile: pl.LazyFrame, block: Block) -> pl.LazyFrame:
         keys = _slip_keys(block.typo) if block.unanchored_only else [[]]
         joined = pl.concat(
             [
-                _keyed(left, k, block).join(_keyed(right, k, block), on=[*_names(k), *block.keys], suffix="_r").select("entity", "entity_r", a, b)
+                _keyed(left, k).join(_keyed(right, k), on=[*_names(k), *block.keys], suffix="_r").select("entity", "entity_r", a, b)
                 for k in keys
             ]
         ).filter(pl.col("entity") != pl.col("entity_r")).filter(within_one_slip(a, b))  # a record is no typo of itself
@@ -143,7 +143,7 @@ def _names(key: list[pl.Expr]) -> list[str]:
     return [f"_key{i}" for i in range(len(key))]
 
 
-def _keyed(frame: pl.LazyFrame, key: list[pl.Expr], block: Block) -> pl.LazyFrame:
+def _keyed(frame: pl.LazyFrame, key: list[pl.Expr]) -> pl.LazyFrame:
     """``frame`` (entity, the rule's ID column and keys) with the columns of ``key``; rows
     without them dropped."""
     return frame.with_columns(e.alias(n) for e, n in zip(key, _names(key))).drop_nulls(_names(key))

@@ -104,13 +104,14 @@ def _person_rows(anchored: pl.DataFrame | pl.LazyFrame, residence_precedence: li
     """The columns persons and assignments read (a join copies every column it carries, and at a
     province's size each of the records' columns counts), with each record's ``_rank``.  Columns
     of few values stay codes (``link.CODED``: 4 bytes a record, not 16 and more as text): they
-    become text once counted per person (``_as_text``), before anything sorts by them."""
+    become text once counted per person (``_as_text``), on the counts, not on every record."""
     needed = [c for c in READS if c in anchored.collect_schema()]
     return anchored.lazy().select(needed).with_columns(precedence_rank(residence_precedence).alias("_rank"))
 
 
 def _as_text(frame: pl.LazyFrame, columns) -> pl.LazyFrame:
-    """``columns`` of ``frame`` as text (a code column sorts by its codes' order, not by its words)."""
+    """``columns`` of ``frame`` as text: the persons hold text, and ties sorted as text do not
+    depend on how a polars version orders codes (2.1 sorts them by their words too)."""
     schema = frame.collect_schema()
     return frame.with_columns(pl.col(c).cast(pl.Utf8) for c in columns if schema[c] == pl.Categorical)
 

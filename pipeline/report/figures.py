@@ -25,9 +25,10 @@ class TownRow:
 
 def _counted(cases: pl.DataFrame, by: list[str]) -> dict[tuple, int]:
     """(township, *values of ``by``) -> cases, and (全县, *values) -> the county's: one group_by."""
-    out = {(t, *rest): n for t, *rest, n in cases.group_by(["township", *by]).len().iter_rows()}
-    out.update({(COUNTY_ROW, *rest): n for *rest, n in cases.group_by(by).len().iter_rows()} if by else {(COUNTY_ROW,): cases.height})
-    return out
+    towns = {(t, *rest): n for t, *rest, n in cases.group_by(["township", *by]).len().iter_rows()}
+    if not by:
+        return {**towns, (COUNTY_ROW,): cases.height}
+    return {**towns, **{(COUNTY_ROW, *rest): n for *rest, n in cases.group_by(by).len().iter_rows()}}
 
 
 def town_rows(data: ReportData, towns: list[str]) -> list[TownRow]:

@@ -86,3 +86,28 @@ def test_a_rerun_removes_workbooks_of_townships_gone_from_the_quarter(db, policy
     assert not stale.exists() and keep.exists()
     assert all(p.exists() for p in written)
     assert not list(stale.parent.glob(".*.tmp"))
+
+
+def test_each_townships_counts_are_its_cases_counted_by_status_kind_and_sieve(db):
+    # town_rows counts each dimension once with a group_by: every township's and the county's
+    # figures must be what filtering its cases by each value gives.
+    import polars as pl
+
+    from pipeline.report.figures import town_rows
+    from pipeline.report.load import load
+    from pipeline.report.terms import KINDS, SIEVES, STATUSES
+    from pipeline.report.towns import townships
+
+    data = load(db, QUARTER)
+    towns = townships(data)
+    rows = town_rows(data, towns)
+    assert [r.township for r in rows] == [*towns, COUNTY_ROW] and len(towns) >= 2
+    for row in rows:
+        cases = data.cases if row.township == COUNTY_ROW else data.cases.filter(pl.col("township") == row.township)
+        count = lambda expr: cases.filter(expr).height  # noqa: E731
+        assert row.total == cases.height > 0
+        assert row.by_status == {s: count(pl.col("status") == s) for s in STATUSES}
+        assert row.by_kind == {k: count(pl.col("kind") == k) for k in KINDS}
+        assert row.by_sieve == {n: count(pl.col("sieve") == n) for n in SIEVES}
+        assert row.by_sieve_kind == {(n, k): count((pl.col("sieve") == n) & (pl.col("kind") == k)) for n in SIEVES for k in KINDS}
+    assert sum(rows[-1].by_status.values()) > 0 and len({v for r in rows for v in r.by_sieve_kind.values()}) > 2

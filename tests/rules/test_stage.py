@@ -236,3 +236,26 @@ def test_every_fact_and_mart_has_one_row_per_its_declared_key(bundled_run):
             f"SELECT count(*), count(DISTINCT ({key})) FROM {table} WHERE quarter = ?", [quarter]
         ).row(0)
         assert rows == distinct > 0, f"{table}: {rows} rows, {distinct} distinct ({key})"
+
+
+def test_a_key_the_staging_rows_use_but_persons_lacks_gets_a_persons_row_from_its_first_record():
+    # extra_persons_sql: the key persons lacks gets one row, its columns from its first record
+    # (the lowest record_id) that has them; a key persons holds is not added again.
+    from pipeline.rules.run import connect
+
+    b = Build()
+    kept = b.person("张三")
+    lost = b.person("李四", township="河口乡", village="西村")
+    b.add("dibao", kept)
+    b.add("laonian", lost)
+    b.add("dibao", lost, name="李四四")
+    tables = b.tables()
+    tables["persons"] = tables["persons"].filter(pl.col("person_key") != lost)
+    con, _ = connect(tables, load_policy(), "2026Q3")
+    try:
+        rows = con.sql("SELECT person_key, name, township, village FROM persons ORDER BY person_key").fetchall()
+    finally:
+        con.close()
+    assert sorted(r[0] for r in rows) == sorted([kept, lost])
+    (added,) = [r for r in rows if r[0] == lost]
+    assert added[1:] == ("李四", "河口乡", "西村")
