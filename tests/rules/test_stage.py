@@ -46,7 +46,7 @@ def test_headers_declare_exactly_the_policy_numbers_used():
 
 def test_no_number_written_in_rule_sql():
     """Numbers come from the policy or from ref_definitions; 0 and 1 (none, first) are allowed.
-    (The marts only number their sort order: pairs and levels.)"""
+    (The marts only number their sort order, pairs and levels, and the overlap groups' bits.)"""
     for path in [*SQL_DIR.glob("rules/*.sql"), *SQL_DIR.glob("facts/*.sql"), SQL_DIR / "marts" / "cases.sql"]:
         if path.stem == "ref_definitions":
             continue
