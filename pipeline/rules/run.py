@@ -9,7 +9,8 @@ the staging rows stay on disk there as Parquet, read through views, and the spil
    with a build folder the staging frames are written there as Parquet (``store.spool``, where
    the write then reads them from) and the rules read them through views; with ``release`` each
    frame leaves the caller's dict as it goes;
-2. every fact of ``sql/facts`` is materialised once, in dependency order;
+2. every fact of ``sql/facts`` is materialised once, in dependency order (a view where its header
+   says ``materialized: view``);
 3. every rule of ``sql/rules`` runs with its policy numbers bound; its rows, tagged with the sieve,
    kind and name of the rule's own header, go to ``rule_hits``;
 4. ``sql/marts`` turns the hits into ``cases`` (dead-person filter, one case per rule and person,
@@ -104,7 +105,10 @@ def connect(
         load_frame(con, name, frame)
     con.execute(sqlfiles.macros())
     for fact in sqlfiles.load_facts():
-        _materialise(con, fact.name, fact.sql, values)
+        if fact.view:
+            con.execute(f'CREATE VIEW "{fact.name}" AS {fact.sql}')
+        else:
+            _materialise(con, fact.name, fact.sql, values)
     return con, values
 
 

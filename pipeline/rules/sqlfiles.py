@@ -6,7 +6,8 @@ Each file is self-describing (STYLE.md, sqlmesh): it opens with a comment header
   ``key (column, column)``: no two rows share it; a test holds every fact to it) and, when the
   file reads policy numbers, ``-- policy: key, key``.  A fact is materialised once per run as a table
   named after its file; facts are created in dependency order (a fact depends on the facts whose
-  names its text mentions).
+  names its text mentions).  A fact with ``-- materialized: view`` is a view instead: for a large
+  fact that one query reads for a few of its rows (a view binds no policy numbers).
 - ``sql/rules/<CODE>.sql``: ``-- <CODE> | sieve <n> | <kind> | <rule name> | one row per ...`` then
   ``-- policy: key, key`` (or ``-- policy: none``) and ``-- reads: table, table`` (or ``none``): the
   input tables the rule cannot be judged without.  A run whose folder lacks one of them (a table
@@ -36,6 +37,7 @@ _RULE_HEADER = re.compile(
 )
 _POLICY = re.compile(r"^--\s*policy:\s*(?P<keys>.*?)\s*$", re.M)
 _READS = re.compile(r"^--\s*reads:\s*(?P<tables>.*?)\s*$", re.M)
+_MATERIALIZED = re.compile(r"^--\s*materialized:\s*(?P<how>\w+)", re.M)
 _GRAIN = re.compile(r"^--\s*(?P<grain>one row\b.*?)\s*$", re.M)
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _COMMENT = re.compile(r"--[^\n]*")
@@ -89,6 +91,7 @@ class Fact:
     policy_keys: tuple[str, ...]
     sql: str
     path: Path
+    view: bool = False  # ``-- materialized: view``: created as a view, not a table
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -115,10 +118,17 @@ class Rule:
 
 def _read_fact(path: Path) -> Fact:
     text = path.read_text(encoding="utf-8")
-    m = _GRAIN.search(text.split("\n\n", 1)[0])
+    header = text.split("\n\n", 1)[0]
+    m = _GRAIN.search(header)
     if not m:
         raise SqlHeaderError(f"{path}: the header must say '-- one row per ...'")
-    return Fact(path.stem, m.group("grain"), _policy_keys(text, path), _body(text), path)
+    how = _MATERIALIZED.search(header)
+    view = how is not None and how.group("how") == "view"
+    if how is not None and how.group("how") not in ("table", "view"):
+        raise SqlHeaderError(f"{path}: '-- materialized:' is table or view, not {how.group('how')}")
+    if view and parameters(text):
+        raise SqlHeaderError(f"{path}: a view binds no policy numbers ({', '.join(sorted(parameters(text)))})")
+    return Fact(path.stem, m.group("grain"), _policy_keys(text, path), _body(text), path, view)
 
 
 def _depends(fact: Fact, names: set[str]) -> set[str]:

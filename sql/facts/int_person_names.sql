@@ -1,5 +1,7 @@
 -- one row per staging record that names a person by a valid ID number: key record_id
 -- Used by S4-5 (the same ID number under names that do not match).
+-- materialized: view (read by S4-5 alone, twice: once for the ID numbers under two names, once
+--   for those numbers' records; a copy of every named record cost more than both readings)
 SELECT record_id, source_table, person_key, id_number, name, name_display, name_pinyin_fuzzy FROM stg_dibao WHERE id_number_valid AND name IS NOT NULL
 UNION ALL SELECT record_id, source_table, person_key, id_number, name, name_display, name_pinyin_fuzzy FROM stg_tekun WHERE id_number_valid AND name IS NOT NULL
 UNION ALL SELECT record_id, source_table, person_key, id_number, name, name_display, name_pinyin_fuzzy FROM stg_tekun_visit WHERE id_number_valid AND name IS NOT NULL

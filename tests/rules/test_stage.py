@@ -10,7 +10,8 @@ import pytest
 from pipeline.policy import KEYS, load_policy, validate_policy
 from pipeline.feedback import carry_feedback
 from pipeline.rules import create_views, load_facts, load_rules, run_rules
-from pipeline.rules.sqlfiles import SQL_DIR, code_only, parameters
+from pipeline.rules.run import connect
+from pipeline.rules.sqlfiles import SQL_DIR, SqlHeaderError, _read_fact, code_only, parameters
 from tests.rules.builder import Build
 
 # The contract sits beside the repository (../shared/spec), on every machine and in CI.
@@ -52,6 +53,25 @@ def test_no_number_written_in_rule_sql():
             continue
         numbers = set(re.findall(r"(?<![\w$.])\d+(?:\.\d+)?(?![\w])", code_only(path.read_text(encoding="utf-8"))))
         assert numbers <= {"0", "1"}, (path.name, numbers)
+
+
+def test_a_fact_is_a_table_unless_its_header_says_view(tmp_path):
+    con, _ = connect({}, load_policy(), "2026Q3")
+    kinds = dict(con.execute("SELECT table_name, table_type FROM information_schema.tables").fetchall())
+    con.close()
+    views = {f.name for f in load_facts() if f.view}
+    assert views == {"int_person_names", "int_record_provenance"}  # the large facts read for a few rows
+    assert {f.name: kinds[f.name] for f in load_facts()} == {
+        f.name: "VIEW" if f.name in views else "BASE TABLE" for f in load_facts()
+    }
+    bound = tmp_path / "bound.sql"
+    bound.write_text("-- one row per person: key person_key\n-- materialized: view\nSELECT $advanced_age AS x", encoding="utf-8")
+    with pytest.raises(SqlHeaderError, match="binds no policy numbers"):
+        _read_fact(bound)
+    odd = tmp_path / "odd.sql"
+    odd.write_text("-- one row per person: key person_key\n-- materialized: ephemeral\nSELECT 1 AS x", encoding="utf-8")
+    with pytest.raises(SqlHeaderError, match="table or view"):
+        _read_fact(odd)
 
 
 def test_missing_tables_are_empty():
