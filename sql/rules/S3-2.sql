@@ -3,6 +3,7 @@
 -- reads: fupin, dibao, ertong, siwang, canlian, yibao_jiesuan
 -- A child under 18 who is 之子/之女 of a registry (户编号) or 低保 (户主身份证号) household that
 -- holds both a 户主 and a 配偶, each of whom is dead (siwang), 重残 or 重病; not in force in ertong.
+-- The parents' words are written only for the households that qualify (1M households: 1.0 -> 0.45 s).
 WITH members AS (
     SELECT 'fupin:' || household_number AS household, household_number AS shown, person_key, relation, record_id
     FROM stg_fupin WHERE household_number IS NOT NULL AND person_key IS NOT NULL
@@ -11,21 +12,31 @@ WITH members AS (
            '户主身份证号 ' || replace(coalesce(household_key, 'dibao:' || head_id_number), 'dibao:', ''), person_key, relation, record_id
     FROM stg_dibao WHERE coalesce(household_key, head_id_number) IS NOT NULL AND person_key IS NOT NULL
 ),
-parents AS (
-    SELECT
-        m.household,
-        count(*) FILTER (WHERE m.relation = '户主')                          AS n_heads,
-        count(*) FILTER (WHERE m.relation = '配偶')                          AS n_spouses,
-        bool_and(f.is_dead OR f.is_severe OR f.is_major_ill)                 AS none_can_raise,
-        string_agg(m.relation || ' ' || coalesce(f.name, '') || '：' || concat_ws('、',
-                       CASE WHEN f.is_dead THEN format('{} 死亡', f.death_date) END,
-                       CASE WHEN f.is_severe THEN '重残' END,
-                       CASE WHEN f.is_major_ill THEN '重病' END), '；' ORDER BY m.relation) AS why,
-        flatten(list(list_concat([m.record_id], f.death_record_ids, f.severe_record_ids, f.illness_record_ids))) AS record_ids
+heads AS (            -- the 户主 and 配偶 of every household, with what each is
+    SELECT m.household, m.relation, m.record_id, f.name, f.is_dead, f.is_severe, f.is_major_ill, f.death_date,
+           f.death_record_ids, f.severe_record_ids, f.illness_record_ids
     FROM members AS m
     JOIN fct_person_quarter AS f USING (person_key)
     WHERE m.relation IN ('户主', '配偶')
-    GROUP BY m.household
+),
+unable AS (           -- households with a 户主 and a 配偶, none of whom can raise a child
+    SELECT household
+    FROM heads
+    GROUP BY household
+    HAVING count(*) FILTER (WHERE relation = '户主') > 0
+       AND count(*) FILTER (WHERE relation = '配偶') > 0
+       AND bool_and(is_dead OR is_severe OR is_major_ill)
+),
+parents AS (          -- those households' parents in words, with their records
+    SELECT
+        household,
+        string_agg(relation || ' ' || coalesce(name, '') || '：' || concat_ws('、',
+                       CASE WHEN is_dead THEN format('{} 死亡', death_date) END,
+                       CASE WHEN is_severe THEN '重残' END,
+                       CASE WHEN is_major_ill THEN '重病' END), '；' ORDER BY relation) AS why,
+        flatten(list(list_concat([record_id], death_record_ids, severe_record_ids, illness_record_ids))) AS record_ids
+    FROM heads SEMI JOIN unable USING (household)
+    GROUP BY household
 )
 SELECT
     c.person_key,
@@ -40,7 +51,5 @@ JOIN fct_person_quarter AS c ON c.person_key = m.person_key
 CROSS JOIN ref_definitions AS d
 WHERE m.relation IN ('之子', '之女')
   AND c.age < d.adult_age
-  AND pa.n_heads > 0 AND pa.n_spouses > 0
-  AND pa.none_can_raise
   AND NOT c.in_ertong
 GROUP BY c.person_key, c.age
