@@ -161,7 +161,8 @@ def run_rules(
                 run_rule(con, rule, values, seq)
         _materialise(con, "cases", sqlfiles.load_mart("cases").sql, values)
         large = {  # the quarter is a parsed one (2026Q3): written as it is
-            "person_facts": f"SELECT *, '{Quarter.parse(quarter)}' AS quarter FROM fct_person_quarter ORDER BY person_key",
+            # person_facts is stored in any row order (``store.STORED_IN_ANY_ORDER``): its sort cost 0.7 s at 1M
+            "person_facts": f"SELECT *, '{Quarter.parse(quarter)}' AS quarter FROM fct_person_quarter",
             "rule_hits": "SELECT * FROM rule_hits ORDER BY seq, person_key",
         }
         out = {
