@@ -37,7 +37,10 @@ Rows = Sequence[Sequence[object]] | pl.DataFrame
 
 # XML 1.0 allows tab, newline and carriage return of the control characters (openpyxl refuses
 # the others; a source file's stray control character must not stop a township's workbook).
-_FORBIDDEN = r"[\x00-\x08\x0B\x0C\x0E-\x1F]"
+_FORBIDDEN = [chr(i) for i in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))]
+# What a text cell's XML writes instead of each character: the markup escaped, the forbidden
+# control characters dropped (one pass over the text).
+_ESCAPED = {"&": "&amp;", "<": "&lt;", ">": "&gt;", **{c: "" for c in _FORBIDDEN}}
 _EXCEL_EPOCH = datetime(1899, 12, 30)  # day 0 of Excel's dates (1900 system, after its 29 Feb 1900)
 DATE_FORMATS = {pl.Date: "yyyy-mm-dd", pl.Datetime: "yyyy-mm-dd h:mm:ss"}  # openpyxl's for a date
 NUMBER = "#n"  # suffix of the numbers' half of a column holding both texts and numbers
@@ -126,8 +129,7 @@ def _value(c: pl.Expr, dtype: pl.DataType) -> tuple[str, pl.Expr]:
     if dtype == pl.Utf8:
         long = c.str.len_chars() > EXCEL_CELL_CHARS
         c = pl.when(long).then(pl.concat_str([c.str.slice(0, EXCEL_CELL_CHARS - len(CUT_WORDS)), pl.lit(CUT_WORDS)])).otherwise(c)
-        c = c.str.replace_all(_FORBIDDEN, "").str.replace_all("&", "&amp;", literal=True)
-        return "s", c.str.replace_all("<", "&lt;", literal=True).str.replace_all(">", "&gt;", literal=True)
+        return "s", c.str.replace_many(_ESCAPED)
     if dtype == pl.Boolean:
         return "b", c.cast(pl.Int8).cast(pl.Utf8)
     if dtype == pl.Date:
