@@ -175,6 +175,15 @@ def kept_in_source_records() -> dict[str, str]:
     return out
 
 
+def source_records_only() -> list[str]:
+    """The columns of ``source_records`` no staging column holds (the raw cells, how identity
+    matched the record), besides its keys quarter and record_id."""
+    from contracts.outputs import SourceRecords
+
+    kept = set(kept_in_source_records().values())
+    return [c for c in SourceRecords.columns if c not in kept and c not in ("quarter", "record_id")]
+
+
 def fields_columns(table: Table) -> list[StagingColumn]:
     """The columns of ``stg_<table>_fields``: the keys (quarter, record_id) and what
     ``source_records`` does not hold, in the staging order."""

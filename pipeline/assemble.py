@@ -22,10 +22,10 @@ from pathlib import Path
 import polars as pl
 
 from contracts.outputs import SourceRecords
-from contracts.staging import RECORD_COLUMNS
+from contracts.staging import RECORD_COLUMNS, source_records_only
 from pipeline.link import RECORD_COLUMNS as LINK_COLUMNS
 from pipeline.prepare import Prepared
-from pipeline.store import height, spool
+from pipeline.store import BESIDE_RECORD_ID, height, spool
 
 _PROVENANCE = ("file_name", "sheet_name", "row_number")
 _NOT_STAGED = ("raw", "problems")  # the raw cells go to source_records.raw_values; problems rejected rows
@@ -106,3 +106,18 @@ def assemble_quarter(quarter: str, prepared: Prepared, records: Frame, linkage, 
         offset += rows
     return out
 
+
+
+def records_beside(source_records: Frame, staging: dict[str, Frame]) -> dict[str, pl.LazyFrame]:
+    """Each ``stg_<table>`` of ``staging``'s rows of ``source_records``, lazily: the columns no
+    staging column holds (``source_records_only``), with the rows' record_id as
+    ``BESIDE_RECORD_ID`` (``store.spool_beside`` checks each lies beside its own staging row).
+    The quarter's tables are numbered one after another in the order of their names
+    (``combine_files``), and ``source_records`` runs in that order."""
+    out, offset = {}, 0
+    for name in sorted(staging):
+        rows = height(staging[name])
+        only = source_records.lazy().slice(offset, rows)
+        out[name] = only.select(pl.col("record_id").alias(BESIDE_RECORD_ID), *source_records_only())
+        offset += rows
+    return out

@@ -29,7 +29,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline import runlog, store
-from pipeline.assemble import assemble_quarter, records_for_linking
+from pipeline.assemble import assemble_quarter, records_beside, records_for_linking
 from pipeline.checks import check_outputs
 from pipeline.completeness import Completeness, check_completeness
 from pipeline.errors import UsageError
@@ -89,17 +89,22 @@ def screen(tables: dict[str, pl.DataFrame], policy: Policy, quarter: str, previo
     quarter; rules in ``unscreened`` are not run.
 
     The large tables are checked against their contracts, then leave ``tables`` for the build
-    folder ``build``, where the rules read them and ``store_quarter`` copies them from; the rules
-    write person_facts there too (returned as a lazy scan of its file).
+    folder ``build``, where the rules read them and ``store_quarter`` copies them from (each
+    staging table's file holds its rows of source_records too); the rules write person_facts
+    there too (returned as a lazy scan of its file).
     """
     inputs = {name: tables.pop(name) for name in spooled_tables(tables)}
     for name, frame in inputs.items():  # a lazy frame: only the columns whose values are checked are read
         check_outputs({name: frame})
-    spooled = store.spool(build, {name: inputs.pop(name) for name in ("source_records", "persons")})
-    out = run_rules({**inputs, "persons": spooled["persons"]}, policy, quarter, previous, unscreened, build, release=True)
+    records = inputs.pop("source_records")
+    # source_records' rows are written beside the staging rows, in their files: not every shared
+    # column a second time (1M households: 5.3 s -> 1.7 s)
+    beside = records_beside(records, {name: frame for name, frame in inputs.items() if name.startswith("stg_")})
+    persons = store.spool(build, {"persons": inputs.pop("persons")})["persons"]
+    out = run_rules({**inputs, "persons": persons}, policy, quarter, previous, unscreened, build, release=True, beside=beside)
     review = tables["match_review"]
     named = pl.concat([review["record_id_l"], review["record_id_r"]]).implode()  # memory: not every record's key
-    person_of_record = spooled["source_records"].select("record_id", "person_key").filter(pl.col("record_id").is_in(named)).collect()
+    person_of_record = records.lazy().select("record_id", "person_key").filter(pl.col("record_id").is_in(named)).collect()
     cases = mark_undecided(carry_feedback(out["cases"], feedback), review, person_of_record)
     check_outputs({"person_facts": out["person_facts"]})
     return {

@@ -25,7 +25,7 @@ from filelock import FileLock, Timeout
 
 from contracts.outputs import OUTPUT_CONTRACTS
 from contracts.sources import TABLES
-from contracts.staging import fields_columns, kept_in_source_records, staging_columns
+from contracts.staging import fields_columns, kept_in_source_records, source_records_only, staging_columns
 from pipeline.errors import DatabaseBusy
 from pipeline.limits import duckdb_config
 
@@ -165,7 +165,8 @@ def _insert_staging(con: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFra
     else:
         names = [r[0] for r in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [rows]).fetchall()]
     kept = kept_in_source_records()
-    unknown = [c for c in names if c not in own and c not in kept]
+    beside = () if isinstance(rows, pl.DataFrame) else (BESIDE_RECORD_ID, *source_records_only())  # (``spool_beside``)
+    unknown = [c for c in names if c not in own and c not in kept and c not in beside]
     if unknown:
         raise ValueError(f"stg_{table}: no column(s) {', '.join(unknown)} in the staging declaration")
     present = [c for c in names if c in own]
@@ -280,7 +281,8 @@ def write_quarter(
     ``release``: each frame leaves ``tables`` as soon as it is inserted (a run needs none of them
     after the write, and a province's are large), so memory falls as DuckDB's rises.
     ``build``, ``spooled``: tables already waiting in the run's build folder (``spool``), read by
-    DuckDB from there in the same transaction, never through Python.
+    DuckDB from there in the same transaction, never through Python; ``source_records`` waits
+    there beside the staging rows (``spool_beside``), each ``stg_<table>`` file holding its rows.
 
     Names ``stg_<table>`` create the staging view and its fields table on first use
     (``_create_staging``); their rows go to the fields table.  Every row must carry the
@@ -292,6 +294,8 @@ def write_quarter(
         if "quarter" not in frame.columns or frame.filter(pl.col("quarter") != quarter).height:
             raise ValueError(f"{name}: every row must carry quarter = {quarter}")
     for name, path in spooled.items():
+        if name == "source_records":  # beside the staging rows (checked with them)
+            continue
         (other,) = con.execute("SELECT count(*) FROM read_parquet(?) WHERE quarter IS DISTINCT FROM ?", [path, quarter]).fetchone()
         if other:
             raise ValueError(f"{name}: every row must carry quarter = {quarter}")
@@ -312,8 +316,24 @@ def write_quarter(
             with _row_order(con, name):
                 if name.startswith("stg_"):
                     _insert_staging(con, name.removeprefix("stg_"), path)
+                elif name == "source_records":
+                    _insert_source_records_beside(con, [p for n, p in spooled.items() if n.startswith("stg_")])
                 else:
                     con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM read_parquet(?)', [path])
+
+
+def _insert_source_records_beside(con: duckdb.DuckDBPyConnection, paths: list[str]) -> None:
+    """``source_records`` from the staging tables' build files, where a run writes each table's
+    rows of it beside the staging rows (``spool_beside``): the staging columns it shares under its
+    own names (NULL where no table of the quarter has one), and the columns it holds alone."""
+    if not paths:
+        raise ValueError("source_records: its rows wait beside the staging tables' rows, and there are none")
+    files = f"read_parquet([{', '.join(sql_text(p) for p in paths)}], union_by_name = true)"
+    present = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {files}").fetchall()}
+    shared = [(staging, name) for staging, name in kept_in_source_records().items()]
+    columns = [f'"{staging}" AS "{name}"' if staging in present else f'NULL AS "{name}"' for staging, name in shared]
+    columns += [f'"{c}"' for c in source_records_only()]
+    con.execute(f"INSERT INTO source_records BY NAME SELECT quarter, record_id, {', '.join(columns)} FROM {files}")
 
 
 # The record-level tables are stored in no set row order: DuckDB inserts them in parallel, not
@@ -390,6 +410,30 @@ def spool(build: Path, frames: dict[str, pl.DataFrame | pl.LazyFrame]) -> dict[s
         del frame  # memory: now only on disk
         out[name] = pl.scan_parquet(path)
     return out
+
+
+# The column of a build file that holds the record_id of the rows written beside a table's own
+# (``spool_beside``): equal to the table's record_id on every row, or the write is refused.
+BESIDE_RECORD_ID = "_beside_record_id"
+
+
+def spool_beside(build: Path, name: str, frame: pl.DataFrame | pl.LazyFrame, beside: pl.LazyFrame) -> pl.LazyFrame:
+    """``frame`` written to the build folder with the columns of ``beside`` next to its rows: one
+    file for both (a run writes each staging table's rows of ``source_records`` beside it, instead
+    of every shared column a second time).  ``beside`` holds the same rows in the same order, with
+    their record_id in ``BESIDE_RECORD_ID``: checked once written.  Returns the file read back
+    lazily, with the columns of ``frame`` only."""
+    path = spool_path(build, name)
+    columns = frame.collect_schema().names()
+    try:
+        write_scratch(pl.concat([frame.lazy(), beside], how="horizontal"), path)
+    except pl.exceptions.ShapeError:
+        raise AssertionError(f"{name}: its rows and the rows to write beside them differ in number") from None
+    written = pl.scan_parquet(path)
+    astray = written.select((pl.col("record_id").ne_missing(pl.col(BESIDE_RECORD_ID))).sum()).collect().item()
+    if astray:
+        raise AssertionError(f"{name}: {astray} row(s) written beside another table's rows")
+    return written.select(columns)
 
 
 def load_frame(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:

@@ -136,3 +136,25 @@ def test_every_table_view_and_column_has_a_chinese_comment(county_run):
         "UNION ALL SELECT view_name FROM duckdb_views() WHERE NOT internal AND (comment IS NULL OR comment = '')",
     )
     assert uncommented.height == 0, uncommented
+
+
+def test_source_records_stored_from_beside_the_staging_rows_are_the_assembled_records(county_run, tmp_path):
+    """A run writes each staging table's rows of source_records beside the staging rows, and the
+    database write reads source_records from there (``store.spool_beside``): every column of every
+    record is what the quarter's assembly made of it."""
+    from polars.testing import assert_frame_equal
+
+    from pipeline.prepare import combine_files, prepare_file
+    from pipeline.quarter import Quarter
+    from pipeline.run import _link_quarter, input_files
+    from pipeline.executor import LocalExecutor
+
+    root, db, _ = county_run
+    build = tmp_path / "build"
+    build.mkdir()
+    parts = [prepare_file((*item, build)) for item in input_files(root / "2026Q3", Quarter.parse("2026Q3"))]
+    tables, _ = _link_quarter(LocalExecutor(), "2026Q3", combine_files(parts, build), load_policy(), None, build)
+    assembled = tables["source_records"].collect()
+    stored = _sql(db, "SELECT * FROM source_records WHERE quarter = '2026Q3' ORDER BY record_id")
+    assert stored.height == assembled.height > 0
+    assert_frame_equal(stored, assembled.select(stored.columns))

@@ -221,14 +221,31 @@ def test_a_staging_view_whose_comment_differs_from_the_declaration_is_written_ag
 
 
 
+def _staged_rows(n: int) -> tuple[pl.DataFrame, pl.LazyFrame]:
+    """n 低保 staging rows, and their rows of source_records as a run writes them beside them."""
+    staged = pl.DataFrame({
+        "quarter": ["2026Q3"] * n, "record_id": list(range(n)), "person_key": [f"P{i}" for i in range(n)],
+        "source_table": ["dibao"] * n, "file_name": ["低保.csv"] * n, "sheet_name": [""] * n,
+        "row_number": [i + 2 for i in range(n)], "name": [f"名{i}" for i in range(n)], "id_number_valid": [i % 2 == 0 for i in range(n)],
+        "household_monthly_amount": [600.0 + i for i in range(n)],
+    })  # fmt: skip
+    beside = pl.LazyFrame({
+        store.BESIDE_RECORD_ID: list(range(n)), "raw_values": [f'{{"姓名": "名{i}"}}' for i in range(n)],
+        "match_method": ["exact_id"] * n, "match_score": [1.0] * n,
+    })  # fmt: skip
+    return staged, beside
+
+
 def test_the_record_tables_are_stored_whole_in_any_order_and_the_others_in_order(tmp_path):
-    """source_records waits in the build folder and is inserted in parallel, in no set row order
-    (``store.STORED_IN_ANY_ORDER``): every row and value kept; the connection keeps insertion
-    order for the tables after it."""
+    """source_records waits in the build folder beside the staging rows (``store.spool_beside``)
+    and is inserted from there in parallel, in no set row order (``store.STORED_IN_ANY_ORDER``):
+    every row and value kept, the shared columns under source_records' names; the staging view
+    reads them back; the connection keeps insertion order for the tables after it."""
     build = tmp_path / "d.duckdb.build"
     build.mkdir()
-    rows = pl.concat([_record("2026Q3", i, f"名{i}") for i in range(10)])
-    rows.write_parquet(store.spool_path(build, "source_records"))
+    staged, beside = _staged_rows(10)
+    read_back = store.spool_beside(build, "stg_dibao", staged, beside)
+    assert read_back.collect().equals(staged)  # the rules see the staging columns only
     db = tmp_path / "d.duckdb"
     setting = "SELECT current_setting('preserve_insertion_order')"
     with store.connect(db) as con:
@@ -236,7 +253,18 @@ def test_the_record_tables_are_stored_whole_in_any_order_and_the_others_in_order
             assert con.execute(setting).fetchall() == [(False,)]  # inserted in parallel
         with store._row_order(con, "persons"):
             assert con.execute(setting).fetchall() == [(True,)]
-        store.write_quarter(con, "2026Q3", {"rejected_rows": rejected("2026Q3", 3)}, build=build, spooled=["source_records"])
+        spooled = ["source_records", "stg_dibao"]
+        store.write_quarter(con, "2026Q3", {"rejected_rows": rejected("2026Q3", 3)}, build=build, spooled=spooled)
         assert con.execute(setting).fetchall() == [(True,)]
-    stored = count(db, "SELECT record_id, name, person_key FROM source_records ORDER BY record_id")
-    assert stored == [(i, f"名{i}", f"P{i}") for i in range(10)]
+    stored = count(db, "SELECT record_id, name, person_key, id_valid, raw_values, match_method FROM source_records ORDER BY record_id")
+    assert stored == [(i, f"名{i}", f"P{i}", i % 2 == 0, f'{{"姓名": "名{i}"}}', "exact_id") for i in range(10)]
+    view = count(db, "SELECT record_id, name, id_number_valid, household_monthly_amount FROM stg_dibao ORDER BY record_id")
+    assert view == [(i, f"名{i}", i % 2 == 0, 600.0 + i) for i in range(10)]
+
+
+def test_rows_written_beside_other_rows_are_refused(tmp_path):
+    staged, beside = _staged_rows(4)
+    with pytest.raises(AssertionError, match="2 row"):  # two rows swapped
+        store.spool_beside(tmp_path, "stg_dibao", staged, beside.with_columns(pl.Series(store.BESIDE_RECORD_ID, [0, 2, 1, 3])))
+    with pytest.raises(AssertionError, match="differ in number"):  # one row short
+        store.spool_beside(tmp_path, "stg_dibao", staged, beside.head(3))

@@ -32,7 +32,7 @@ from pipeline.quarter import Quarter
 from pipeline.rules import sqlfiles
 from pipeline.rules.policy_tables import policy_tables
 from pipeline.rules.staging import extra_persons_sql, staging_inputs
-from pipeline.store import load_frame, spool, spool_path, sql_text
+from pipeline.store import load_frame, spool, spool_beside, spool_path, sql_text
 
 # The columns of ``cases`` the rules make (the contract less the townships' feedback, which
 # pipeline/feedback adds after the rules).
@@ -76,13 +76,16 @@ def connect(
     unscreened: list[str] | tuple[str, ...] = (),
     build: Path | None = None,
     release: bool = False,
+    beside: dict[str, pl.LazyFrame] | None = None,
 ) -> tuple[duckdb.DuckDBPyConnection, dict[str, object]]:
     """A connection holding the inputs, the policy tables and every fact (for tests and for an
     analyst who wants to look at the facts), and the values its SQL binds.
 
     ``build``: the run's build folder, where the staging frames are written and read from (else
     they are loaded into the database); ``release``: each input frame leaves ``tables`` as soon as
-    it is loaded.
+    it is loaded; ``beside`` (with ``build``): per ``stg_<table>``, columns written beside its rows
+    in its file (``store.spool_beside``: a run's rows of ``source_records``, which the database
+    write reads from there); the rules do not see them.
     """
     q = Quarter.parse(quarter)
     values = _bind_values(policy, q)
@@ -94,9 +97,15 @@ def connect(
         if build is None or name == "persons":
             load_frame(con, name, frame.collect() if isinstance(frame, pl.LazyFrame) else frame)
         else:
-            spool(build, {name: frame})
-            con.execute(f"CREATE VIEW \"{name}\" AS SELECT * FROM read_parquet({sql_text(spool_path(build, name).as_posix())})")
+            columns = ", ".join(f'"{c}"' for c in frame.collect_schema().names())
+            if beside and name in beside:
+                spool_beside(build, name, frame, beside.pop(name))
+            else:
+                spool(build, {name: frame})
+            con.execute(f'CREATE VIEW "{name}" AS SELECT {columns} FROM read_parquet({sql_text(spool_path(build, name).as_posix())})')
         del frame  # memory: only DuckDB's copy (or the Parquet file) is kept
+    if beside:  # rows meant to wait beside a staging table the rules do not know
+        raise ValueError(f"no staging table {', '.join(sorted(beside))} to write its rows of source_records beside")
     con.execute(extra_persons_sql())
     titles = pl.DataFrame({"source_table": list(TABLES), "title": [t.title for t in TABLES.values()]})
     small = {**policy_tables(policy), "source_titles": titles, "previous_cases": _previous(previous_cases),
@@ -138,6 +147,7 @@ def run_rules(
     unscreened: list[str] | tuple[str, ...] = (),
     build: Path | None = None,
     release: bool = False,
+    beside: dict[str, pl.LazyFrame] | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Every screening rule, the overlap rates and the quarter-over-quarter status of a quarter.
 
@@ -148,12 +158,13 @@ def run_rules(
     Returns ``cases``, ``resolved_cases``, ``overlap_rates``, ``person_facts`` (one row per person
     with the facts the rules share, and the quarter) and ``rule_hits`` (every row every rule
     selected, before the dead-person filter and merging).
-    ``build``, ``release``: as for ``connect`` (a run: its build folder, its frames let go); with
+    ``build``, ``release``, ``beside``: as for ``connect`` (a run: its build folder, its frames let
+    go, source_records' rows written beside the staging rows); with
     ``build``, ``person_facts`` and ``rule_hits`` (a row per person, a row per hit: the large ones)
     are written there by DuckDB and returned as lazy scans of their files (``store.spool_path``),
     never held in this process.
     """
-    con, values = connect(tables, policy, quarter, previous_cases, unscreened, build, release)
+    con, values = connect(tables, policy, quarter, previous_cases, unscreened, build, release, beside)
     try:
         con.execute(_RULE_HITS)
         for seq, rule in enumerate(sqlfiles.load_rules()):
