@@ -25,9 +25,11 @@ from contracts.outputs import SourceRecords
 from contracts.staging import RECORD_COLUMNS, source_records_only
 from pipeline.link import RECORD_COLUMNS as LINK_COLUMNS
 from pipeline.prepare import Prepared
-from pipeline.store import BESIDE_RECORD_ID, height, spool
+from pipeline.store import BESIDE_RECORD_ID, height, spool, spool_path
 
 _PROVENANCE = ("file_name", "sheet_name", "row_number")
+_RAW_VALUES = pl.col("raw").alias("raw_values")  # a record's raw cells, as source_records holds them
+_MATCH = ("match_method", "match_score")  # how identity matched a record (its answer beside the person key)
 _NOT_STAGED = ("raw", "problems")  # the raw cells go to source_records.raw_values; problems rejected rows
 ASSIGNMENTS = "assignments"  # identity's answer, waiting in the build folder (``store.spool``)
 
@@ -53,7 +55,7 @@ def _record_columns(frame: Frame, names) -> pl.LazyFrame:
 def record_rows(prepared: Prepared) -> pl.LazyFrame:
     """Every accepted record with the RECORD_COLUMNS, its provenance and raw cells, lazily."""
     parts = [
-        pl.concat([_record_columns(f, RECORD_COLUMNS), f.lazy().select(*_PROVENANCE, pl.col("raw").alias("raw_values"))], how="horizontal")
+        pl.concat([_record_columns(f, RECORD_COLUMNS), f.lazy().select(*_PROVENANCE, _RAW_VALUES)], how="horizontal")
         for f in prepared.tables.values()
     ]
     if parts:
@@ -78,7 +80,7 @@ def assemble_quarter(quarter: str, prepared: Prepared, records: Frame, linkage, 
     where each record's person key, match_method and match_score wait until the tables are
     written, instead of in memory (at 17.5M records about a gigabyte)."""
     q = pl.lit(quarter).alias("quarter")
-    assigned = linkage.assignments.select("record_id", "person_key", "match_method", "match_score")
+    assigned = linkage.assignments.select("record_id", "person_key", *_MATCH)
     if not assigned["record_id"].is_sorted():  # memory: identity's are in record order; a sort copies them (17.4M rows: +0.8 GB)
         assigned = assigned.sort("record_id")
     if not assigned.get_column("record_id").equals(records.lazy().select("record_id").collect().get_column("record_id")):
@@ -108,16 +110,21 @@ def assemble_quarter(quarter: str, prepared: Prepared, records: Frame, linkage, 
 
 
 
-def records_beside(source_records: Frame, staging: dict[str, Frame]) -> dict[str, pl.LazyFrame]:
-    """Each ``stg_<table>`` of ``staging``'s rows of ``source_records``, lazily: the columns no
-    staging column holds (``source_records_only``), with the rows' record_id as
-    ``BESIDE_RECORD_ID`` (``store.spool_beside`` checks each lies beside its own staging row).
-    The quarter's tables are numbered one after another in the order of their names
-    (``combine_files``), and ``source_records`` runs in that order."""
-    out, offset = {}, 0
-    for name in sorted(staging):
-        rows = height(staging[name])
-        only = source_records.lazy().slice(offset, rows)
-        out[name] = only.select(pl.col("record_id").alias(BESIDE_RECORD_ID), *source_records_only())
+
+def records_beside(prepared: Prepared, build: Path) -> dict[str, pl.LazyFrame]:
+    """Each ``stg_<table>``'s rows of ``source_records`` as a run writes them beside the staging
+    rows (``store.spool_beside``), lazily: the columns no staging column holds
+    (``source_records_only``: the raw cells, identity's match_method and match_score, read from
+    the prepared tables and from identity's answer in ``build``, as ``assemble_quarter`` reads
+    them), with the rows' record_id as ``BESIDE_RECORD_ID``.  Call it with the prepared tables
+    ``assemble_quarter`` read, before they are let go."""
+    assigned, out, offset = pl.scan_parquet(spool_path(build, ASSIGNMENTS)), {}, 0
+    for name, frame in prepared.tables.items():
+        rows = height(frame)
+        own = pl.concat(
+            [frame.lazy().select(pl.col("record_id").alias(BESIDE_RECORD_ID), _RAW_VALUES), assigned.slice(offset, rows).select(*_MATCH)],
+            how="horizontal",
+        )
+        out[f"stg_{name}"] = own.select(BESIDE_RECORD_ID, *source_records_only())
         offset += rows
     return out

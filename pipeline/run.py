@@ -83,23 +83,24 @@ def spooled_tables(tables: dict[str, pl.DataFrame]) -> list[str]:
     return [name for name in tables if name in LARGE or name.startswith("stg_")]
 
 
-def screen(tables: dict[str, pl.DataFrame], policy: Policy, quarter: str, previous, feedback, unscreened, build: Path) -> dict[str, pl.DataFrame | pl.LazyFrame]:
+def screen(
+    tables: dict[str, pl.DataFrame], policy: Policy, quarter: str, previous, feedback, unscreened, build: Path, beside: dict
+) -> dict[str, pl.DataFrame | pl.LazyFrame]:
     """The rules' stage: cases (with the townships' last answers carried on, and marked where they
     rest on a pair waiting for a person), resolved_cases, overlap_rates and person_facts of the
     quarter; rules in ``unscreened`` are not run.
 
     The large tables are checked against their contracts, then leave ``tables`` for the build
-    folder ``build``, where the rules read them and ``store_quarter`` copies them from (each
-    staging table's file holds its rows of source_records too); the rules write person_facts
-    there too (returned as a lazy scan of its file).
+    folder ``build``, where the rules read them and ``store_quarter`` copies them from; the rules
+    write person_facts there too (returned as a lazy scan of its file).  ``beside``: each staging
+    table's rows of source_records (``assemble.records_beside``), written beside the staging rows
+    in its file, where ``store_quarter`` reads source_records from: not every shared column a
+    second time (1M households: 5.3 s).
     """
     inputs = {name: tables.pop(name) for name in spooled_tables(tables)}
     for name, frame in inputs.items():  # a lazy frame: only the columns whose values are checked are read
         check_outputs({name: frame})
     records = inputs.pop("source_records")
-    # source_records' rows are written beside the staging rows, in their files: not every shared
-    # column a second time (1M households: 5.3 s -> 1.7 s)
-    beside = records_beside(records, {name: frame for name, frame in inputs.items() if name.startswith("stg_")})
     persons = store.spool(build, {"persons": inputs.pop("persons")})["persons"]
     out = run_rules({**inputs, "persons": persons}, policy, quarter, previous, unscreened, build, release=True, beside=beside)
     review = tables["match_review"]
@@ -130,16 +131,18 @@ def store_quarter(
         runlog.finish_run(con, run_id, "succeeded", **record)
 
 
-def _link_quarter(executor, quarter: str, prepared: Prepared, policy: Policy, decisions, build: Path) -> tuple[dict, dict]:
+def _link_quarter(executor, quarter: str, prepared: Prepared, policy: Policy, decisions, build: Path) -> tuple[dict, dict, dict]:
     """Identity resolution (with a person's decisions on doubtful pairs), then the quarter's
-    record-level tables; returns them and what `runs` keeps of the linkage.  The prepared tables
+    record-level tables; returns them, each staging table's rows of source_records to write
+    beside it (``records_beside``) and what `runs` keeps of the linkage.  The prepared tables
     wait in the build folder meanwhile (identity reads only ``records``)."""
     records = records_for_linking(prepared)
     precedence = list(policy["residence_precedence"])
     linkage = link_on(executor, records, load_link_settings(), precedence, decisions, build)
     tables = assemble_quarter(quarter, prepared, records, linkage, build)
+    beside = records_beside(prepared, build)
     prepared.tables.clear()  # now in tables (stg_<table>, source_records)
-    return tables, {"link_settings": linkage.settings, "link_counts": linkage.counts}
+    return tables, beside, {"link_settings": linkage.settings, "link_counts": linkage.counts}
 
 
 def _rejected_whole(prepared: Prepared) -> list[str]:
@@ -179,12 +182,12 @@ def run_quarter(
         with store.connect(db_path) as con:
             runlog.start_run(con, run_id, quarter, input_dir, policy, started)
         try:
-            tables, linkage = _link_quarter(executor, quarter, prepared, policy, load_decisions(db_path), build)
+            tables, beside, linkage = _link_quarter(executor, quarter, prepared, policy, load_decisions(db_path), build)
             previous = previous_cases(db_path, str(q.previous()))
             feedback = latest_feedback(db_path, quarter)
             counts = {name: store.height(frame) for name, frame in tables.items()}
             screened = executor.call(
-                "筛查规则", screen, tables, policy, quarter, previous, feedback, complete.unscreened_rules, build
+                "筛查规则", screen, tables, policy, quarter, previous, feedback, complete.unscreened_rules, build, beside
             )
             counts.update({name: store.height(frame) for name, frame in screened.items()})
             spooled = spooled_tables(counts)  # in the build folder, not in ``tables``

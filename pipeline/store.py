@@ -326,13 +326,12 @@ def _insert_source_records_beside(con: duckdb.DuckDBPyConnection, paths: list[st
     """``source_records`` from the staging tables' build files, where a run writes each table's
     rows of it beside the staging rows (``spool_beside``): the staging columns it shares under its
     own names (NULL where no table of the quarter has one), and the columns it holds alone."""
-    if not paths:
-        raise ValueError("source_records: its rows wait beside the staging tables' rows, and there are none")
+    if not paths:  # no staging rows: no record (every record is a row of one staging table)
+        return
     files = f"read_parquet([{', '.join(sql_text(p) for p in paths)}], union_by_name = true)"
     present = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {files}").fetchall()}
-    shared = [(staging, name) for staging, name in kept_in_source_records().items()]
-    columns = [f'"{staging}" AS "{name}"' if staging in present else f'NULL AS "{name}"' for staging, name in shared]
-    columns += [f'"{c}"' for c in source_records_only()]
+    named = [*kept_in_source_records().items(), *((c, c) for c in source_records_only())]
+    columns = [f'"{staging}" AS "{name}"' if staging in present else f'NULL AS "{name}"' for staging, name in named]
     con.execute(f"INSERT INTO source_records BY NAME SELECT quarter, record_id, {', '.join(columns)} FROM {files}")
 
 

@@ -153,7 +153,7 @@ def test_source_records_stored_from_beside_the_staging_rows_are_the_assembled_re
     build = tmp_path / "build"
     build.mkdir()
     parts = [prepare_file((*item, build)) for item in input_files(root / "2026Q3", Quarter.parse("2026Q3"))]
-    tables, _ = _link_quarter(LocalExecutor(), "2026Q3", combine_files(parts, build), load_policy(), None, build)
+    tables, _, _ = _link_quarter(LocalExecutor(), "2026Q3", combine_files(parts, build), load_policy(), None, build)
     assembled = tables["source_records"].collect()
     stored = _sql(db, "SELECT * FROM source_records WHERE quarter = '2026Q3' ORDER BY record_id")
     assert stored.height == assembled.height > 0
