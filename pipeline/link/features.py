@@ -228,12 +228,16 @@ def _holders(flagged: pl.DataFrame, key: str, counts: Counts) -> tuple[pl.Series
     (``damaged``: one person per distinct 15 digits, the record's own not counted). Null for a
     record without a village."""
     damaged = counts[f"{key}:damaged"].group_by("village", key).agg(pl.len().cast(pl.Int64).alias("_damaged"))
+    # Joined in any order and put back in the records' order by their row: a join on two keys that
+    # keeps the left order took twice as long (5.8M records: 2.9 s -> 1.3 s for both names).
     counted = (
         flagged.lazy()
         .select("village", key, _unmatched().alias("_own"))
-        .join(counts[f"{key}:here"].lazy().rename({"_n": "_here"}), on=["village", key], how="left", maintain_order="left")
-        .join(counts[f"{key}:nowhere"].lazy().rename({"_n": "_nowhere"}), on=key, how="left", maintain_order="left")
-        .join(damaged.lazy(), on=["village", key], how="left", maintain_order="left")
+        .with_row_index("_row")
+        .join(counts[f"{key}:here"].lazy().rename({"_n": "_here"}), on=["village", key], how="left", maintain_order="none")
+        .join(counts[f"{key}:nowhere"].lazy().rename({"_n": "_nowhere"}), on=key, how="left", maintain_order="none")
+        .join(damaged.lazy(), on=["village", key], how="left", maintain_order="none")
+        .sort("_row")
         .select("village", "_here", "_nowhere", "_damaged", "_own")
         .collect()
     )
