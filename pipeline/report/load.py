@@ -131,8 +131,9 @@ class ReportData:
 
     def for_township(self, township: str) -> "ReportData":
         """What one township's workbook reads, and nothing more: its cases and rates, its
-        residents, everyone its lists name, their facts, and the 低保 户主 their households name
-        (``workbook.write_township`` gives the same workbook from this as from the whole)."""
+        residents, everyone its lists name, their facts, the 低保 户主 their households name, and
+        its part of last quarter's list (``workbook.write_township`` gives the same workbook from
+        this as from the whole)."""
         keys = pl.concat(
             [
                 self.persons.filter(pl.col("township") == township).get_column("person_key"),
@@ -145,14 +146,19 @@ class ReportData:
             if facts is not None and "dibao_household" in facts.columns
             else pl.Series([], dtype=pl.Utf8).implode()
         )
+        cases = self.cases.filter((pl.col("township") == township) | pl.col("person_key").is_in(keys))
+        towns = cases.get_column("township").unique().implode()  # the cover counts last quarter's list of these
         return replace(
             self,
-            cases=self.cases.filter((pl.col("township") == township) | pl.col("person_key").is_in(keys)),
+            cases=cases,
             overlap=self.overlap.filter((pl.col("unit") == township) | (pl.col("level") == "县")),
             persons=self.persons.filter(pl.col("person_key").is_in(keys) | pl.col("id_number").is_in(heads)),
             facts=facts,
             history_cases=self.history_cases.filter(pl.col("township") == township),
             gaps=list(self.gaps),
+            previous=self.previous.filter(pl.col("township").is_in(towns)),
+            resolved=self.resolved.filter(pl.col("township").is_in(towns)),
+            rejected=self.rejected.clear(),  # the county summary's (a worker is sent a township's slice: 2 MB less each at 1M)
         )
 
     @cached_property
