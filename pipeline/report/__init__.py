@@ -141,7 +141,9 @@ def _townships(data: ReportData, county: str, folder_county: str | None, policy:
 
     towns = townships(data)
     jobs = [(t, county, policy, township_path(reports_dir, data.quarter, t, folder_county)) for t in towns]
-    if workers is not None and len(towns) > 1:
+    if data.cases.filter(data.cases["township"] == UNKNOWN_TOWNSHIP).height:  # the list of the persons of no township
+        jobs.insert(0, (UNKNOWN_TOWNSHIP, county, policy, unknown_path(reports_dir, data.quarter, folder_county)))
+    if workers is not None and len(jobs) > 1:
         # Each township's workbook in a worker, from that township's slice of the data; slices are
         # cut as workers free up, in order (no more than one per worker waiting).
         pending: deque[Callable[[], Path]] = deque()
@@ -166,16 +168,12 @@ def _county(data: ReportData, county: str, folder_county: str | None, policy: Po
     from pipeline.report.html import write_html
     from pipeline.report.province import county_line
     from pipeline.report.summary import write_summary
-    from pipeline.report.workbook import write_township
 
     # The summaries first: here, while the workers (if any) are busy with their first workbooks.
     xlsx, html = summary_paths(reports_dir, data.quarter, folder_county)
     out.attempt(lambda: write_summary(data, county, xlsx))
     out.attempt(lambda: write_html(data, county, html))
     out.lines.append(county_line(data, county))
-    if data.cases.filter(data.cases["township"] == UNKNOWN_TOWNSHIP).height:
-        path = unknown_path(reports_dir, data.quarter, folder_county)
-        out.attempt(lambda: write_township(data, UNKNOWN_TOWNSHIP, county, policy, path))
     _townships(data, county, folder_county, policy, reports_dir, workers, out)
 
 

@@ -221,9 +221,10 @@ def test_workbooks_written_in_parallel_from_township_slices_equal_the_serial_one
     # ReportData.for_township: every sheet, cell, merge and width must be what the whole gives.
     from pipeline.report import write_reports
 
+    lists = ("_九过筛子清单.xlsx", "_居住地不详人员清单.xlsx")  # the persons of no township: a slice too
     parallel = write_reports(db, QUARTER, tmp_path, policy, workers=2).written
-    serial = {p.name: p for p in reports if p.name.endswith("_九过筛子清单.xlsx")}
-    books = {p.name: p for p in parallel if p.name.endswith("_九过筛子清单.xlsx")}
+    serial = {p.name: p for p in reports if p.name.endswith(lists)}
+    books = {p.name: p for p in parallel if p.name.endswith(lists)}
     assert set(books) == set(serial) and len(books) >= 2
     for name in serial:
         assert _cells(books[name]) == _cells(serial[name]), name
@@ -235,10 +236,12 @@ def test_township_slices_of_the_bundled_county_give_the_same_workbooks(tmp_path,
 
     # The session's run wrote its workbooks serially (a county this small: one process).
     assert bundled_run.sql("SELECT count(*) FROM persons WHERE quarter = '2026Q3'").item() < PARALLEL_MIN_PERSONS
-    serial = sorted((bundled_run.reports / "2026Q3").glob("*_九过筛子清单.xlsx"))
+    lists = ("_九过筛子清单.xlsx", "_居住地不详人员清单.xlsx")  # the persons of no township: from a slice too
+    serial = sorted(p for p in (bundled_run.reports / "2026Q3").glob("*.xlsx") if p.name.endswith(lists))
     parallel = write_reports(bundled_run.db, "2026Q3", tmp_path / "parallel", policy, workers=2).written
-    books = {p.name: p for p in parallel if p.name.endswith("_九过筛子清单.xlsx")}
-    assert len(serial) >= 2 and {s.name for s in serial} == set(books)
+    books = {p.name: p for p in parallel if p.name.endswith(lists)}
+    assert len(serial) >= 3 and {s.name for s in serial} == set(books)
+    assert any(name.endswith(lists[1]) for name in books)
     for s in serial:
         assert _cells(books[s.name]) == _cells(s), s.name
     # the departments' workbooks, written in the worker processes too (each read from the database)
