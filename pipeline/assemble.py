@@ -109,8 +109,6 @@ def assemble_quarter(quarter: str, prepared: Prepared, records: Frame, linkage, 
     return out
 
 
-
-
 def records_beside(prepared: Prepared, build: Path) -> dict[str, pl.LazyFrame]:
     """Each ``stg_<table>``'s rows of ``source_records`` as a run writes them beside the staging
     rows (``store.spool_beside``), lazily: the columns no staging column holds
