@@ -61,6 +61,22 @@ def test_each_cell_keeps_its_columns_look(tmp_path):
     assert ws["G3"].border.left.style == "thin"  # an empty cell keeps its borders
     assert ws["A3"].font.name == "宋体" and not ws["A3"].font.b and ws["A5"].font.b  # the 合计 row bold
     assert ws.row_dimensions[3].height > ws.row_dimensions[4].height  # two lines of text are taller
+    assert ws["G2"].fill.fgColor.rgb.endswith("FFF2CC") and ws["A2"].fill.fgColor.rgb.endswith("D9D9D9")  # headers: to fill in, or not
+
+
+def test_a_workbook_s_looks_are_its_own(tmp_path):
+    # each look is made once per workbook and copied to its cells (``layout._dressed``): a second
+    # workbook, whose fonts were added in another order, has its own
+    first, second = Workbook(), Workbook()
+    write_table(first.active, "清单", COLUMNS, ROWS)
+    write_block(second.active, 1, [Column("金额", number_format="0.0%", size=9)], [[0.5]], [10])
+    write_table(second.create_sheet("清单"), "清单", COLUMNS, ROWS, total_last=True)
+    path = save_workbook(second, tmp_path / "b.xlsx")
+    ws, _ = _read(path, "清单")
+    assert ws["A3"].font.name == "宋体" and ws["A3"].font.sz == 10 and not ws["A3"].font.b and ws["A5"].font.b
+    assert ws["C3"].number_format == "#,##0.00" and ws["G2"].fill.fgColor.rgb.endswith("FFF2CC")
+    small = openpyxl.load_workbook(path).worksheets[0]["A2"]
+    assert small.number_format == "0.0%" and small.font.sz == 9
 
 
 def test_blocks_sit_between_rows_openpyxl_writes(tmp_path):

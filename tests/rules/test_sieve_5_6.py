@@ -27,8 +27,10 @@ def test_s5_1_near_miss_subsidy_in_force_or_too_young():
 def test_s5_2_eighty_without_advanced_age_allowance():
     b = Build()
     p = b.person("老四", birth="1946-09-30")
-    b.add("canlian", p)
-    assert b.fired("S5-2", p)
+    first = b.add("canlian", p)
+    b.add("dibao", p)
+    case = b.fired("S5-2", p)
+    assert case and case["record_ids"] == [first]  # the evidence: the person's first record
 
 
 def test_s5_2_near_miss_79_or_allowance():
