@@ -38,6 +38,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
+from pipeline.frames import read_per_value
 from pipeline.normalise.cells import PLACEHOLDERS, WHITE, nfkc
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -190,14 +191,12 @@ def add_id_columns(
     ``<key>_raw`` is always the column ``key`` as read; ``source`` lets a caller read the number
     from elsewhere (the 残联 certificate) while keeping the cell as read.  When numbers repeat
     (a household head's ID on every member's row, a payee's on every payment) each distinct
-    number is read once and joined back; mostly-distinct columns are read in place.
+    number is read once and looked up; mostly-distinct columns are read in place
+    (``frames.read_per_value``).
     """
     src = f"__{key}_source"
     frame = frame.with_columns(pl.col(key).alias(f"{key}_raw"), pl.col(source or key).alias(src)).drop(key)
-    if frame.select(pl.col(src).approx_n_unique()).item() > frame.height // 2:
-        return _read_ids(frame, src, key, reference_date, person).drop(src)
-    distinct = _read_ids(frame.select(pl.col(src).unique()), src, key, reference_date, person)
-    return frame.join(distinct, on=src, how="left", nulls_equal=True, maintain_order="left").drop(src)
+    return read_per_value(frame, src, lambda cells: _read_ids(cells, src, key, reference_date, person)).drop(src)
 
 
 def _with_birth_and_gender(frame: pl.DataFrame, prefix: str, known_digits: pl.Expr, reference_date: date) -> pl.DataFrame:
