@@ -60,11 +60,13 @@ ISSUE_CHECK = "校验位错误"
 ISSUE_WIDENED = "15位旧号已升为18位"
 
 _QUOTES = "'\"‘’“”`´′″"
-_SCIENTIFIC = r"^(\d)(?:\.(\d+))?[eE]\+?(\d+)$"
-_ID18 = r"^\d{17}[\dX]$"
-_EXCEL18 = r"^\d{15}000$"  # an 18-digit number Excel kept to 15 significant digits
-_ID15 = r"^\d{15}$"
-_LEGAL = r"^[\dX]+$"
+_SCIENTIFIC = r"^([0-9])(?:\.([0-9]+))?[eE]\+?([0-9]+)$"
+_ID18 = r"^[0-9]{17}[0-9X]$"
+_EXCEL18 = r"^[0-9]{15}000$"  # an 18-digit number Excel kept to 15 significant digits
+_ID15 = r"^[0-9]{15}$"
+_LEGAL = r"^[0-9X]+$"
+# ASCII digits throughout: ``\d`` takes every script's digits, and NFKC folds full-width ３ but
+# not an Arabic-Indic ٣: such a cell is 含非法字符, not an 18-digit number whose check fails unsaid.
 
 
 def clean_id_text(cell: pl.Expr) -> pl.Expr:
@@ -73,7 +75,7 @@ def clean_id_text(cell: pl.Expr) -> pl.Expr:
         nfkc(cell)
         .str.replace_all(f"[{_QUOTES}]|{WHITE}", "")
         .str.replace_all("x", "X", literal=True)
-        .str.replace(r"^(\d+)\.0+$", "${1}")
+        .str.replace(r"^([0-9]+)\.0+$", "${1}")
     )
     return text.replace(["", *PLACEHOLDERS], None)
 
@@ -284,7 +286,7 @@ def _read_ids(frame: pl.DataFrame, source: str, key: str, reference_date: date, 
         .then(full.str.slice(0, 17))
         .when(is_sci)
         .then(digits)
-        .otherwise(text.str.extract(r"^(\d{1,17})", 1))
+        .otherwise(text.str.extract(r"^([0-9]{1,17})", 1))
     )
     frame = frame.with_columns(
         pl.when(~is_sci).then(full).alias(key),
