@@ -1,6 +1,9 @@
 """pipeline/link: one person across every roster (int_records_linked_to_persons).
 
 ``link(records, settings, residence_precedence) -> Linkage``, the steps in order:
+0. copies.py      a row with a valid ID that repeats an earlier one in every column identity reads
+                  (a monthly ledger's payee, a visit log's visits) is read once, counted as many
+                  times as it is written; each copy gets its row's answer at the end;
 1. anchors.py     exact valid ID links (entities): a row is its valid ID's person's under any name,
                   unless its own 与户主关系 contradicts the ID (a parent's ID on a child's row: detached);
 2. blocking.py    candidate entity pairs from tiny declared rules;
@@ -29,6 +32,7 @@ from pipeline.link.anchors import anchor
 from pipeline.link.blocking import candidate_pairs
 from pipeline.link.cluster import cluster
 from pipeline.link.comparisons import COMPARISONS
+from pipeline.link.copies import distinct_rows, restore_detached, with_copies
 from pipeline.link.decisions import DIFFERENT, SAME, apply, decided_pairs, entity_pairs, noted, undecided
 from pipeline.link.explain import method, reasons
 from pipeline.link.features import LENT, household_members, pair_slices, pairs_of_records, profiles, record_pairs, unlent_profiles
@@ -117,10 +121,10 @@ def link(
 
     stages = _Stages()
     n_cuts = cuts.cuts_for(n_records) if folder is not None and by_cuts else 1
-    entities, profile, detached = _anchored(records, n_cuts, settings, precedence, folder, stages.done)
+    entities, profile, detached, copies = _anchored(records, n_cuts, settings, precedence, folder, stages.done)
     del records  # memory: the entities hold the columns still read
     candidates, decided = (scorer or _score_here)(profile, settings, stages.done)
-    record_entity = entities.lazy().select("record_id", "entity").collect() if human is not None else None
+    record_entity = with_copies(entities.lazy().select("record_id", "entity").collect(), copies) if human is not None else None
     human = entity_pairs(human, record_entity) if human is not None else None
     decided = apply(decided, human) if human is not None else decided
     decided = decided.filter(pl.col("decision") != "none")  # memory: only links and doubts are read on
@@ -141,6 +145,7 @@ def link(
     entities = entities.select(c for c in READS if c in entities.collect_schema().names())
     stages.done("cluster")
     assignments, persons = build_persons(entities, membership, kept, precedence, folder)
+    assignments = with_copies(assignments, copies)
     assignments = noted(assignments, human) if human is not None else assignments
     stages.done("persons")
     review = _review(decided, split, detached, assignments, settings)
@@ -160,15 +165,18 @@ def link(
 
 def _anchored(records, n_cuts: int, settings: LinkSettings, precedence: list[str], folder: Path | None, done):
     """(entities with the columns read after scoring, [profile], the detached records' review
-    rows): in ``n_cuts`` cuts of IDs (``cuts.py``: the entities and profile lazy scans of their
-    files in ``folder``), or in memory (the entities then wait in ``folder`` while the pairs are
-    scored)."""
+    rows, the copies): in ``n_cuts`` cuts of IDs (``cuts.py``: the entities and profile lazy scans
+    of their files in ``folder``; every record read), or in memory, each distinct row with a valid
+    ID read once (``copies.py``; the entities then wait in ``folder`` while the pairs are scored)."""
     if n_cuts > 1:  # memory: no step holds every record
         anchored = cuts.anchored_profiles(records, n_cuts, Path(folder) / "identity", settings, precedence, _linking_columns, AFTER_SCORING)
         done("anchors")
-        return anchored.entities, [anchored.profile], _detached_review(anchored.profile, anchored.entities, anchored.conflicts, settings)
-    records = [_linking_columns(records)]
-    entities, conflicts = anchor(records.pop(), settings, precedence)
+        detached = _detached_review(anchored.profile, anchored.entities, anchored.conflicts, settings)
+        return anchored.entities, [anchored.profile], detached, NO_COPIES
+    rows, copies = distinct_rows(_linking_columns(records))
+    entities, conflicts = anchor(rows, settings, precedence)
+    del rows
+    entities, conflicts, copies = restore_detached(entities, conflicts, copies)
     done("anchors")
     # the profile (1.16M rows x 34 at 200,000 households) is the scorer's alone: it lets it go
     profile = [profiles(entities)]
@@ -178,7 +186,10 @@ def _anchored(records, n_cuts: int, settings: LinkSettings, precedence: list[str
     entities = entities.select(c for c in AFTER_SCORING if c in entities.columns)
     if folder is not None:  # memory: read again, a few columns at a time, once the pairs are scored
         entities = spool(folder, {ENTITIES: entities})[ENTITIES]
-    return entities, profile, detached
+    return entities, profile, detached, copies
+
+
+NO_COPIES = pl.DataFrame(schema={"record_id": pl.Int64, "of": pl.Int64})
 
 
 # What clustering reads of an anchored entity (``cluster``), and what clustering, persons and

@@ -19,6 +19,7 @@ from __future__ import annotations
 import polars as pl
 
 from pipeline.frames import with_lookup
+from pipeline.link.copies import record_count
 from pipeline.link.settings import LinkSettings
 from pipeline.normalise.ids import comparable_ids
 
@@ -104,7 +105,7 @@ def anchor(
         r.lazy()
         .filter(pl.col("valid") & pl.col("name").is_not_null())
         .group_by("id_full", "name")
-        .agg(pl.col("_suspect").all(), pl.len().alias("_n"), pl.col("_rank").min(), pl.col("record_id").min().alias("owner_record"))
+        .agg(pl.col("_suspect").all(), record_count(r).alias("_n"), pl.col("_rank").min(), pl.col("record_id").min().alias("owner_record"))
         .sort("id_full", "_suspect", "_n", "_rank", "name", descending=[False, False, True, False, False])
         .group_by("id_full", maintain_order=True)
         .first()
@@ -151,7 +152,7 @@ def anchor(
     )
     r = r.with_columns(
         pl.when(pl.col("anchored")).then(pl.col("owner_name")).alias("entity_name"),
-        pl.len().over("entity").cast(pl.Int64).alias("entity_records"),
+        record_count(r).over("entity").cast(pl.Int64).alias("entity_records"),
     )
     keep = [c for c in r.columns if not c.startswith("_") and not c.startswith("owner_")]
     return r.select(keep), conflicts

@@ -14,6 +14,7 @@ import polars as pl
 from rapidfuzz import fuzz, process
 
 from pipeline.frames import with_lookup
+from pipeline.link.copies import record_count
 from pipeline.normalise.ids import slips
 
 # The columns of one record a comparison may read.
@@ -117,7 +118,7 @@ def with_residence(records: pl.DataFrame) -> pl.DataFrame:
         return records
     residence = (
         anchored_with.group_by("entity", "village", "township")
-        .agg(pl.len().alias("_n"))
+        .agg(record_count(records).alias("_n"))
         .sort("entity", "_n", "township", "village", descending=[False, True, False, False])  # ties: the names, not the rows' order
         .group_by("entity", maintain_order=True)
         .first()

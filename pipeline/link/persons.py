@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.link import cuts as cutting
+from pipeline.link.copies import COPIES, record_count
 from pipeline.frames import with_lookup
 from pipeline.link.anchors import precedence_rank
 from pipeline.link.explain import ALONE, EXACT_ID, OLD_ID
@@ -24,7 +25,7 @@ PERSONS = "identity_persons"  # the persons of a quarter built a cut at a time, 
 # The columns of the anchored records build_persons reads.
 READS = (
     "record_id", "entity", "anchored", "detached", "id_full", "entity_records", "id_number_raw", "source_table",
-    "name", "name_display", "gender", "birth_date", "id_prefix", "born_after", *RESIDENCE,
+    "name", "name_display", "gender", "birth_date", "id_prefix", "born_after", *RESIDENCE, COPIES,
 )  # fmt: skip
 
 
@@ -38,7 +39,7 @@ def _most_frequent(frame: pl.DataFrame | pl.LazyFrame, value: str | list[str], a
             frame.lazy()
             .filter(pl.any_horizontal(pl.col(c).is_not_null() for c in cols))
             .group_by("person", *cols)
-            .agg(pl.len().alias("_n"), pl.col("_rank").min()),
+            .agg(record_count(frame).alias("_n"), pl.col("_rank").min()),
             cols,
         )
         .sort(["person", "_n", "_rank", *cols], descending=[False, True, False, *[False] * len(cols)], nulls_last=True)
@@ -166,7 +167,7 @@ def _persons_of(r: pl.DataFrame) -> pl.DataFrame:
         r.lazy()
         .filter(pl.any_horizontal(pl.col(c).is_not_null() for c in RESIDENCE))
         .group_by("person", *RESIDENCE)
-        .agg(pl.col("_rank").min(), pl.len().alias("_freq"))
+        .agg(pl.col("_rank").min(), record_count(r).alias("_freq"))
         .pipe(_as_text, RESIDENCE)
         .sort(["person", "_rank", "_freq", *RESIDENCE], descending=[False, False, True, *[False] * len(RESIDENCE)], nulls_last=True)
         .group_by("person", maintain_order=True)
@@ -214,7 +215,7 @@ def _counted(r: pl.DataFrame) -> pl.DataFrame:
         raise ValueError(f"build_persons: {len(codes)} source tables, a person's tables are 64 bits")
     bit = pl.col("source_table").to_physical().replace_strict(codes, [1 << i for i in range(len(codes))], return_dtype=pl.UInt64)
     counted = r.lazy().group_by("person").agg(
-        pl.len().cast(pl.Int64).alias("n_records"), pl.col("record_id").min().alias("_first"), bit.bitwise_or().alias("_tables")
+        record_count(r).cast(pl.Int64).alias("n_records"), pl.col("record_id").min().alias("_first"), bit.bitwise_or().alias("_tables")
     ).collect()
     spelled = counted.select(pl.col("_tables").unique()).with_columns(
         pl.col("_tables")

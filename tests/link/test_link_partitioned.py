@@ -15,7 +15,9 @@ import pytest
 
 from pipeline.executor import LocalExecutor
 from pipeline.ingest import list_files
+import pipeline.link as identity
 from pipeline.link import link, load
+from pipeline.link.copies import distinct_rows
 from pipeline.link.partitioned import link_on, write_partitions
 from pipeline.policy import load_policy
 from pipeline.prepare import combine_files, prepare_file
@@ -131,9 +133,11 @@ def test_identity_a_cut_at_a_time_is_the_whole_quarters(province, monkeypatch, t
     pairs = pl.DataFrame({"record_id_l": [of(planted["SLIPPED"])], "record_id_r": [of(slip(planted["SLIPPED"]))]})
     decisions = _decisions(records, pairs, ["不是同一人"])
     single = link(records, settings, precedence, decisions)
-    monkeypatch.setattr(cuts, "RECORDS_AT_ONCE", records.height // 5)
-    monkeypatch.setattr(cuts, "PERSONS_AT_ONCE", records.height // 5)
-    monkeypatch.setattr(cuts, "SLICE_ROWS", records.height // 5)
+    # in memory each distinct row is read once (``copies.py``): the persons are cut by those rows
+    rows = distinct_rows(identity._linking_columns(records))[0].height
+    monkeypatch.setattr(cuts, "RECORDS_AT_ONCE", rows // 5)
+    monkeypatch.setattr(cuts, "PERSONS_AT_ONCE", rows // 5)
+    monkeypatch.setattr(cuts, "SLICE_ROWS", rows // 5)
     cut = link_on(Partitioned(partitions), records, settings, precedence, decisions, tmp_path)
     _same(cut, single)
     assert cut.assignments["record_id"].is_sorted()  # the cuts' answers put back in record order

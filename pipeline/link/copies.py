@@ -1,0 +1,99 @@
+"""Copies: records that repeat an earlier record of their table in every column identity reads.
+
+A ledger that pays every month lists each payee three times a quarter, a visit log each visit:
+at 1,000,000 households 1.5M of the 5.8M records are such copies.  Identity reads each distinct
+row once (``distinct_rows``), with ``COPIES``: how many records it stands for, and every count of
+records is a sum of it (``record_count``): the owner's name of an ID, an entity's records, a person's
+records and most frequent values, a residence's records.  A copy is then given its row's answer
+(``with_copies``).
+
+Only rows with a valid ID are read once: such a row and its copies are one ID's records whatever
+else is linked.  A row without one is a record of its own until scoring links it, so its copies
+stay records of their own, as do those of a row ``anchor`` detaches from its ID
+(``restore_detached``).  So identity's answer for every record is what it was with every copy read.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+COPIES = "stands_for"  # how many records (the row and its copies) a row stands for
+
+
+def record_count(frame: pl.DataFrame | pl.LazyFrame) -> pl.Expr:
+    """The number of records a group of ``frame``'s rows stands for (``pl.len()`` where the rows
+    are every record: a frame without ``COPIES``)."""
+    return pl.col(COPIES).sum() if COPIES in frame.collect_schema().names() else pl.len()
+
+
+def distinct_rows(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(``rows`` without the copies of a row with a valid ID, each row with ``COPIES``; the copies:
+    record_id and ``of``, the record_id of the row it repeats).  ``rows``: identity's records
+    (``record_id``, ``id_valid``), in record order: the row a copy repeats is its first.  ``rows``
+    is emptied a column at a time as the frame without the copies is made (memory: never both whole).
+
+    Rows are grouped by a hash of every column but ``record_id``; a row is a copy only once its
+    columns are checked equal to its group's first (two different rows of one hash stay apart)."""
+    key = [c for c in rows.columns if c != "record_id"]
+    own = pl.int_range(rows.height, dtype=pl.UInt32, eager=True)
+    grouped = rows.select(_hash(key).alias("_hash"), pl.col("id_valid").fill_null(False).alias("_valid"))
+    first = grouped.hstack([own.alias("_row")]).select(
+        pl.when(pl.col("_valid")).then(pl.col("_row").first().over("_hash")).otherwise(pl.col("_row"))
+    ).to_series()
+    del grouped
+    at = (first != own).arg_true()  # the rows that may be copies
+    equal = _equal(rows.select(key)[at], rows.select(key)[first.gather(at)])
+    first = first.scatter(at.filter(~equal), at.filter(~equal))  # a row that only shares a hash: itself
+    at = at.filter(equal)
+    ids = rows.get_column("record_id")
+    copies = pl.DataFrame({"record_id": ids.gather(at), "of": ids.gather(first.gather(at))})
+    kept = first == own
+    stands = pl.DataFrame({"_first": first}).select(pl.len().over("_first").cast(pl.UInt32).alias(COPIES)).to_series()
+    columns = [rows.drop_in_place(name).filter(kept) for name in list(rows.columns)]
+    return pl.DataFrame([*columns, stands.filter(kept)]), copies
+
+
+def _hash(columns: list[str]) -> pl.Expr:
+    """The hash rows are first grouped by (equal rows, equal hashes; the rows are then compared)."""
+    return pl.struct(columns).hash(seed=0)
+
+
+def _equal(a: pl.DataFrame, b: pl.DataFrame) -> pl.Series:
+    """Whether each row of ``a`` equals the row of ``b`` beside it, in every column (nulls equal)."""
+    return pl.DataFrame([a.get_column(c).eq_missing(b.get_column(c)) for c in a.columns]).select(
+        pl.all_horizontal(pl.all()) if a.width else pl.repeat(True, a.height)
+    ).to_series()
+
+
+def restore_detached(entities: pl.DataFrame, conflicts: pl.DataFrame, copies: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(entities, conflicts, copies) with the copies of each row ``anchor`` detached from its ID
+    made records of their own again, as detached as their row, each its own entity with its own
+    conflict row (a detached row is a record without a usable ID: its copies are linked, or not,
+    by scoring)."""
+    lone = copies.join(entities.filter(pl.col("detached")).select(pl.col("record_id").alias("of")), on="of", how="semi")
+    if lone.height == 0:
+        return entities, conflicts, copies
+    rows = pl.col("record_id").is_in(lone.get_column("of").implode())
+    alone = [pl.lit(1, pl.UInt32).alias(COPIES), pl.lit(1, entities.schema["entity_records"]).alias("entity_records")]
+    restored = (
+        lone.join(entities.filter(rows).rename({"record_id": "of"}), on="of")
+        .drop("of")
+        .with_columns(pl.col("record_id").alias("entity"), *alone)
+        .select(entities.columns)
+    )
+    entities = pl.concat([entities.with_columns(pl.when(rows).then(e).otherwise(pl.col(e.meta.output_name())) for e in alone), restored])
+    theirs = lone.join(conflicts.rename({"record_id_r": "of"}), on="of").select(conflicts.columns[0], pl.col("record_id").alias("record_id_r"), *conflicts.columns[2:])
+    return (
+        entities.sort("record_id"),
+        pl.concat([conflicts, theirs.select(conflicts.columns)]).sort("record_id_r", maintain_order=True),
+        copies.join(lone, on="record_id", how="anti"),
+    )
+
+
+def with_copies(answers: pl.DataFrame, copies: pl.DataFrame) -> pl.DataFrame:
+    """``answers`` (record_id and what identity says of the record, in record order) for every
+    record: each copy given its row's, in record order."""
+    if copies.height == 0:
+        return answers
+    theirs = copies.join(answers.rename({"record_id": "of"}), on="of", how="left", maintain_order="left").drop("of")
+    return answers.merge_sorted(theirs.select(answers.columns), key="record_id")
