@@ -15,6 +15,9 @@ stay records of their own, as do those of a row ``anchor`` detaches from its ID
 
 from __future__ import annotations
 
+from functools import reduce
+
+import numpy as np
 import polars as pl
 
 COPIES = "stands_for"  # how many records (the row and its copies) a row stands for
@@ -42,51 +45,55 @@ def distinct_rows(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     ).to_series()
     del grouped
     at = (first != own).arg_true()  # the rows that may be copies
-    equal = _equal(rows.select(key)[at], rows.select(key)[first.gather(at)])
+    equal = _equal(rows, key, at, first.gather(at))
     first = first.scatter(at.filter(~equal), at.filter(~equal))  # a row that only shares a hash: itself
     at = at.filter(equal)
     ids = rows.get_column("record_id")
     copies = pl.DataFrame({"record_id": ids.gather(at), "of": ids.gather(first.gather(at))})
     kept = first == own
-    stands = pl.DataFrame({"_first": first}).select(pl.len().over("_first").cast(pl.UInt32).alias(COPIES)).to_series()
+    stands = pl.Series(COPIES, np.bincount(first.to_numpy(), minlength=rows.height), dtype=pl.UInt32)  # the rows each first stands for
     columns = [rows.drop_in_place(name).filter(kept) for name in list(rows.columns)]
     return pl.DataFrame([*columns, stands.filter(kept)]), copies
 
 
 def _hash(columns: list[str]) -> pl.Expr:
-    """The hash rows are first grouped by (equal rows, equal hashes; the rows are then compared)."""
-    return pl.struct(columns).hash(seed=0)
+    """The hash rows are first grouped by (equal rows, equal hashes; the rows are then compared):
+    the columns' own hashes folded together (a hash of the struct of 17 columns took 0.73 s for
+    5.8M records, this 0.21 s)."""
+    return reduce(lambda folded, column: (folded * 1_000_003) ^ column, [pl.col(c).hash(seed=i) for i, c in enumerate(columns)])
 
 
-def _equal(a: pl.DataFrame, b: pl.DataFrame) -> pl.Series:
-    """Whether each row of ``a`` equals the row of ``b`` beside it, in every column (nulls equal)."""
-    return pl.DataFrame([a.get_column(c).eq_missing(b.get_column(c)) for c in a.columns]).select(
-        pl.all_horizontal(pl.all()) if a.width else pl.repeat(True, a.height)
-    ).to_series()
+def _equal(rows: pl.DataFrame, columns: list[str], at: pl.Series, to: pl.Series) -> pl.Series:
+    """Whether each row ``at`` of ``rows`` equals the row ``to`` beside it in every one of
+    ``columns`` (nulls equal), a column at a time."""
+    equal = pl.repeat(True, len(at), eager=True)
+    for name in columns:
+        column = rows.get_column(name)
+        equal &= column.gather(at).eq_missing(column.gather(to))
+    return equal
 
 
 def restore_detached(entities: pl.DataFrame, conflicts: pl.DataFrame, copies: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """(entities, conflicts, copies) with the copies of each row ``anchor`` detached from its ID
     made records of their own again, as detached as their row, each its own entity with its own
     conflict row (a detached row is a record without a usable ID: its copies are linked, or not,
-    by scoring)."""
+    by scoring).  Every frame stays in record order."""
     lone = copies.join(entities.filter(pl.col("detached")).select(pl.col("record_id").alias("of")), on="of", how="semi")
     if lone.height == 0:
         return entities, conflicts, copies
-    rows = pl.col("record_id").is_in(lone.get_column("of").implode())
-    alone = [pl.lit(1, pl.UInt32).alias(COPIES), pl.lit(1, entities.schema["entity_records"]).alias("entity_records")]
+    detached = pl.col("record_id").is_in(lone.get_column("of").implode())
+    alone = {COPIES: pl.lit(1, pl.UInt32), "entity_records": pl.lit(1, entities.schema["entity_records"])}
+    entities = entities.with_columns(pl.when(detached).then(one).otherwise(pl.col(name)).alias(name) for name, one in alone.items())
     restored = (
-        lone.join(entities.filter(rows).rename({"record_id": "of"}), on="of")
-        .drop("of")
-        .with_columns(pl.col("record_id").alias("entity"), *alone)
+        lone.join(entities.filter(detached).rename({"record_id": "of"}), on="of", maintain_order="left")
+        .with_columns(pl.col("record_id").alias("entity"))
         .select(entities.columns)
     )
-    entities = pl.concat([entities.with_columns(pl.when(rows).then(e).otherwise(pl.col(e.meta.output_name())) for e in alone), restored])
-    theirs = lone.join(conflicts.rename({"record_id_r": "of"}), on="of").select(conflicts.columns[0], pl.col("record_id").alias("record_id_r"), *conflicts.columns[2:])
+    theirs = lone.join(conflicts.rename({"record_id_r": "of"}), on="of", maintain_order="left").rename({"record_id": "record_id_r"})
     return (
-        entities.sort("record_id"),
-        pl.concat([conflicts, theirs.select(conflicts.columns)]).sort("record_id_r", maintain_order=True),
-        copies.join(lone, on="record_id", how="anti"),
+        entities.merge_sorted(restored, key="record_id"),
+        conflicts.merge_sorted(theirs.select(conflicts.columns), key="record_id_r"),
+        copies.join(lone, on="record_id", how="anti", maintain_order="left"),
     )
 
 
