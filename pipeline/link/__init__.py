@@ -165,14 +165,14 @@ def link(
 
 def _anchored(records, n_cuts: int, settings: LinkSettings, precedence: list[str], folder: Path | None, done):
     """(entities with the columns read after scoring, [profile], the detached records' review
-    rows, the copies): in ``n_cuts`` cuts of IDs (``cuts.py``: the entities and profile lazy scans
-    of their files in ``folder``; every record read), or in memory, each distinct row with a valid
-    ID read once (``copies.py``; the entities then wait in ``folder`` while the pairs are scored)."""
+    rows, the copies): each distinct row with a valid ID read once (``copies.py``), in ``n_cuts``
+    cuts of IDs (``cuts.py``: the entities and profile lazy scans of their files in ``folder``), or
+    in memory (the entities then wait in ``folder`` while the pairs are scored)."""
     if n_cuts > 1:  # memory: no step holds every record
         anchored = cuts.anchored_profiles(records, n_cuts, Path(folder) / "identity", settings, precedence, _linking_columns, AFTER_SCORING)
         done("anchors")
         detached = _detached_review(anchored.profile, anchored.entities, anchored.conflicts, settings)
-        return anchored.entities, [anchored.profile], detached, NO_COPIES
+        return anchored.entities, [anchored.profile], detached, anchored.copies
     rows, copies = distinct_rows(_linking_columns(records))
     entities, conflicts = anchor(rows, settings, precedence)
     del rows
@@ -188,8 +188,6 @@ def _anchored(records, n_cuts: int, settings: LinkSettings, precedence: list[str
         entities = spool(folder, {ENTITIES: entities})[ENTITIES]
     return entities, profile, detached, copies
 
-
-NO_COPIES = pl.DataFrame(schema={"record_id": pl.Int64, "of": pl.Int64})
 
 
 # What clustering reads of an anchored entity (``cluster``), and what clustering, persons and

@@ -10,8 +10,8 @@ IDs is counted over the whole quarter, narrow, before the cut that reads it:
 - ``prefix_counts``: persons with a valid ID per 15 digits Excel keeps (each cut's, summed);
 - ``namesake_counts``: persons per village and name (each cut's, summed).
 
-Three passes over the cuts, each reading one cut's file at a time: anchors (the cut's entities,
-conflicts and prefix counts), the namesake counts (residence filled first), the profiles.  Each
+Three passes over the cuts, each reading one cut's file at a time: anchors (each distinct row
+with a valid ID once: ``copies.py``; the cut's entities, conflicts and prefix counts), the namesake counts (residence filled first), the profiles.  Each
 cut's profile and entities are written to the folder, and read back lazily (the scorer, clustering
 and persons read a few columns at a time).  The result is that of the whole quarter at once
 (``tests/link/test_link_partitioned.py``): only the rows' order differs, and nothing reads it.
@@ -26,6 +26,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.link.anchors import anchor, head_rows, roster_heads
+from pipeline.link.copies import distinct_rows, restore_detached
 from pipeline.link.features import add_counts, namesake_counts, placed, prefix_counts, profiles
 from pipeline.link.settings import LinkSettings
 from pipeline.normalise.ids import comparable_ids
@@ -57,6 +58,7 @@ class Anchored:
     entities: pl.LazyFrame
     profile: pl.LazyFrame
     conflicts: pl.DataFrame
+    copies: pl.DataFrame  # record_id, of: the records read once as another's copy (``copies.py``), in record order
 
 
 def anchored_profiles(
@@ -74,11 +76,15 @@ def anchored_profiles(
     folder.mkdir(parents=True, exist_ok=True)
     parts, heads = cut_records(records, cuts, folder)
     entity_files = [folder / f"anchored-{j}.parquet" for j in range(len(parts))]
-    conflicts, prefixes = [], []
+    conflicts, prefixes, copies = [], [], []
     for part, path in zip(parts, entity_files):
-        entities, found = anchor(read(part), settings, precedence, heads)
+        rows, copied = distinct_rows(read(part))  # a copy is of its row's ID: in its cut
+        entities, found = anchor(rows, settings, precedence, heads)
+        del rows
+        entities, found, copied = restore_detached(entities, found, copied)
         write_scratch(entities, path)
         conflicts.append(found)
+        copies.append(copied)
         prefixes.append(prefix_counts(entities))
         del entities
     prefixes = add_counts(prefixes)
@@ -92,7 +98,7 @@ def anchored_profiles(
         write_scratch(entities.select(c for c in kept if c in entities.columns), kept_files[-1])
         del entities
         path.unlink()
-    return Anchored(pl.scan_parquet(kept_files), pl.scan_parquet(profile_files), pl.concat(conflicts))
+    return Anchored(pl.scan_parquet(kept_files), pl.scan_parquet(profile_files), pl.concat(conflicts), pl.concat(copies).sort("record_id"))
 
 
 def cut_records(records: pl.DataFrame | pl.LazyFrame, cuts: int, folder: Path) -> tuple[list[pl.LazyFrame], pl.DataFrame]:
