@@ -144,8 +144,7 @@ def link(
     del entity_table, links, cut
     entities = entities.select(c for c in READS if c in entities.collect_schema().names())
     stages.done("cluster")
-    assignments, persons = build_persons(entities, membership, kept, precedence, folder)
-    assignments = with_copies(assignments, copies)
+    assignments, persons = build_persons(entities, membership, kept, precedence, folder, copies)
     assignments = noted(assignments, human) if human is not None else assignments
     stages.done("persons")
     review = _review(decided, split, detached, assignments, settings)

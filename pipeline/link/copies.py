@@ -97,9 +97,19 @@ def restore_detached(entities: pl.DataFrame, conflicts: pl.DataFrame, copies: pl
     )
 
 
+def copied(copies: pl.DataFrame, answers: list[pl.DataFrame]) -> pl.DataFrame:
+    """What identity says of each copy (``answers``: record_id and what it says of each row, in
+    parts): its row's.  A part of the answers, not the answers with them: the caller puts the
+    parts in record order a column at a time (``persons._in_order``; merged whole, a province's
+    17.4M answers were held twice)."""
+    theirs = [copies.join(part.rename({"record_id": "of"}), on="of", maintain_order="left").drop("of") for part in answers]
+    return pl.concat(theirs) if theirs else copies.drop("of")
+
+
 def with_copies(answers: pl.DataFrame, copies: pl.DataFrame) -> pl.DataFrame:
     """``answers`` (record_id and what identity says of the record, in record order) for every
-    record: each copy given its row's, in record order."""
+    record: each copy given its row's, in record order (a frame of a few columns: the entity of
+    each record, which a person's decisions read)."""
     if copies.height == 0:
         return answers
     theirs = copies.join(answers.rename({"record_id": "of"}), on="of", how="left", maintain_order="left").drop("of")

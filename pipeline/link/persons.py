@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.link import cuts as cutting
-from pipeline.link.copies import COPIES, record_count
+from pipeline.link.copies import COPIES, copied, record_count
 from pipeline.frames import with_lookup
 from pipeline.link.anchors import precedence_rank
 from pipeline.link.explain import ALONE, EXACT_ID, OLD_ID
@@ -56,10 +56,12 @@ def build_persons(
     entity_links: pl.DataFrame,
     residence_precedence: list[str],
     folder: Path | None = None,
+    copies: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame | pl.LazyFrame]:
     """(assignments, persons). ``anchored``: records with entity, anchored, detached, id_full (a
     frame, or a lazy one: read a slice at a time); ``membership``: entity, cluster;
-    ``entity_links``: kept links with score, match_method.
+    ``entity_links``: kept links with score, match_method; ``copies``: record_id, of - records
+    read as another's copy (``copies.py``), each assigned as its row is.
 
     With ``folder``, a quarter of more than ``cuts.PERSONS_AT_ONCE`` records is cut by a hash of the
     person (every record of a person in one cut), the cuts written there, and the persons built a
@@ -85,8 +87,10 @@ def build_persons(
     persons = _in_order(held, "person").drop("person")
     if cuts > 1:  # memory: the persons wait in the folder while the assignments are made
         persons = spool(Path(folder), {PERSONS: persons})[PERSONS]
-    assignments = _in_order([_assignments(_read(part), keys, entity_links) for part in parts], "record_id")
-    return assignments, persons
+    answers = [_assignments(_read(part), keys, entity_links) for part in parts]
+    if copies is not None and copies.height:
+        answers.append(copied(copies, answers))
+    return _in_order(answers, "record_id"), persons
 
 
 def _in_order(parts: list[pl.DataFrame], by: str) -> pl.DataFrame:
