@@ -91,6 +91,8 @@ def test_outputs_add_person_keys_by_position_as_a_join_would(prepared, tmp_path,
         plan = out["source_records"].explain() + out["stg_dibao"].explain()
         assert plan.count(spool_path(tmp_path, ASSIGNMENTS).name) >= 2, "the person keys are read from the build folder, not held"
     by_join = records.join(linkage.assignments, on="record_id", how="left", maintain_order="left")
+    assert linkage.assignments.schema["match_method"] == pl.Categorical  # codes in identity, words in source_records
+    by_join = by_join.with_columns(pl.col("match_method").cast(pl.Utf8))
     source_records = out["source_records"].collect()  # lazy: it waits in the build folder in a run
     assert_frame_equal(
         source_records.select("record_id", "person_key", "match_method", "match_score"),

@@ -63,7 +63,7 @@ RECORD_COLUMNS = (
 
 @dataclass
 class Linkage:
-    assignments: pl.DataFrame  # one row per record: record_id, person_key, match_method, match_score
+    assignments: pl.DataFrame  # one row per record: record_id, person_key, match_method (codes), match_score
     persons: pl.DataFrame | pl.LazyFrame  # (lazy: waiting in the run's build folder) one row per person: person_key, id_number, name, gender, birth_date, county, township, village, n_records, source_tables
     review: pl.DataFrame  # one row per uncertain pair, not linked: record_id_l, record_id_r, score, reasons
     settings: dict  # LinkSettings.to_dict() as used: goes into `runs`

@@ -97,13 +97,12 @@ def restore_detached(entities: pl.DataFrame, conflicts: pl.DataFrame, copies: pl
     )
 
 
-def copied(copies: pl.DataFrame, answers: list[pl.DataFrame]) -> pl.DataFrame:
+def copied(copies: pl.DataFrame, answers: list[pl.DataFrame]) -> list[pl.DataFrame]:
     """What identity says of each copy (``answers``: record_id and what it says of each row, in
-    parts): its row's.  A part of the answers, not the answers with them: the caller puts the
-    parts in record order a column at a time (``persons._in_order``; merged whole, a province's
-    17.4M answers were held twice)."""
-    theirs = [copies.join(part.rename({"record_id": "of"}), on="of", maintain_order="left").drop("of") for part in answers]
-    return pl.concat(theirs) if theirs else copies.drop("of")
+    parts): its row's, a part for each part of the answers.  Parts, not the answers with them: the
+    caller puts every part in record order a column at a time (``persons._in_order``; merged
+    whole, a province's 17.4M answers were held twice)."""
+    return [copies.join(part.rename({"record_id": "of"}), on="of", maintain_order="left").drop("of") for part in answers]
 
 
 def with_copies(answers: pl.DataFrame, copies: pl.DataFrame) -> pl.DataFrame:

@@ -111,7 +111,8 @@ def noted(assignments: pl.DataFrame, by_entity: pl.DataFrame) -> pl.DataFrame:
     ids = pl.concat([apart["record_id_l"], apart["record_id_r"]]).unique().implode()
     return assignments.with_columns(
         pl.when(pl.col("record_id").is_in(ids))
-        .then(pl.concat_str([pl.col("match_method"), pl.lit(HUMAN_DIFFERENT)], separator="；", ignore_nulls=True))
-        .otherwise(pl.col("match_method"))
+        .then(pl.concat_str([pl.col("match_method").cast(pl.Utf8), pl.lit(HUMAN_DIFFERENT)], separator="；", ignore_nulls=True))
+        .otherwise(pl.col("match_method").cast(pl.Utf8))
+        .cast(assignments.schema["match_method"])
         .alias("match_method")
     )

@@ -89,7 +89,7 @@ def build_persons(
         persons = spool(Path(folder), {PERSONS: persons})[PERSONS]
     answers = [_assignments(_read(part), keys, entity_links) for part in parts]
     if copies is not None and copies.height:
-        answers.append(copied(copies, answers))
+        answers.extend(copied(copies, answers))
     return _in_order(answers, "record_id"), persons
 
 
@@ -307,6 +307,7 @@ def _assignments(r: pl.DataFrame, persons: pl.DataFrame, entity_links: pl.DataFr
             .otherwise(pl.col("score"))
             .alias("match_score"),
         )
-        .select("record_id", "person_key", "match_method", "match_score")
+        # a code per record, not its words: a province's 17.4M answers hold 4 bytes each, not 16-40
+        .select("record_id", "person_key", pl.col("match_method").cast(pl.Categorical), "match_score")
     )
     return out if out["record_id"].is_sorted() else out.sort("record_id")
