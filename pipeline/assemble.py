@@ -32,7 +32,7 @@ _RAW_VALUES = pl.col("raw").alias("raw_values")  # a record's raw cells, as sour
 _MATCH = ("match_method", "match_score")  # how identity matched a record (its answer beside the person key)
 # identity holds match_method as codes (``link.persons._assignments``): words where it is written,
 # a slice at a time as the rows stream to their file
-_MATCH_WORDS = (pl.col("match_method").cast(pl.Utf8), "match_score")
+_METHOD_WORDS = pl.col("match_method").cast(pl.Utf8)
 _NOT_STAGED = ("raw", "problems")  # the raw cells go to source_records.raw_values; problems rejected rows
 ASSIGNMENTS = "assignments"  # identity's answer, waiting in the build folder (``store.spool``)
 
@@ -91,7 +91,7 @@ def assemble_quarter(quarter: str, prepared: Prepared, records: Frame, linkage, 
     assigned = assigned.drop("record_id")
     if build is not None:
         assigned = spool(build, {ASSIGNMENTS: assigned})[ASSIGNMENTS]
-    source_records = pl.concat([record_rows(prepared), assigned.lazy().with_columns(_MATCH_WORDS[0])], how="horizontal")
+    source_records = pl.concat([record_rows(prepared), assigned.lazy().with_columns(_METHOD_WORDS)], how="horizontal")
     out = {
         "source_records": source_records.with_columns(q).select(list(SourceRecords.columns)),
         "persons": linkage.persons.with_columns(q, pl.col("source_tables").list.join(",")),
@@ -123,7 +123,7 @@ def records_beside(prepared: Prepared, build: Path) -> dict[str, pl.LazyFrame]:
     for name, frame in prepared.tables.items():
         rows = height(frame)
         own = pl.concat(
-            [frame.lazy().select(pl.col("record_id").alias(BESIDE_RECORD_ID), _RAW_VALUES), assigned.slice(offset, rows).select(*_MATCH_WORDS)],
+            [frame.lazy().select(pl.col("record_id").alias(BESIDE_RECORD_ID), _RAW_VALUES), assigned.slice(offset, rows).select(_METHOD_WORDS, "match_score")],
             how="horizontal",
         )
         out[f"stg_{name}"] = own.select(BESIDE_RECORD_ID, *source_records_only())

@@ -32,7 +32,7 @@ from pipeline.link.anchors import anchor
 from pipeline.link.blocking import candidate_pairs
 from pipeline.link.cluster import cluster
 from pipeline.link.comparisons import COMPARISONS
-from pipeline.link.copies import distinct_rows, restore_detached, with_copies
+from pipeline.link.copies import distinct_rows, restore_detached
 from pipeline.link.decisions import DIFFERENT, SAME, apply, decided_pairs, entity_pairs, noted, undecided
 from pipeline.link.explain import method, reasons
 from pipeline.link.features import LENT, household_members, pair_slices, pairs_of_records, profiles, record_pairs, unlent_profiles
@@ -124,7 +124,9 @@ def link(
     entities, profile, detached, copies = _anchored(records, n_cuts, settings, precedence, folder, stages.done)
     del records  # memory: the entities hold the columns still read
     candidates, decided = (scorer or _score_here)(profile, settings, stages.done)
-    record_entity = with_copies(entities.lazy().select("record_id", "entity").collect(), copies) if human is not None else None
+    # the copies need not be here: a decision names records by their key (review.keys), which a
+    # copy shares with its row, and of the records it names the lowest pair is kept (entity_pairs)
+    record_entity = entities.lazy().select("record_id", "entity").collect() if human is not None else None
     human = entity_pairs(human, record_entity) if human is not None else None
     decided = apply(decided, human) if human is not None else decided
     decided = decided.filter(pl.col("decision") != "none")  # memory: only links and doubts are read on
@@ -186,7 +188,6 @@ def _anchored(records, n_cuts: int, settings: LinkSettings, precedence: list[str
     if folder is not None:  # memory: read again, a few columns at a time, once the pairs are scored
         entities = spool(folder, {ENTITIES: entities})[ENTITIES]
     return entities, profile, detached, copies
-
 
 
 # What clustering reads of an anchored entity (``cluster``), and what clustering, persons and

@@ -5,7 +5,7 @@ at 1,000,000 households 1.5M of the 5.8M records are such copies.  Identity read
 row once (``distinct_rows``), with ``COPIES``: how many records it stands for, and every count of
 records is a sum of it (``record_count``): the owner's name of an ID, an entity's records, a person's
 records and most frequent values, a residence's records.  A copy is then given its row's answer
-(``with_copies``).
+(``copied``).
 
 Only rows with a valid ID are read once: such a row and its copies are one ID's records whatever
 else is linked.  A row without one is a record of its own until scoring links it, so its copies
@@ -104,12 +104,3 @@ def copied(copies: pl.DataFrame, answers: list[pl.DataFrame]) -> list[pl.DataFra
     whole, a province's 17.4M answers were held twice)."""
     return [copies.join(part.rename({"record_id": "of"}), on="of", maintain_order="left").drop("of") for part in answers]
 
-
-def with_copies(answers: pl.DataFrame, copies: pl.DataFrame) -> pl.DataFrame:
-    """``answers`` (record_id and what identity says of the record, in record order) for every
-    record: each copy given its row's, in record order (a frame of a few columns: the entity of
-    each record, which a person's decisions read)."""
-    if copies.height == 0:
-        return answers
-    theirs = copies.join(answers.rename({"record_id": "of"}), on="of", how="left", maintain_order="left").drop("of")
-    return answers.merge_sorted(theirs.select(answers.columns), key="record_id")

@@ -11,7 +11,8 @@ IDs is counted over the whole quarter, narrow, before the cut that reads it:
 - ``namesake_counts``: persons per village and name (each cut's, summed).
 
 Three passes over the cuts, each reading one cut's file at a time: anchors (each distinct row
-with a valid ID once: ``copies.py``; the cut's entities, conflicts and prefix counts), the namesake counts (residence filled first), the profiles.  Each
+with a valid ID once: ``copies.py``; the cut's entities, conflicts and prefix counts), the
+namesake counts (residence filled first), the profiles.  Each
 cut's profile and entities are written to the folder, and read back lazily (the scorer, clustering
 and persons read a few columns at a time).  The result is that of the whole quarter at once
 (``tests/link/test_link_partitioned.py``): only the rows' order differs, and nothing reads it.

@@ -225,11 +225,8 @@ def _counted(r: pl.DataFrame) -> pl.DataFrame:
     counted = r.lazy().group_by("person").agg(
         record_count(r).cast(pl.Int64).alias("n_records"), pl.col("record_id").min().alias("_first"), bit.bitwise_or().alias("_tables")
     ).collect()
-    spelled = counted.select(pl.col("_tables").unique()).with_columns(
-        pl.col("_tables")
-        .map_elements(lambda bits: [w for i, w in enumerate(words) if bits >> i & 1], return_dtype=pl.List(pl.Utf8))
-        .alias("source_tables")
-    )
+    has = [pl.when((pl.col("_tables") & (1 << i)) != 0).then(pl.lit(word)) for i, word in enumerate(words)]
+    spelled = counted.select(pl.col("_tables").unique()).with_columns(pl.concat_list(has).list.drop_nulls().alias("source_tables"))
     return with_lookup(counted, spelled, "_tables").drop("_tables")
 
 
